@@ -1,0 +1,24 @@
+// Bundles the CLI into dist/cg.mjs: one file starts faster than hundreds of modules.
+// Heavy or native packages stay external and are imported lazily where used.
+import { existsSync, readFileSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+const external = ['sharp', 'jiti', '@fal-ai/client', '@google/genai', 'listr2', 'chokidar', 'jsonc-parser'];
+await build({
+  entryPoints: { cg: 'src/cli/main.ts', ...(existsSync('test/fakes/cli.ts') ? { fakes: 'test/fakes/cli.ts' } : {}) },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external,
+  sourcemap: 'linked',
+  legalComments: 'none',
+  logLevel: 'warning',
+  define: { CG_VERSION: JSON.stringify(version) },
+  banner: { js: "import { createRequire as __cgCreateRequire } from 'node:module'; const require = __cgCreateRequire(import.meta.url);" },
+});

@@ -1,0 +1,60 @@
+import { readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isNotFound, writeFileAtomic } from '../util/atomic-fs.ts';
+import { hashBytes, type BlobHash } from '../util/hash.ts';
+import { err, ok, type Result } from '../util/result.ts';
+
+export type BlobReadError = { kind: 'missing' } | { kind: 'corrupt'; actual: BlobHash };
+
+/** Content-addressed bytes. The interface lets a remote backend (S3, R2) drop in later. */
+export interface BlobStore {
+  put(bytes: Uint8Array): Promise<BlobHash>;
+  /** The bytes, verified against their hash; a corrupt blob is deleted and reported, never served. */
+  get(hash: BlobHash): Promise<Result<Uint8Array, BlobReadError>>;
+  /** Cheap presence check (no bytes read): exists with the expected size. */
+  has(hash: BlobHash, size: number): Promise<boolean>;
+}
+
+export class LocalBlobStore implements BlobStore {
+  readonly #dir: string;
+
+  constructor(dir: string) {
+    this.#dir = dir;
+  }
+
+  #path(hash: BlobHash): string {
+    const hex = hash.slice('sha256:'.length);
+    return join(this.#dir, hex.slice(0, 2), hex);
+  }
+
+  async put(bytes: Uint8Array): Promise<BlobHash> {
+    const hash = hashBytes(bytes);
+    if (!(await this.has(hash, bytes.byteLength))) await writeFileAtomic(this.#path(hash), bytes);
+    return hash;
+  }
+
+  async get(hash: BlobHash): Promise<Result<Uint8Array, BlobReadError>> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(this.#path(hash));
+    } catch (error) {
+      if (isNotFound(error)) return err({ kind: 'missing' });
+      throw error;
+    }
+    const actual = hashBytes(bytes);
+    if (actual !== hash) {
+      await rm(this.#path(hash), { force: true });
+      return err({ kind: 'corrupt', actual });
+    }
+    return ok(bytes);
+  }
+
+  async has(hash: BlobHash, size: number): Promise<boolean> {
+    try {
+      return (await stat(this.#path(hash))).size === size;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import type { BlobHash, NodeKey } from '../util/hash.ts';
+
+/**
+ * The journal of paid work: a take is written down (with the provider's request
+ * id) before anyone waits on it, so an interrupted build resumes instead of
+ * paying again. The execution records in src/state implement it.
+ */
+
+/** A shot's prompt as the plan wrote it, kept on every take (per-shot prompt history). */
+export interface ShotPrompt {
+  /** 1-based, as in SEQ08:shot03. */
+  shot: number;
+  prompt: string;
+  duration: string;
+}
+
+export type Medium = 'video' | 'image';
+
+export interface NewTake {
+  recordId: string;
+  sequence: string;
+  nodeId: string;
+  medium: Medium;
+  key: NodeKey;
+  variant: number;
+  provider: string;
+  /** Endpoint (video) or model (image). */
+  model: string;
+  shotPrompts: ShotPrompt[];
+  startFrame: BlobHash | null;
+  elements: string[];
+  inputs: Record<string, unknown>;
+  estimateUsd: number;
+}
+
+export interface StoredTake {
+  output: string;
+  blob: BlobHash;
+  costUsd: number;
+  requestId: string | null;
+}
+
+export interface TakeJournal {
+  /** Registers a take for this key, or finds the unfinished one an interrupted build left. */
+  begin(take: NewTake): Promise<{ takeId: string; resumeRequestId: string | null }>;
+  submitted(recordId: string, takeId: string, requestId: string): Promise<void>;
+  processing(recordId: string, takeId: string): Promise<void>;
+  complete(recordId: string, takeId: string, stored: StoredTake): Promise<void>;
+  failed(recordId: string, takeId: string, message: string): Promise<void>;
+  /** A cached result is reused: make sure a complete take names it; returns that take. */
+  reconcile(take: NewTake, stored: Omit<StoredTake, 'output'> & { extension: string }): Promise<{ takeId: string; output: string }>;
+}

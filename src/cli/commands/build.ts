@@ -1,0 +1,181 @@
+import { readFile } from 'node:fs/promises';
+import { runBuild, type BuildReport } from '../../graph/execute.ts';
+import type { NodeId } from '../../graph/nodes.ts';
+import { RecordJournal } from '../../state/record-journal.ts';
+import { acquireLock } from '../../state/project-lock.ts';
+import { updateDecisions } from '../../state/decisions-file.ts';
+import { CgFailure } from '../../util/errors.ts';
+import type { ExitCode } from '../../util/errors.ts';
+import type { NodeKey } from '../../util/hash.ts';
+import { sequenceFacts, writeSequences } from '../derived.ts';
+import { plural, seconds, usd } from '../format.ts';
+import type { Io } from '../io.ts';
+import { providerFactory } from '../providers.ts';
+import { jsonReport, lineReporter, warningReporter } from '../reporter.ts';
+import { must, openWorkspace, planningContext, resolveTargets, type Workspace } from '../workspace.ts';
+import type { BuildEvent } from '../../graph/events.ts';
+
+export interface BuildArgs {
+  targets: string[];
+  project: string | undefined;
+  dryRun: boolean;
+  retake: boolean;
+  jobs: number | undefined;
+  json: boolean;
+  wait: boolean;
+  yes: boolean;
+}
+
+const defaultJobs = 8;
+
+/** Nodes a --retake applies to: the video nodes (or a named node) of the targets. */
+function retakeNodes(ws: Workspace, targets: readonly string[], resolved: readonly NodeId[]): Set<NodeId> {
+  if (targets.length === 0) {
+    throw new CgFailure({ kind: 'usage', message: '--retake makes a new paid take: name the sequences to retake, e.g. cg build SEQ08 --retake' });
+  }
+  const named = new Set(targets.filter((target) => target.includes(':')));
+  return new Set(
+    resolved.filter((id) => {
+      const node = ws.graph.nodes.get(id);
+      if (node === undefined) return false;
+      if (named.size > 0) return named.has(id);
+      return node.kind === 'take' || node.kind === 'shot';
+    }),
+  );
+}
+
+function planText(ws: Workspace, report: BuildReport): string {
+  const lines = [`Dry run of ${ws.paths.name}: nothing is run or written.`];
+  const shown = report.nodes.filter((node) => node.action !== 'reuse');
+  const width = Math.max(0, ...shown.map((node) => node.id.length));
+  for (const node of shown) {
+    const cost = node.action === 'run' && node.estimateUsd > 0 ? `  ${usd(node.estimateUsd)}` : '';
+    lines.push(`  ${node.action.padEnd(7)} ${node.id.padEnd(width)}  ${node.reason}${cost}`);
+  }
+  const runs = report.nodes.filter((node) => node.action === 'run').length;
+  const reused = report.nodes.filter((node) => node.action === 'reuse').length;
+  const blocked = report.nodes.filter((node) => node.action === 'blocked').length;
+  const { providers, prices } = ws.projectConfig;
+  const free = providers.image === 'sim' && providers.video === 'sim' ? ' (the sim provider is free; this is what the same build costs for real)' : '';
+  lines.push(
+    `Would run ${plural(runs, 'node')}, reuse ${reused}, ${blocked} waiting. Estimated ${usd(report.estimateUsd)} at the prices of ${prices.date}${free}.`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function summaryText(ws: Workspace, report: BuildReport, elapsedMs: number): string {
+  const ran = report.nodes.filter((node) => node.action === 'run');
+  const reused = report.nodes.filter((node) => node.action === 'reuse').length;
+  const blocked = report.nodes.filter((node) => node.action === 'blocked');
+  const failed = report.nodes.filter((node) => node.action === 'failed').length;
+  const waitingPicks = blocked.filter((node) => node.kind === 'frame' && node.reason.includes('cg pick'));
+  if (ran.length === 0 && failed === 0 && !report.interrupted) {
+    const waiting = blocked.length === 0 ? '' : ` (${blocked.length} waiting: ${waitingPicks.length > 0 ? `${plural(waitingPicks.length, 'grid')} to pick from, ` : ''}see cg status)`;
+    return `Nothing to build: ${reused} nodes up to date${waiting}.\n`;
+  }
+  const atReal = ran.reduce((sum, node) => sum + node.estimateUsd, 0);
+  const lines = [
+    `Built ${plural(ran.length, 'node')} in ${seconds(elapsedMs)}, reused ${reused}, ${blocked.length} waiting, ${failed} failed. Spent ${usd(report.totalCostUsd)}${report.totalCostUsd === 0 && atReal > 0 ? ` (${usd(atReal)} at real prices)` : ''}.`,
+  ];
+  for (const node of waitingPicks) {
+    const grid = report.nodes.find((n) => n.id === `${node.sequence}:grid`);
+    lines.push(`  ${node.sequence}: ${grid?.output == null ? '' : `look at ${grid.output}, then `}${node.reason.replace(/^.*?(cg pick)/, '$1')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Asks before a build drops elements over the model's cap (interactive terminals only). */
+async function confirmCap(io: Io, ws: Workspace, plan: BuildReport, args: BuildArgs): Promise<boolean> {
+  if (io.ask === undefined || args.yes || args.json) return true;
+  const running = new Set(plan.nodes.filter((node) => node.action === 'run' && (node.kind === 'take' || node.kind === 'shot')).map((node) => node.sequence));
+  const warnings = ws.graph.warnings.filter((warning) => running.has(warning.split(' ')[0] ?? ''));
+  if (warnings.length === 0) return true;
+  io.stderr.write(`${warnings.map((warning) => `! ${warning}`).join('\n')}\n`);
+  const answer = await io.ask('Build anyway, without those elements? [y/N] ');
+  return /^y(es)?$/i.test(answer.trim());
+}
+
+export async function buildCommand(io: Io, args: BuildArgs): Promise<ExitCode> {
+  const started = io.clock.now();
+  const ws = await openWorkspace(io, args.project);
+  const targets = resolveTargets(ws.graph, args.targets);
+  const retake = args.retake ? retakeNodes(ws, args.targets, targets) : new Set<NodeId>();
+  const events: Array<(event: BuildEvent) => void> = [args.json ? warningReporter(io.stderr) : lineReporter(io.stdout, io.stderr)];
+  const journal = new RecordJournal(ws.paths.shots, () => io.clock.now());
+  const common = {
+    graph: ws.graph,
+    targets,
+    projectDir: ws.paths.dir,
+    blobs: ws.blobs,
+    actions: ws.actions,
+    built: ws.built,
+    journal,
+    providers: providerFactory(io, ws.projectConfig),
+    readFile: (path: string) => readFile(path),
+    clock: io.clock,
+    signal: io.signal,
+    concurrency: ws.projectConfig.concurrency,
+    jobs: args.jobs ?? defaultJobs,
+    onVariant: async (sequence: string, baseKey: NodeKey, variant: number) => {
+      await updateDecisions(ws.paths.decisions, (decisions) => {
+        const entry = decisions.sequences[sequence] ?? {};
+        decisions.sequences[sequence] = { ...entry, retakes: { ...(entry.retakes ?? {}), [baseKey]: variant } };
+      });
+    },
+  };
+
+  if (args.dryRun) {
+    const plan = await runBuild({ ...common, planning: await planningContext(ws, retake), dryRun: true, emit: () => {} });
+    io.stdout.write(args.json ? jsonReport(plan.nodes, plan.estimateUsd, { dryRun: true }) : planText(ws, plan));
+    return 0;
+  }
+
+  let waited = false;
+  const release = must(
+    await acquireLock(ws.paths.lock, {
+      holder: { pid: io.pid, command: `cg build ${args.targets.join(' ')}`.trim(), startedAt: started.toISOString() },
+      wait: args.wait,
+      onWait: (holder) => {
+        waited = true;
+        io.stderr.write(`cg: waiting for the cg command already running on this project (pid ${holder.pid}, "${holder.command}")…\n`);
+      },
+      sleep: io.clock.sleep,
+      signal: io.signal,
+      isAlive: io.isAlive,
+    }),
+  );
+  try {
+    // Read again under the lock if another build ran meanwhile: it may have changed state.
+    const fresh = waited ? await openWorkspace(io, args.project) : ws;
+    const planning = await planningContext(fresh, retake);
+    const preview = await runBuild({ ...common, graph: fresh.graph, planning, dryRun: true, emit: () => {} });
+    if (!(await confirmCap(io, fresh, preview, args))) {
+      io.stderr.write('cg: nothing was built.\n');
+      return 2;
+    }
+    for (const warning of fresh.graph.warnings) events[0]?.({ type: 'warning', message: warning });
+    const runs = preview.nodes.filter((node) => node.action === 'run').length;
+    if (!args.json && runs > 0) {
+      io.stdout.write(`Building ${fresh.paths.name}: ${plural(runs, 'node')} to run (estimated ${usd(preview.estimateUsd)} at real prices).\n`);
+    }
+    const report = await runBuild({
+      ...common,
+      graph: fresh.graph,
+      blobs: fresh.blobs,
+      actions: fresh.actions,
+      built: fresh.built,
+      planning: await planningContext(fresh, retake),
+      dryRun: false,
+      emit: (event) => events.forEach((listener) => listener(event)),
+    });
+    await fresh.statCache.save();
+    await writeSequences(fresh, sequenceFacts(fresh, report.nodes, true));
+    const elapsed = io.clock.now().getTime() - started.getTime();
+    io.stdout.write(args.json ? jsonReport(report.nodes, report.totalCostUsd) : summaryText(fresh, report, elapsed));
+    if (report.interrupted) throw new CgFailure({ kind: 'interrupted' });
+    if (report.failures.length > 0) throw new CgFailure({ kind: 'steps-failed', failures: report.failures });
+    return 0;
+  } finally {
+    await release();
+  }
+}

@@ -1,0 +1,40 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Clock } from '../providers/types.ts';
+
+export interface OutputStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+/** Every side effect the CLI needs from the outside world, built once in main.ts (tests pass their own). */
+export interface Io {
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  stdout: OutputStream;
+  stderr: OutputStream;
+  /** Set for an interactive terminal: questions may be asked. */
+  ask: ((question: string) => Promise<string>) | undefined;
+  clock: Clock;
+  /** Fires on Ctrl-C: stop starting work. */
+  signal: AbortSignal;
+  pid: number;
+  isAlive: (pid: number) => boolean;
+  version: string;
+}
+
+export const systemClock: Clock = {
+  now: () => new Date(),
+  sleep: async (ms, signal) => {
+    await delay(ms, undefined, signal === undefined ? {} : { signal });
+  },
+};
+
+export function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error instanceof Error && 'code' in error && error.code === 'EPERM';
+  }
+}

@@ -1,0 +1,23 @@
+import { acquireLock } from '../state/project-lock.ts';
+import type { ProjectPaths } from '../plan/project-paths.ts';
+import type { Io } from './io.ts';
+import { must } from './workspace.ts';
+
+/** Runs a command that writes project files under the project lock, waiting for a running build. */
+export async function withProjectLock<T>(io: Io, paths: ProjectPaths, command: string, task: () => Promise<T>): Promise<T> {
+  const release = must(
+    await acquireLock(paths.lock, {
+      holder: { pid: io.pid, command, startedAt: io.clock.now().toISOString() },
+      wait: true,
+      onWait: (holder) => io.stderr.write(`cg: waiting for the cg command already running on this project (pid ${holder.pid}, "${holder.command}")…\n`),
+      sleep: io.clock.sleep,
+      signal: io.signal,
+      isAlive: io.isAlive,
+    }),
+  );
+  try {
+    return await task();
+  } finally {
+    await release();
+  }
+}

@@ -1,0 +1,45 @@
+import { createInterface } from 'node:readline/promises';
+import { processIsAlive, systemClock, type Io } from './io.ts';
+import { runCli } from './run-cli.ts';
+
+declare const CG_VERSION: string | undefined;
+
+/** The process boundary: the only place that reads process.* and sets the exit code. */
+async function main(): Promise<void> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts++;
+    // First Ctrl-C: stop starting work and let running writes finish. Second: leave now.
+    if (interrupts === 1) {
+      process.stderr.write('\ncg: stopping after the work in progress (Ctrl-C again to quit now)…\n');
+      controller.abort();
+    } else process.exit(130);
+  });
+  process.on('SIGTERM', () => controller.abort());
+  const interactive = process.stdin.isTTY && process.stdout.isTTY;
+  const io: Io = {
+    cwd: process.cwd(),
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    ask: interactive
+      ? async (question) => {
+          const rl = createInterface({ input: process.stdin, output: process.stderr });
+          try {
+            return await rl.question(question);
+          } finally {
+            rl.close();
+          }
+        }
+      : undefined,
+    clock: systemClock,
+    signal: controller.signal,
+    pid: process.pid,
+    isAlive: processIsAlive,
+    version: typeof CG_VERSION === 'string' ? CG_VERSION : '0.0.0-dev',
+  };
+  process.exitCode = await runCli(process.argv.slice(2), io);
+}
+
+await main();

@@ -1,0 +1,30 @@
+import { readFile } from 'node:fs/promises';
+import { runBuild, type BuildReport } from '../graph/execute.ts';
+import type { NodeId } from '../graph/nodes.ts';
+import { RecordJournal } from '../state/record-journal.ts';
+import type { Io } from './io.ts';
+import { providerFactory } from './providers.ts';
+import { planningContext, type Workspace } from './workspace.ts';
+
+/** Plans without running or writing anything: what `status`, `explain` and `pick` look at. */
+export async function planOnly(io: Io, ws: Workspace, targets: readonly NodeId[]): Promise<BuildReport> {
+  return runBuild({
+    graph: ws.graph,
+    targets,
+    planning: await planningContext(ws, new Set()),
+    dryRun: true,
+    projectDir: ws.paths.dir,
+    blobs: ws.blobs,
+    actions: ws.actions,
+    built: ws.built,
+    journal: new RecordJournal(ws.paths.shots, () => io.clock.now()),
+    providers: providerFactory(io, ws.projectConfig),
+    readFile: (path: string) => readFile(path),
+    clock: io.clock,
+    signal: io.signal,
+    concurrency: ws.projectConfig.concurrency,
+    jobs: 1,
+    emit: () => {},
+    onVariant: async () => {},
+  });
+}

@@ -1,0 +1,40 @@
+import { unreachable } from '../util/result.ts';
+import type { CgError, InputIssue } from '../util/errors.ts';
+
+function where(issue: InputIssue): string {
+  const at = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
+  return issue.path === '' ? at : `${at} ${issue.path}`;
+}
+
+/** The one place that turns an error value into words for a person. */
+export function renderError(error: CgError, version: string): string {
+  switch (error.kind) {
+    case 'input-invalid': {
+      const count = error.issues.length;
+      const lines = error.issues.map((issue) => `  ${where(issue)}: ${issue.message}`);
+      return `cg: ${count === 1 ? 'a mistake' : `${count} mistakes`} in the project's files; nothing was run or written:\n${lines.join('\n')}`;
+    }
+    case 'usage':
+      return `cg: ${error.message}`;
+    case 'no-root':
+      return `cg: no pipeline.config.ts in ${error.cwd} or any folder above it: run cg from your clipgraph folder, or cg init NAME to start one here`;
+    case 'unknown-project':
+      return `cg: no project "${error.name}" in ${error.projectsDir}/${error.available.length > 0 ? ` (there: ${error.available.join(', ')})` : ''}: pass --project NAME, or cg init ${error.name} to create it`;
+    case 'unknown-sequence':
+      return `cg: unknown sequence or node ${error.sequences.map((s) => `"${s}"`).join(', ')}: the plan has ${error.available.join(', ')} (a node is written SEQ08:take, SEQ08:grid, SEQ08:shot03)`;
+    case 'lock-busy':
+      return `cg: another cg command (pid ${error.holder.pid}, "${error.holder.command}", started ${error.holder.startedAt}) is working on this project (${error.lockPath}); wait for it to finish, or drop --no-wait to queue behind it`;
+    case 'steps-failed':
+      return `cg: ${error.failures.length} node${error.failures.length === 1 ? '' : 's'} failed:\n${error.failures.map((f) => `  ${f.nodeId}: ${f.message}`).join('\n')}`;
+    case 'budget-exceeded':
+      return `cg: this build is estimated at $${error.estimateUsd.toFixed(2)}, above --max-cost $${error.maxUsd.toFixed(2)}; nothing was submitted (build fewer sequences, or raise --max-cost)`;
+    case 'missing-key':
+      return `cg: ${error.variable} is not set: the ${error.provider} provider needs it (put it in the environment or in the project's .env)`;
+    case 'interrupted':
+      return 'cg: interrupted; finished work is kept, and the next build carries on where this one stopped';
+    case 'internal':
+      return `cg: internal error (a bug in clipgraph ${version}, not in your files): ${error.message}\n${error.stack ?? ''}\nPlease report it with the command you ran.`;
+    default:
+      return unreachable(error);
+  }
+}

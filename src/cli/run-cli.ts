@@ -1,0 +1,180 @@
+import yargs from 'yargs';
+import type { Argv } from 'yargs';
+import { exitCodes, toCgError, type ExitCode } from '../util/errors.ts';
+import type { Io } from './io.ts';
+import { renderError } from './render-error.ts';
+
+type Handler = () => Promise<ExitCode>;
+
+const epilogue = 'Docs: the clipgraph README. Exit codes: 0 done, 1 a step failed, 2 bad input or usage, 130 interrupted.';
+
+/** Declares the commands (light: no heavy imports) and says which handler to run. */
+function parser(io: Io, choose: (handler: Handler) => void): Argv {
+  const project = { alias: 'p', type: 'string', describe: 'Project folder under projects/ (default: defaultProject in the config)' } as const;
+  const json = { type: 'boolean', default: false, describe: 'Print one JSON document on stdout and nothing else' } as const;
+  return yargs()
+    .scriptName('cg')
+    .usage('cg <command> [options]\n\nBuilds AI client videos from a plan, paying only for what changed.')
+    .exitProcess(false)
+    .strict()
+    .showHelpOnFail(false)
+    .wrap(Math.min(110, io.stdout.columns ?? 100))
+    .version(io.version)
+    .help()
+    .alias('h', 'help')
+    .option('project', project)
+    .command(
+      'build [targets..]',
+      'Build what is out of date (every sequence, or the ones named)',
+      (y) =>
+        y
+          .positional('targets', { type: 'string', array: true, describe: 'Sequences (SEQ08) or nodes (SEQ08:take, SEQ08:shot03)' })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'Show what would run, why, and what it would cost; run and write nothing' })
+          .option('retake', { type: 'boolean', default: false, describe: 'Make one more take with the same inputs (needs targets)' })
+          .option('jobs', { alias: 'j', type: 'number', describe: 'Most nodes running at once (per-provider limits still apply)' })
+          .option('json', json)
+          .option('wait', { type: 'boolean', default: true, describe: 'Wait for another cg command on this project (--no-wait fails instead)' })
+          .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask before dropping elements over the cap' })
+          .example('cg build', 'build every sequence that changed')
+          .example('cg build SEQ08 --dry-run', 'what SEQ08 would cost, and why')
+          .example('cg build SEQ08 --retake', 'another take of SEQ08 with the same prompts')
+          .example('cg build --json', 'machine-readable report'),
+      (a) =>
+        choose(async () => {
+          const { buildCommand } = await import('./commands/build.ts');
+          return buildCommand(io, {
+            targets: a.targets ?? [],
+            project: a.project,
+            dryRun: a.dryRun,
+            retake: a.retake,
+            jobs: a.jobs,
+            json: a.json,
+            wait: a.wait,
+            yes: a.yes,
+          });
+        }),
+    )
+    .command(
+      'status [sequences..]',
+      'Where every sequence stands: state, takes, current take, money spent',
+      (y) =>
+        y
+          .positional('sequences', { type: 'string', array: true })
+          .option('json', json)
+          .example('cg status', 'the table for all sequences')
+          .example('cg status SEQ03 --json', 'one sequence, as JSON'),
+      (a) =>
+        choose(async () => {
+          const { statusCommand } = await import('./commands/status.ts');
+          return statusCommand(io, { project: a.project, sequences: a.sequences ?? [], json: a.json });
+        }),
+    )
+    .command(
+      'explain <targets..>',
+      'Why each node of a sequence would rebuild: which input changed, old value → new',
+      (y) =>
+        y
+          .positional('targets', { type: 'string', array: true, demandOption: true })
+          .option('json', json)
+          .example('cg explain SEQ08', 'up to date, or what changed'),
+      (a) =>
+        choose(async () => {
+          const { explainCommand } = await import('./commands/explain.ts');
+          return explainCommand(io, { project: a.project, targets: a.targets, json: a.json });
+        }),
+    )
+    .command(
+      'pick <sequence>',
+      "Choose a grid cell as the sequence's start frame",
+      (y) =>
+        y
+          .positional('sequence', { type: 'string', demandOption: true })
+          .option('cell', { type: 'number', describe: 'Cell number, row by row from the top left (1-4 in a 2x2 grid)' })
+          .option('quadrant', { type: 'string', choices: ['top_left', 'top_right', 'bottom_left', 'bottom_right'] })
+          .conflicts('cell', 'quadrant')
+          .example('cg pick SEQ03 --cell 2', 'the top-right cell')
+          .example('cg pick SEQ03 --quadrant bottom_left', 'the same by name'),
+      (a) =>
+        choose(async () => {
+          const { pickCommand } = await import('./commands/decide.ts');
+          return pickCommand(io, { project: a.project, sequence: a.sequence, cell: a.cell, quadrant: a.quadrant });
+        }),
+    )
+    .command(
+      'approve <sequence>',
+      'Approve a take (default: the current one)',
+      (y) => y.positional('sequence', { type: 'string', demandOption: true }).option('take', { type: 'number', describe: 'Take number, e.g. 3 for SEQ08_take003' }).example('cg approve SEQ08 --take 2', 'approve SEQ08_take002'),
+      (a) =>
+        choose(async () => {
+          const { verdictCommand } = await import('./commands/decide.ts');
+          return verdictCommand(io, 'approve', { project: a.project, sequence: a.sequence, take: a.take });
+        }),
+    )
+    .command(
+      'reject <sequence>',
+      'Reject a take (default: the current one)',
+      (y) => y.positional('sequence', { type: 'string', demandOption: true }).option('take', { type: 'number' }).example('cg reject SEQ08 --take 1', 'reject SEQ08_take001'),
+      (a) =>
+        choose(async () => {
+          const { verdictCommand } = await import('./commands/decide.ts');
+          return verdictCommand(io, 'reject', { project: a.project, sequence: a.sequence, take: a.take });
+        }),
+    )
+    .command(
+      'final <sequence>',
+      'Freeze an approved sequence: later plan edits warn and do not spend',
+      (y) => y.positional('sequence', { type: 'string', demandOption: true }).option('reopen', { type: 'boolean', default: false, describe: 'Unfreeze it' }).example('cg final SEQ08', 'freeze SEQ08'),
+      (a) =>
+        choose(async () => {
+          const { finalCommand } = await import('./commands/decide.ts');
+          return finalCommand(io, { project: a.project, sequence: a.sequence, reopen: a.reopen });
+        }),
+    )
+    .command(
+      'init <name>',
+      'Create projects/<name> from a template (and pipeline.config.ts if there is none)',
+      (y) => y.positional('name', { type: 'string', demandOption: true }).example('cg init acme-launch', 'a new project with two sequences'),
+      (a) =>
+        choose(async () => {
+          const { initCommand } = await import('./commands/init.ts');
+          return initCommand(io, { name: a.name });
+        }),
+    )
+    .command({
+      command: 'schemas',
+      describe: false,
+      handler: () =>
+        choose(async () => {
+          const { schemasCommand } = await import('./commands/schemas.ts');
+          return schemasCommand(io);
+        }),
+    })
+    .demandCommand(1, 'say what to do: cg build, cg status, cg --help')
+    .recommendCommands()
+    .epilogue(epilogue);
+}
+
+/** Parses, runs one command, renders any error; returns the exit code (never exits). */
+export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode> {
+  let handler: Handler | undefined;
+  const parsed = await new Promise<{ error: Error | undefined; output: string }>((resolve) => {
+    parser(io, (chosen) => {
+      handler = chosen;
+    }).parse([...argv], {}, (error, _argv, output) => resolve({ error: error ?? undefined, output }));
+  });
+  if (parsed.error !== undefined) {
+    io.stderr.write(`cg: ${parsed.error.message} (cg --help lists the commands and options)\n`);
+    return 2;
+  }
+  if (handler === undefined) {
+    if (parsed.output !== '') io.stdout.write(`${parsed.output}\n`);
+    return 0;
+  }
+  try {
+    return await handler();
+  } catch (error) {
+    const cg = toCgError(error);
+    io.stderr.write(`${renderError(cg, io.version)}\n`);
+    return exitCodes[cg.kind];
+  }
+}

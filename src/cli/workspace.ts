@@ -1,0 +1,123 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { LocalActionCache } from '../cache/action-cache.ts';
+import { LocalBlobStore } from '../cache/blob-store.ts';
+import { BuiltIndex } from '../cache/built-index.ts';
+import { StatCache } from '../cache/stat-cache.ts';
+import type { PlanningContext } from '../graph/decide.ts';
+import { compileGraph } from '../graph/compile.ts';
+import type { Graph, NodeId } from '../graph/nodes.ts';
+import { configForProject, type Config, type ProjectConfig } from '../plan/config-schema.ts';
+import { findConfig, loadConfig } from '../plan/load-config.ts';
+import { loadProject, type LoadedProject } from '../plan/load-project.ts';
+import { projectPaths, type ProjectPaths } from '../plan/project-paths.ts';
+import { readAllRecords, type ExecutionRecord } from '../state/records.ts';
+import { CgFailure, type CgError } from '../util/errors.ts';
+import type { BlobHash, NodeKey } from '../util/hash.ts';
+import { isNotFound } from '../util/atomic-fs.ts';
+import type { Io } from './io.ts';
+
+export interface ConfigContext {
+  root: string;
+  configFile: string;
+  config: Config;
+}
+
+/** Unwraps a Result at the CLI boundary: the error travels to the one place that renders it. */
+export function must<T>(result: { ok: true; value: T } | { ok: false; error: CgError }): T {
+  if (!result.ok) throw new CgFailure(result.error);
+  return result.value;
+}
+
+export async function openConfig(io: Io): Promise<ConfigContext> {
+  const found = await findConfig(io.cwd);
+  if (found === undefined) throw new CgFailure({ kind: 'no-root', cwd: io.cwd });
+  const configFile = relative(found.root, found.file);
+  return { root: found.root, configFile, config: must(await loadConfig(found.file, configFile)) };
+}
+
+export async function resolveProject(ctx: ConfigContext, name: string | undefined): Promise<{ paths: ProjectPaths; config: ProjectConfig }> {
+  const project = name ?? ctx.config.defaultProject;
+  const paths = projectPaths(ctx.root, ctx.config.projectsDir, project);
+  const exists = await stat(paths.dir).then((s) => s.isDirectory(), (error: unknown) => {
+    if (isNotFound(error)) return false;
+    throw error;
+  });
+  if (!exists || !/^[A-Za-z0-9][\w.-]*$/.test(project)) {
+    const available = await readdir(join(ctx.root, ctx.config.projectsDir)).catch(() => [] as string[]);
+    throw new CgFailure({ kind: 'unknown-project', name: project, projectsDir: ctx.config.projectsDir, available: available.filter((n) => !n.startsWith('.')) });
+  }
+  return { paths, config: configForProject(ctx.config, project) };
+}
+
+export interface Workspace extends ConfigContext {
+  paths: ProjectPaths;
+  projectConfig: ProjectConfig;
+  project: LoadedProject;
+  graph: Graph;
+  records: Map<string, ExecutionRecord>;
+  blobs: LocalBlobStore;
+  actions: LocalActionCache;
+  built: BuiltIndex;
+  statCache: StatCache;
+}
+
+/** Finds the config, loads and checks the project, hashes its references and compiles the graph. */
+export async function openWorkspace(io: Io, projectName: string | undefined): Promise<Workspace> {
+  const ctx = await openConfig(io);
+  const { paths, config } = await resolveProject(ctx, projectName);
+  const records = await readAllRecords(paths.shots);
+  const knownTakes = async (): Promise<ReadonlySet<string>> => new Set([...records.values()].flatMap((record) => record.takes.map((take) => take.takeId)));
+  const project = must(await loadProject({ paths, config, knownTakes }));
+  const statCache = await StatCache.open(join(paths.cache, 'stat-cache.json'));
+  const refHashes = new Map<string, BlobHash>();
+  const files = [...new Set([...project.refs.values()].flat())];
+  await Promise.all(files.map(async (file) => refHashes.set(file, await statCache.hashFile(join(paths.dir, file)))));
+  const graph = must(compileGraph({ project, config, refHashes, configFile: ctx.configFile }));
+  return {
+    ...ctx,
+    paths,
+    projectConfig: config,
+    project,
+    graph,
+    records,
+    blobs: new LocalBlobStore(join(paths.cache, 'blobs')),
+    actions: new LocalActionCache(join(paths.cache, 'actions')),
+    built: new BuiltIndex(join(paths.cache, 'built')),
+    statCache,
+  };
+}
+
+export async function planningContext(ws: Workspace, retake: ReadonlySet<NodeId>): Promise<PlanningContext> {
+  const decisions = ws.project.decisions.sequences;
+  const variants = new Map<string, number>();
+  for (const decision of Object.values(decisions)) for (const [key, variant] of Object.entries(decision.retakes)) variants.set(key, variant);
+  return {
+    cachedKeys: await ws.actions.keys(),
+    action: (key) => ws.actions.get(key),
+    outputPresent: (output) => ws.blobs.has(output.hash, output.size),
+    lastBuilt: (id) => ws.built.get(id.split(':')[0] ?? id, id),
+    variantFor: (baseKey: NodeKey) => variants.get(baseKey) ?? 0,
+    retakeRequested: retake,
+    finalSequences: new Set(Object.entries(decisions).filter(([, d]) => d.final).map(([id]) => id)),
+  };
+}
+
+/**
+ * Turns `SEQ08` or `SEQ08:shot03` into node ids; no target means every sequence.
+ * Unknown names are bad usage, named with what exists.
+ */
+export function resolveTargets(graph: Graph, targets: readonly string[]): NodeId[] {
+  if (targets.length === 0) return [...graph.order];
+  const unknown: string[] = [];
+  const ids: NodeId[] = [];
+  for (const target of targets) {
+    const sequence = graph.bySequence.get(target.toUpperCase());
+    if (sequence !== undefined) ids.push(...sequence);
+    else if (graph.nodes.has(target)) ids.push(target);
+    else unknown.push(target);
+  }
+  if (unknown.length > 0) throw new CgFailure({ kind: 'unknown-sequence', sequences: unknown, available: [...graph.bySequence.keys()] });
+  return ids;
+}
+

@@ -1,0 +1,253 @@
+import { join } from 'node:path';
+import type { CgError, InputIssue } from '../util/errors.ts';
+import type { BlobHash } from '../util/hash.ts';
+import { err, ok, type Result } from '../util/result.ts';
+import type { ProjectConfig } from '../plan/config-schema.ts';
+import type { LoadedProject } from '../plan/load-project.ts';
+import { imageDimensions, klingEndpoint } from '../plan/models.ts';
+import { mentionPattern } from '../plan/rules.ts';
+import type { BibleElement, Sequence } from '../plan/schema.ts';
+import type { ElementImage, ElementSet, ResolvedElement } from '../steps/elements.ts';
+import type { ElementsNode, FrameNode, Graph, GraphNode, GridNode, Lane, NodeId, VideoNode } from './nodes.ts';
+
+export interface CompileInput {
+  project: LoadedProject;
+  config: ProjectConfig;
+  /** Content hash of every reference image, by path relative to the project folder. */
+  refHashes: ReadonlyMap<string, BlobHash>;
+  /** Config file name, for price errors. */
+  configFile: string;
+}
+
+/** Kling elements take one frontal view and 1–3 more. */
+const maxElementReferences = 3;
+
+export function nodeId(sequence: string, part: string): NodeId {
+  return `${sequence}:${part}`;
+}
+
+export function shotPart(shot: number): string {
+  return `shot${String(shot).padStart(2, '0')}`;
+}
+
+function describeElement(element: { name: string; description: string }): string {
+  return `${element.name} (${element.description.replace(/\.$/, '')})`;
+}
+
+/** `@maya` → `@Element1` when the model receives maya as element 1, else her name. */
+function rewriteMentions(prompt: string, kept: readonly string[], names: ReadonlyMap<string, string>, asElements: boolean): string {
+  return prompt.replace(mentionPattern, (whole, id: string) => {
+    const index = kept.indexOf(id);
+    if (asElements && index >= 0) return `@Element${index + 1}`;
+    return names.get(id) ?? whole;
+  });
+}
+
+interface Priced {
+  issues: InputIssue[];
+  configFile: string;
+}
+
+function imagePrice(config: ProjectConfig, priced: Priced): number {
+  const price = config.prices.image[config.image.model]?.[config.image.size];
+  if (price === undefined) {
+    priced.issues.push({
+      file: priced.configFile,
+      path: `prices.image["${config.image.model}"]["${config.image.size}"]`,
+      message: `no price for ${config.image.model} at ${config.image.size}: add it to the dated price table so estimates are honest`,
+    });
+    return 0;
+  }
+  return price;
+}
+
+function videoRate(config: ProjectConfig, endpoint: string, audio: boolean, priced: Priced): number {
+  const price = config.prices.video[endpoint];
+  if (price === undefined) {
+    if (!priced.issues.some((issue) => issue.path.includes(endpoint))) {
+      priced.issues.push({
+        file: priced.configFile,
+        path: `prices.video["${endpoint}"]`,
+        message: `no price for ${endpoint}: add { audioOff, audioOn } in USD per second to the dated price table`,
+      });
+    }
+    return 0;
+  }
+  return audio ? price.audioOn : price.audioOff;
+}
+
+function resolveElements(
+  sequence: Sequence,
+  input: CompileInput,
+  cap: number,
+): { set: ElementSet; images: ElementImage[]; warning: string | undefined } {
+  const { project } = input;
+  const bible = project.bible.elements;
+  const keptIds = sequence.elements.slice(0, cap);
+  const droppedIds = sequence.elements.slice(cap);
+  const images: ElementImage[] = [];
+  const elements: ResolvedElement[] = keptIds.map((id) => {
+    const entry = bible[id] as BibleElement;
+    const files = (project.refs.get(id) ?? []).slice(0, 1 + maxElementReferences);
+    const hashes = files.map((file) => {
+      const hash = input.refHashes.get(file) as BlobHash;
+      images.push({ hash, path: join(project.paths.dir, file) });
+      return hash;
+    });
+    const [frontal, ...references] = hashes;
+    return { id, name: entry.name, description: entry.description, frontal: frontal as BlobHash, references };
+  });
+  const dropped = droppedIds.map((id) => {
+    const entry = bible[id] as BibleElement;
+    return { id, name: entry.name, description: entry.description };
+  });
+  const warning =
+    dropped.length === 0
+      ? undefined
+      : `${sequence.id} lists ${sequence.elements.length} elements but the model takes ${cap} ${sequence.grid === undefined ? 'without' : 'with'} a start frame: dropping ${droppedIds.join(', ')} (plan order is the priority; they are described in the prompt instead)`;
+  return { set: { elements, dropped }, images, warning };
+}
+
+function gridPrompt(sequence: Sequence, set: ElementSet, rows: number, cols: number, aspect: string, names: ReadonlyMap<string, string>): string {
+  const scene = rewriteMentions(sequence.grid?.prompt ?? '', [], names, false);
+  const cast = set.elements.map((element, i) => `${i + 1}. ${describeElement(element)}`).join(' ');
+  const castLine = cast === '' ? '' : `\n\nCharacters and props, reference images attached in this order: ${cast}`;
+  const droppedLine = set.dropped.length === 0 ? '' : `\nAlso in the scene: ${set.dropped.map(describeElement).join('; ')}.`;
+  return `${scene}${castLine}${droppedLine}\n\nLayout: one ${aspect} image divided into a ${rows}x${cols} grid of ${rows * cols} equal panels, edge to edge, each panel a different candidate start frame for this scene; no text or captions.`;
+}
+
+function lanes(config: ProjectConfig): { image: Lane; video: Lane } {
+  return { image: config.providers.image, video: config.providers.video };
+}
+
+/**
+ * Compiles a loaded project into the graph: one chain per sequence,
+ * elements → grid → frame → take (or one shot node per shot in individual mode).
+ * Pure: everything it needs comes in as arguments.
+ */
+export function compileGraph(input: CompileInput): Result<Graph, CgError> {
+  const { project, config } = input;
+  const priced: Priced = { issues: [], configFile: input.configFile };
+  const nodes = new Map<NodeId, GraphNode>();
+  const order: NodeId[] = [];
+  const bySequence = new Map<string, NodeId[]>();
+  const warnings: string[] = [];
+  const names = new Map(Object.entries(project.bible.elements).map(([id, element]) => [id, element.name]));
+  const lane = lanes(config);
+  const [width, height] = imageDimensions(config.image.model, config.image.size, config.aspectRatio);
+  const gridPrice = imagePrice(config, priced);
+
+  const add = (node: GraphNode): void => {
+    nodes.set(node.id, node);
+    order.push(node.id);
+    bySequence.get(node.sequence)?.push(node.id);
+  };
+
+  for (const sequence of project.plan.sequences) {
+    bySequence.set(sequence.id, []);
+    const hasStartFrame = sequence.grid !== undefined;
+    const cap = hasStartFrame ? config.elementCap.withStartFrame : config.elementCap.withoutStartFrame;
+    const { set, images, warning } = resolveElements(sequence, input, cap);
+    if (warning !== undefined) warnings.push(warning);
+    const elements: ElementsNode = {
+      id: nodeId(sequence.id, 'elements'),
+      kind: 'elements',
+      sequence: sequence.id,
+      deps: [],
+      lane: 'local',
+      estimateUsd: 0,
+      set,
+      images,
+      cap,
+    };
+    add(elements);
+
+    let frame: FrameNode | undefined;
+    if (sequence.grid !== undefined) {
+      const { rows, cols } = config.grid;
+      const grid: GridNode = {
+        id: nodeId(sequence.id, 'grid'),
+        kind: 'grid',
+        sequence: sequence.id,
+        deps: [elements.id],
+        lane: lane.image,
+        estimateUsd: gridPrice,
+        recordId: `${sequence.id}_grid`,
+        params: {
+          provider: config.providers.image,
+          model: config.image.model,
+          imageSize: config.image.size,
+          aspectRatio: config.aspectRatio,
+          width,
+          height,
+          rows,
+          cols,
+          prompt: gridPrompt(sequence, set, rows, cols, config.aspectRatio, names),
+        },
+        references: set.elements.map((element) => element.frontal),
+        unitPriceUsd: gridPrice,
+        maxAttempts: config.grid.maxAttempts,
+      };
+      add(grid);
+      const pick = project.decisions.sequences[sequence.id]?.pick;
+      frame = {
+        id: nodeId(sequence.id, 'frame'),
+        kind: 'frame',
+        sequence: sequence.id,
+        deps: [grid.id],
+        lane: 'local',
+        estimateUsd: 0,
+        params: { rows, cols },
+        grid: grid.id,
+        pick: pick === undefined ? undefined : { grid: pick.grid as BlobHash, cell: pick.cell },
+      };
+      add(frame);
+    }
+
+    const kept = set.elements.map((element) => element.id);
+    const endpoint = klingEndpoint(config.video.tier, hasStartFrame, kept.length);
+    const asElements = endpoint.endsWith('reference-to-video');
+    const audio = sequence.audio ?? config.video.audio;
+    const rate = videoRate(config, endpoint, audio, priced);
+    const shots = sequence.shots.map((shot, i) => ({
+      shot: i + 1,
+      prompt: rewriteMentions(shot.prompt, kept, names, asElements),
+      duration: shot.duration,
+    }));
+    const video = (part: string, recordId: string, shotNumber: number | undefined, picked: typeof shots): VideoNode => {
+      const seconds = picked.reduce((sum, shot) => sum + Number(shot.duration), 0);
+      return {
+        id: nodeId(sequence.id, part),
+        kind: shotNumber === undefined ? 'take' : 'shot',
+        sequence: sequence.id,
+        deps: frame === undefined ? [elements.id] : [elements.id, frame.id],
+        lane: lane.video,
+        estimateUsd: seconds * rate,
+        recordId,
+        shot: shotNumber,
+        params: {
+          provider: config.providers.video,
+          endpoint,
+          shots: picked.map(({ prompt, duration }) => ({ prompt, duration })),
+          duration: String(seconds),
+          aspectRatio: config.aspectRatio,
+          audio,
+          negativePrompt: sequence.negativePrompt ?? null,
+        },
+        ratePerSecond: rate,
+        title: [sequence.id, sequence.section, sequence.title].filter((part) => part !== undefined).join(' · '),
+        elements: elements.id,
+        frame: frame?.id,
+        shotPrompts: sequence.shots.map((shot, i) => ({ shot: i + 1, prompt: shot.prompt, duration: shot.duration })).filter((shot) => picked.some((p) => p.shot === shot.shot)),
+        elementIds: kept,
+      };
+    };
+    if (sequence.mode === 'individual') {
+      for (const shot of shots) add(video(shotPart(shot.shot), `${sequence.id}_${shotPart(shot.shot)}`, shot.shot, [shot]));
+    } else {
+      add(video('take', sequence.id, undefined, shots));
+    }
+  }
+  if (priced.issues.length > 0) return err({ kind: 'input-invalid', issues: priced.issues });
+  return ok({ nodes, order, bySequence, warnings });
+}

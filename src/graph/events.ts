@@ -1,0 +1,32 @@
+import type { BlobHash, NodeKey } from '../util/hash.ts';
+import type { Action } from './decide.ts';
+import type { FieldChange } from './diff.ts';
+import type { NodeKind } from './nodes.ts';
+
+/** What the build tells its reporters; the core never prints. */
+export type BuildEvent =
+  | { type: 'planned'; nodeId: string; kind: NodeKind; sequence: string; action: Action; reason: string; estimateUsd: number }
+  | { type: 'started'; nodeId: string; lane: string }
+  | { type: 'finished'; nodeId: string; takeId: string | null; output: string | null; costUsd: number; calls: number; durationMs: number; notes: string[] }
+  | { type: 'failed'; nodeId: string; message: string }
+  | { type: 'warning'; message: string };
+
+/** One line of the build report (and of `--json`). */
+export interface NodeReport {
+  id: string;
+  kind: NodeKind;
+  sequence: string;
+  action: Action | 'failed';
+  reason: string;
+  /** Spent for what ran; for --dry-run, the estimate at the real providers' prices. */
+  costUsd: number;
+  estimateUsd: number;
+  takeId: string | null;
+  output: string | null;
+  /** The node's key, when its inputs are known. */
+  key: NodeKey | undefined;
+  /** The node's output hash, when it exists. */
+  outputHash: BlobHash | undefined;
+  /** What changed since the last build of this node (for explain). */
+  changes: FieldChange[];
+}

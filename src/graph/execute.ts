@@ -1,0 +1,309 @@
+import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import type { ActionCache, ActionResult } from '../cache/action-cache.ts';
+import type { BlobStore } from '../cache/blob-store.ts';
+import type { BuiltIndex } from '../cache/built-index.ts';
+import type { NewTake, TakeJournal } from '../cache/take-journal.ts';
+import { isNotFound, writeFileAtomic } from '../util/atomic-fs.ts';
+import type { BlobHash, NodeKey } from '../util/hash.ts';
+import { Semaphore } from '../util/semaphore.ts';
+import type { Clock, ImageProvider, VideoJournal, VideoProvider } from '../providers/types.ts';
+import { runElementsStep, type ElementSet } from '../steps/elements.ts';
+import { runFrameStep } from '../steps/frame.ts';
+import { runGridStep } from '../steps/grid.ts';
+import type { StepFailure, StepResult } from '../steps/step-types.ts';
+import { runVideoStep } from '../steps/video.ts';
+import { decideNode, predictableOutput, type NodeDecision, type Outcome, type PlanningContext } from './decide.ts';
+import type { BuildEvent, NodeReport } from './events.ts';
+import { isPaid, type FrameNode, type Graph, type GraphNode, type GridNode, type Lane, type NodeId, type VideoNode } from './nodes.ts';
+import { selectNodes, walkGraph } from './walk.ts';
+
+export interface Providers {
+  image: ImageProvider;
+  video: VideoProvider;
+}
+
+export interface BuildOptions {
+  graph: Graph;
+  targets: readonly NodeId[];
+  planning: PlanningContext;
+  dryRun: boolean;
+  projectDir: string;
+  blobs: BlobStore;
+  actions: ActionCache;
+  built: BuiltIndex;
+  journal: TakeJournal;
+  /** Created on first use, so a no-op build loads no SDK and no image library. */
+  providers: () => Promise<Providers>;
+  readFile: (path: string) => Promise<Uint8Array>;
+  clock: Clock;
+  signal: AbortSignal;
+  concurrency: Record<Lane, number>;
+  jobs: number;
+  emit: (event: BuildEvent) => void;
+  /** Remembers a retake's variant once its result is safely stored. */
+  onVariant: (sequence: string, baseKey: NodeKey, variant: number) => Promise<void>;
+}
+
+export interface BuildReport {
+  nodes: NodeReport[];
+  totalCostUsd: number;
+  estimateUsd: number;
+  interrupted: boolean;
+  failures: Array<{ nodeId: string; message: string }>;
+}
+
+function failureText(error: StepFailure): string {
+  return error.message;
+}
+
+function newTake(node: GridNode | VideoNode, decision: NodeDecision): NewTake {
+  const inputs = decision.material?.inputs ?? {};
+  const video = node.kind === 'grid' ? undefined : node;
+  return {
+    recordId: node.recordId,
+    sequence: node.sequence,
+    nodeId: node.id,
+    medium: video === undefined ? 'image' : 'video',
+    key: decision.key as NodeKey,
+    variant: decision.variant,
+    provider: node.params.provider,
+    model: video === undefined ? (node as GridNode).params.model : video.params.endpoint,
+    shotPrompts: video?.shotPrompts ?? [],
+    startFrame: video === undefined ? null : ((inputs['startFrame'] ?? null) as BlobHash | null),
+    elements: video?.elementIds ?? [],
+    inputs,
+    estimateUsd: node.estimateUsd,
+  };
+}
+
+function frameFile(node: FrameNode, grid: BlobHash, cell: number): string {
+  return join('takes', node.sequence, `${node.sequence}_frame_${grid.slice(7, 15)}_cell${cell}.png`);
+}
+
+/** Runs (or, for a dry run, only plans) the selected part of the graph. */
+export async function runBuild(options: BuildOptions): Promise<BuildReport> {
+  const { graph, blobs, actions, clock, emit } = options;
+  const selected = selectNodes(graph, options.targets);
+  const jobs = new Semaphore(Math.max(1, options.jobs));
+  const lanes = new Map<Lane, Semaphore>(
+    (Object.entries(options.concurrency) as Array<[Lane, number]>).map(([lane, size]) => [lane, new Semaphore(size)]),
+  );
+  const reports = new Map<NodeId, NodeReport>();
+  const failures: Array<{ nodeId: string; message: string }> = [];
+  let providers: Promise<Providers> | undefined;
+  let accountStop: string | undefined;
+
+  const decisions = new Map<NodeId, NodeDecision>();
+  const report = (node: GraphNode, fields: Partial<NodeReport> & Pick<NodeReport, 'action' | 'reason'>): void => {
+    const decision = decisions.get(node.id);
+    reports.set(node.id, {
+      id: node.id,
+      kind: node.kind,
+      sequence: node.sequence,
+      costUsd: 0,
+      estimateUsd: node.estimateUsd,
+      takeId: null,
+      output: null,
+      key: decision?.key,
+      outputHash: decision?.cached?.output.hash,
+      changes: decision?.changes ?? [],
+      ...fields,
+    });
+  };
+
+  /** Makes sure a reused output is on disk under its readable name; false when its blob is gone. */
+  const ensureFile = async (relative: string, output: ActionResult['output']): Promise<boolean> => {
+    const absolute = join(options.projectDir, relative);
+    try {
+      if ((await stat(absolute)).size === output.size) return true;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    const bytes = await blobs.get(output.hash);
+    if (!bytes.ok) return false;
+    await writeFileAtomic(absolute, bytes.value);
+    return true;
+  };
+
+  const reuse = async (node: GraphNode, decision: NodeDecision, cached: ActionResult): Promise<Outcome | undefined> => {
+    let takeId: string | null = null;
+    let output: string | null = null;
+    if (!options.dryRun) {
+      if (isPaid(node)) {
+        const take = await options.journal.reconcile(newTake(node, decision), {
+          blob: cached.output.hash,
+          costUsd: cached.costUsd,
+          requestId: cached.requestId,
+          extension: cached.output.extension,
+        });
+        takeId = take.takeId;
+        output = take.output;
+      } else if (node.kind === 'frame' && node.pick !== undefined) {
+        const grid = (decision.material?.inputs['grid'] ?? null) as BlobHash | null;
+        if (grid !== null) output = frameFile(node, grid, node.pick.cell);
+      }
+      if (output !== null && !(await ensureFile(output, cached.output))) {
+        await actions.delete(cached.key);
+        return undefined; // the blob is gone or corrupt: run the node again
+      }
+      if (decision.key !== undefined) await options.built.set(node.sequence, node.id, decision.key);
+    }
+    report(node, { action: 'reuse', reason: decision.reason, takeId, output });
+    return { state: 'done', output: cached.output.hash };
+  };
+
+  const execute = async (node: GraphNode, decision: NodeDecision, deps: ReadonlyMap<NodeId, Outcome>): Promise<Outcome> => {
+    const key = decision.key as NodeKey;
+    const started = clock.now();
+    emit({ type: 'started', nodeId: node.id, lane: node.lane });
+    let takeId: string | null = null;
+    let journal: VideoJournal = { resumeRequestId: null, submitted: async () => {}, processing: async () => {} };
+    if (isPaid(node)) {
+      const begun = await options.journal.begin(newTake(node, decision));
+      const id = begun.takeId;
+      takeId = id;
+      journal = {
+        resumeRequestId: begun.resumeRequestId,
+        submitted: (requestId) => options.journal.submitted(node.recordId, id, requestId),
+        processing: () => options.journal.processing(node.recordId, id),
+      };
+    }
+    providers ??= options.providers();
+    const input = (id: NodeId | undefined): BlobHash | null => {
+      const outcome = id === undefined ? undefined : deps.get(id);
+      return outcome?.state === 'done' ? outcome.output : null;
+    };
+    let result: StepResult;
+    switch (node.kind) {
+      case 'elements':
+        result = await runElementsStep(node.set, node.images, blobs, options.readFile);
+        break;
+      case 'grid':
+        result = await runGridStep({
+          params: node.params,
+          references: node.references,
+          maxAttempts: node.maxAttempts,
+          unitPriceUsd: node.unitPriceUsd,
+          nodeId: node.id,
+          seed: key,
+          blobs,
+          provider: (await providers).image,
+          signal: options.signal,
+        });
+        break;
+      case 'frame':
+        result = await runFrameStep({ ...node.params, cell: node.pick?.cell ?? 1 }, input(node.grid) as BlobHash, blobs);
+        break;
+      case 'take':
+      case 'shot': {
+        const setBytes = await blobs.get(input(node.elements) as BlobHash);
+        if (!setBytes.ok) {
+          result = { ok: false, error: { kind: 'input-missing', message: `the element set of ${node.sequence} is ${setBytes.error.kind}; run the build again` } };
+          break;
+        }
+        result = await runVideoStep({
+          params: node.params,
+          title: node.title,
+          startFrame: input(node.frame),
+          elements: JSON.parse(Buffer.from(setBytes.value).toString('utf8')) as ElementSet,
+          ratePerSecond: node.ratePerSecond,
+          nodeId: node.id,
+          seed: key,
+          blobs,
+          provider: (await providers).video,
+          journal,
+          signal: options.signal,
+        });
+        break;
+      }
+    }
+    if (!result.ok) {
+      if (result.error.kind === 'aborted') {
+        // Left as it is (registered or submitted): the next build resumes it.
+        report(node, { action: 'blocked', reason: 'interrupted before it finished', takeId });
+        return { state: 'blocked', reason: 'interrupted' };
+      }
+      if (result.error.kind === 'account') accountStop = result.error.message;
+      const message = failureText(result.error);
+      if (isPaid(node) && takeId !== null) await options.journal.failed(node.recordId, takeId, message);
+      failures.push({ nodeId: node.id, message });
+      emit({ type: 'failed', nodeId: node.id, message });
+      report(node, { action: 'failed', reason: message, takeId });
+      return { state: 'failed', message };
+    }
+    const step = result.value;
+    // The bytes reach the blob store before anything reports the take.
+    const hash = await blobs.put(step.bytes);
+    let output: string | null = null;
+    if (takeId !== null) output = join('takes', node.sequence, `${takeId}.${step.extension}`);
+    else if (node.kind === 'frame') output = frameFile(node, input(node.grid) as BlobHash, node.pick?.cell ?? 1);
+    if (output !== null) await writeFileAtomic(join(options.projectDir, output), step.bytes);
+    const finished = clock.now();
+    const cached: ActionResult = {
+      key,
+      nodeId: node.id,
+      kind: node.kind,
+      material: decision.material,
+      output: { hash, size: step.bytes.byteLength, mimeType: step.mimeType, extension: step.extension },
+      provider: node.kind === 'grid' || node.kind === 'take' || node.kind === 'shot' ? node.params.provider : 'local',
+      model: step.model,
+      costUsd: step.costUsd,
+      estimateUsd: node.estimateUsd,
+      requestId: step.requestId,
+      createdAt: finished.toISOString(),
+      durationMs: finished.getTime() - started.getTime(),
+    };
+    await actions.put(cached);
+    if (isPaid(node) && takeId !== null && output !== null) {
+      await options.journal.complete(node.recordId, takeId, { output, blob: hash, costUsd: step.costUsd, requestId: step.requestId });
+    }
+    await options.built.set(node.sequence, node.id, key);
+    if (decision.variant > 0 && decision.baseKey !== undefined) await options.onVariant(node.sequence, decision.baseKey, decision.variant);
+    for (const note of step.notes) emit({ type: 'warning', message: `${node.id}: ${note}` });
+    emit({ type: 'finished', nodeId: node.id, takeId, output, costUsd: step.costUsd, calls: step.calls, durationMs: cached.durationMs, notes: step.notes });
+    report(node, { action: 'run', reason: reports.get(node.id)?.reason ?? decision.reason, costUsd: step.costUsd, takeId, output, outputHash: hash });
+    return { state: 'done', output: hash };
+  };
+
+  const visit = async (node: GraphNode, deps: ReadonlyMap<NodeId, Outcome>): Promise<Outcome> => {
+    let decision = await decideNode(node, deps, options.planning);
+    decisions.set(node.id, decision);
+    if (decision.action === 'reuse' && decision.cached !== undefined) {
+      const reused = await reuse(node, decision, decision.cached);
+      if (reused !== undefined) return reused;
+      decision = { ...decision, action: 'run', reason: 'the cached result is missing or corrupt: rebuilding it', cached: undefined };
+      decisions.set(node.id, decision);
+    }
+    emit({ type: 'planned', nodeId: node.id, kind: node.kind, sequence: node.sequence, action: decision.action, reason: decision.reason, estimateUsd: decision.action === 'run' ? node.estimateUsd : 0 });
+    if (decision.action === 'blocked') {
+      report(node, { action: 'blocked', reason: decision.reason });
+      return { state: 'blocked', reason: decision.reason };
+    }
+    report(node, { action: 'run', reason: decision.reason, costUsd: options.dryRun ? node.estimateUsd : 0 });
+    if (options.dryRun || decision.key === undefined) {
+      if (!options.dryRun) throw new Error(`${node.id}: asked to run without a key`);
+      return { state: 'pending', output: predictableOutput(node) };
+    }
+    const lane = lanes.get(node.lane) ?? new Semaphore(1);
+    return lane.run(() =>
+      jobs.run(async () => {
+        if (options.signal.aborted) {
+          report(node, { action: 'blocked', reason: 'interrupted before it started' });
+          return { state: 'blocked', reason: 'interrupted' } as const;
+        }
+        if (accountStop !== undefined && isPaid(node)) {
+          report(node, { action: 'blocked', reason: `not submitted: ${accountStop}` });
+          return { state: 'blocked', reason: accountStop } as const;
+        }
+        return execute(node, decision, deps);
+      }),
+    );
+  };
+
+  await walkGraph(graph, selected, visit);
+  const nodes = selected.map((id) => reports.get(id)).filter((r): r is NodeReport => r !== undefined);
+  const totalCostUsd = nodes.reduce((sum, node) => sum + node.costUsd, 0);
+  const estimateUsd = nodes.filter((node) => node.action === 'run' || node.action === 'failed').reduce((sum, node) => sum + node.estimateUsd, 0);
+  return { nodes, totalCostUsd, estimateUsd, interrupted: options.signal.aborted, failures };
+}

@@ -1,0 +1,58 @@
+import { computeKey, hashJson, type BlobHash, type NodeKey } from '../util/hash.ts';
+import { elementsStepVersion } from '../steps/elements.ts';
+import { frameStepVersion } from '../steps/frame.ts';
+import { gridStepVersion } from '../steps/grid.ts';
+import { videoStepVersion } from '../steps/video.ts';
+import type { ElementsNode, FrameNode, GridNode, VideoNode } from './nodes.ts';
+
+/**
+ * Which fields go into which node's key — the one place that says so.
+ * A key is sha256 over the canonical JSON (sorted keys) of:
+ *
+ * | node     | step + version | params (what the provider receives)                                   | inputs (content hashes)            |
+ * |----------|----------------|-----------------------------------------------------------------------|------------------------------------|
+ * | elements | elements, 1    | kept elements (id, name, description, frontal + reference hashes), dropped ones | —                        |
+ * | grid     | grid, 1        | provider, model, imageSize, aspectRatio, width, height, rows, cols, full prompt | references (frontal hashes) |
+ * | frame    | frame, 1       | rows, cols, cell                                                      | grid (hash of the grid image)      |
+ * | take     | take, 1        | provider, endpoint, shots [{prompt, duration}], duration, aspectRatio, audio, negativePrompt | startFrame, elements (set hash) |
+ * | shot     | shot, 1        | same as take, for one shot                                            | startFrame, elements               |
+ *
+ * plus `variant` when a retake asked for another result of the same inputs.
+ * Never: paths, mtimes, sequence titles or times, JSON key order.
+ */
+export interface KeyMaterial {
+  step: string;
+  version: number;
+  params: unknown;
+  inputs: Record<string, BlobHash | readonly BlobHash[] | null>;
+  variant?: number;
+}
+
+export function elementsMaterial(node: ElementsNode): KeyMaterial {
+  return { step: 'elements', version: elementsStepVersion, params: node.set, inputs: {} };
+}
+
+/** The element set's own content hash: the bytes the elements step stores. */
+export function elementsOutput(node: ElementsNode): BlobHash {
+  return hashJson(node.set);
+}
+
+export function gridMaterial(node: GridNode): KeyMaterial {
+  return { step: 'grid', version: gridStepVersion, params: node.params, inputs: { references: node.references } };
+}
+
+export function frameMaterial(node: FrameNode, grid: BlobHash, cell: number): KeyMaterial {
+  return { step: 'frame', version: frameStepVersion, params: { ...node.params, cell }, inputs: { grid } };
+}
+
+export function videoMaterial(node: VideoNode, startFrame: BlobHash | null, elements: BlobHash): KeyMaterial {
+  return { step: node.kind, version: videoStepVersion, params: node.params, inputs: { startFrame, elements } };
+}
+
+export function withVariant(material: KeyMaterial, variant: number): KeyMaterial {
+  return variant === 0 ? material : { ...material, variant };
+}
+
+export function keyOf(material: KeyMaterial): NodeKey {
+  return computeKey(material);
+}

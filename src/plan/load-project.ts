@@ -1,0 +1,118 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import type { CgError, InputIssue } from '../util/errors.ts';
+import { isNotFound } from '../util/atomic-fs.ts';
+import { err, ok, type Result } from '../util/result.ts';
+import type { ProjectConfig } from './config-schema.ts';
+import { jsonLocator, offsetToLineColumn, zodIssuesToInputIssues, type Locator } from './issues.ts';
+import { displayPath, type ProjectPaths } from './project-paths.ts';
+import { checkProject, refFolder } from './rules.ts';
+import { BibleSchema, DecisionsSchema, PlanSchema, type Bible, type Decisions, type Plan } from './schema.ts';
+
+export interface LoadedProject {
+  paths: ProjectPaths;
+  plan: Plan;
+  bible: Bible;
+  decisions: Decisions;
+  /** Reference images per element id, paths relative to the project folder, in name order (the first is the frontal view). */
+  refs: ReadonlyMap<string, readonly string[]>;
+}
+
+const imageFile = /\.(png|jpe?g|webp)$/i;
+
+type Parsed<T> = { value: T; text: string } | { issues: InputIssue[] };
+
+async function readJsonFile<S extends z.ZodType>(
+  path: string,
+  file: string,
+  schema: S,
+  missing: 'error' | 'empty',
+): Promise<Parsed<z.output<S>>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    if (missing === 'empty') text = '{}';
+    else return { issues: [{ file, path: '', message: `${file} does not exist: create it (cg init NAME writes a template project)` }] };
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const position = /position (\d+)/.exec(message);
+    const at = position?.[1] === undefined ? undefined : offsetToLineColumn(text, Number(position[1]));
+    const reason = message.replace(/^JSON\.parse: /, '').replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '');
+    return { issues: [{ file, path: '', ...at, message: `not valid JSON (${reason}): fix the syntax at this line and column` }] };
+  }
+  const result = schema.safeParse(data, { reportInput: true });
+  if (result.success) return { value: result.data, text };
+  const locate = await jsonLocator(text);
+  return { issues: zodIssuesToInputIssues(file, schema, result.error.issues, locate) };
+}
+
+async function listRefs(paths: ProjectPaths, bible: Bible): Promise<Map<string, string[] | undefined>> {
+  const refs = new Map<string, string[] | undefined>();
+  await Promise.all(
+    Object.entries(bible.elements).map(async ([id, element]) => {
+      const folder = refFolder(element.kind, id);
+      try {
+        const names = (await readdir(join(paths.dir, folder))).filter((name) => imageFile.test(name)).sort();
+        refs.set(id, names.map((name) => `${folder}${name}`));
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        refs.set(id, undefined);
+      }
+    }),
+  );
+  return refs;
+}
+
+export interface LoadOptions {
+  paths: ProjectPaths;
+  config: ProjectConfig;
+  /** Take ids recorded in the project's state (decisions may only name these). */
+  knownTakes: () => Promise<ReadonlySet<string>>;
+}
+
+/**
+ * Reads plan.json, bible.json and decisions.json, and lists the reference folders.
+ * Returns every problem found in all three files, each naming file, JSON path and fix.
+ */
+export async function loadProject({ paths, config, knownTakes }: LoadOptions): Promise<Result<LoadedProject, CgError>> {
+  const rel = (absolute: string): string => displayPath(paths, absolute);
+  const files = { 'plan.json': rel(paths.plan), 'bible.json': rel(paths.bible), 'decisions.json': rel(paths.decisions) };
+  const [plan, bible, decisions] = await Promise.all([
+    readJsonFile(paths.plan, files['plan.json'], PlanSchema, 'error'),
+    readJsonFile(paths.bible, files['bible.json'], BibleSchema, 'error'),
+    readJsonFile(paths.decisions, files['decisions.json'], DecisionsSchema, 'empty'),
+  ]);
+  const issues = [plan, bible, decisions].flatMap((parsed) => ('issues' in parsed ? parsed.issues : []));
+  if ('issues' in plan || 'issues' in bible || 'issues' in decisions) return err({ kind: 'input-invalid', issues });
+
+  const refs = await listRefs(paths, bible.value);
+  const takes = Object.values(decisions.value.sequences).some((d) => d.approved !== undefined || d.rejected.length > 0)
+    ? await knownTakes()
+    : new Set<string>();
+  const found = checkProject({ plan: plan.value, bible: bible.value, decisions: decisions.value, config, refs, knownTakes: takes });
+  if (found.length > 0) {
+    const texts = { 'plan.json': plan.text, 'bible.json': bible.text, 'decisions.json': decisions.text };
+    const locators = new Map<string, Locator>();
+    const located: InputIssue[] = [];
+    for (const issue of found) {
+      let locate = locators.get(issue.file);
+      if (locate === undefined) {
+        locate = await jsonLocator(texts[issue.file]);
+        locators.set(issue.file, locate);
+      }
+      const at = locate(issue.jsonPath);
+      located.push({ file: files[issue.file], path: issue.path, ...at, message: issue.message });
+    }
+    return err({ kind: 'input-invalid', issues: located });
+  }
+  const present = new Map<string, readonly string[]>();
+  for (const [id, list] of refs) if (list !== undefined) present.set(id, list);
+  return ok({ paths, plan: plan.value, bible: bible.value, decisions: decisions.value, refs: present });
+}

@@ -1,0 +1,30 @@
+import { readFile } from 'node:fs/promises';
+import { isNotFound, writeJsonAtomic } from '../util/atomic-fs.ts';
+
+/** decisions.json as stored: kept loose here, validated by the plan loader on every read. */
+export interface DecisionsFile {
+  $schema?: string;
+  sequences: Record<string, StoredSequenceDecisions>;
+}
+
+export interface StoredSequenceDecisions {
+  pick?: { grid: string; cell: number; at?: string };
+  approved?: string;
+  rejected?: string[];
+  final?: boolean;
+  retakes?: Record<string, number>;
+}
+
+/** Read-modify-write of decisions.json, atomically, keeping what the person wrote ($schema, order). */
+export async function updateDecisions(path: string, change: (decisions: DecisionsFile) => void): Promise<void> {
+  let decisions: DecisionsFile;
+  try {
+    decisions = JSON.parse(await readFile(path, 'utf8')) as DecisionsFile;
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    decisions = { $schema: '../../schemas/decisions.schema.json', sequences: {} };
+  }
+  decisions.sequences ??= {};
+  change(decisions);
+  await writeJsonAtomic(path, decisions);
+}

@@ -1,0 +1,142 @@
+import type { NewTake, StoredTake, TakeJournal } from '../cache/take-journal.ts';
+import { KeyedMutex } from '../util/semaphore.ts';
+import { join } from 'node:path';
+import { readRecord, takeIdFor, transition, writeRecord, type ExecutionRecord, type Take } from './records.ts';
+import { isComplete, isInFlight, statusOf } from './take-status.ts';
+
+/**
+ * The take journal over the execution records (state/shots/<shotId>.json).
+ * Every change is one atomic write; updates to one record never interleave.
+ */
+export class RecordJournal implements TakeJournal {
+  readonly #shotsDir: string;
+  readonly #now: () => Date;
+  readonly #mutex = new KeyedMutex();
+  readonly #records = new Map<string, ExecutionRecord>();
+
+  constructor(shotsDir: string, now: () => Date) {
+    this.#shotsDir = shotsDir;
+    this.#now = now;
+  }
+
+  async #update<T>(recordId: string, create: NewTake | undefined, change: (record: ExecutionRecord) => T): Promise<T> {
+    return this.#mutex.run(recordId, async () => {
+      let record = this.#records.get(recordId) ?? (await readRecord(this.#shotsDir, recordId));
+      if (record === undefined) {
+        if (create === undefined) throw new Error(`no execution record ${recordId}`);
+        record = { shotId: recordId, sequence: create.sequence, node: create.nodeId, medium: create.medium, takes: [] };
+      }
+      const copy: ExecutionRecord = { ...record, takes: [...record.takes] };
+      const result = change(copy);
+      await writeRecord(this.#shotsDir, copy);
+      this.#records.set(recordId, copy);
+      return result;
+    });
+  }
+
+  #newTake(record: ExecutionRecord, take: NewTake): Take {
+    const at = this.#now().toISOString();
+    return {
+      takeId: takeIdFor(record.shotId, record.takes.length + 1),
+      key: take.key,
+      status: 'registered',
+      history: [{ status: 'registered', at }],
+      provider: take.provider,
+      model: take.model,
+      variant: take.variant,
+      shot_prompts: take.shotPrompts,
+      startFrame: take.startFrame,
+      elements: take.elements,
+      inputs: take.inputs,
+      costUsd: 0,
+      estimateUsd: take.estimateUsd,
+      requestId: null,
+      output: null,
+      blob: null,
+      error: null,
+      createdAt: at,
+    };
+  }
+
+  #modify(record: ExecutionRecord, takeId: string, change: (take: Take) => Take): void {
+    const index = record.takes.findIndex((take) => take.takeId === takeId);
+    const take = record.takes[index];
+    if (take === undefined) throw new Error(`${record.shotId} has no take ${takeId}`);
+    record.takes[index] = change(take);
+  }
+
+  async begin(take: NewTake): Promise<{ takeId: string; resumeRequestId: string | null }> {
+    return this.#update(take.recordId, take, (record) => {
+      // An interrupted or failed attempt at the same key keeps its take number (and its request id).
+      const open = record.takes.findLast((t) => t.key === take.key && !isComplete(t.status));
+      if (open !== undefined) {
+        if (open.status === 'failed') this.#modify(record, open.takeId, (t) => ({ ...transition(t, 'registered', this.#now().toISOString()), error: null, requestId: null }));
+        const resumeRequestId = isInFlight(open.status) ? open.requestId : null;
+        return { takeId: open.takeId, resumeRequestId };
+      }
+      const fresh = this.#newTake(record, take);
+      record.takes.push(fresh);
+      return { takeId: fresh.takeId, resumeRequestId: null };
+    });
+  }
+
+  async submitted(recordId: string, takeId: string, requestId: string): Promise<void> {
+    await this.#update(recordId, undefined, (record) => {
+      const medium = record.medium;
+      this.#modify(record, takeId, (t) => ({ ...transition(t, statusOf(medium, 'submitted'), this.#now().toISOString()), requestId }));
+    });
+  }
+
+  async processing(recordId: string, takeId: string): Promise<void> {
+    await this.#update(recordId, undefined, (record) => {
+      const medium = record.medium;
+      this.#modify(record, takeId, (t) => (t.status === statusOf(medium, 'processing') ? t : transition(t, statusOf(medium, 'processing'), this.#now().toISOString())));
+    });
+  }
+
+  async complete(recordId: string, takeId: string, stored: StoredTake): Promise<void> {
+    await this.#update(recordId, undefined, (record) => {
+      const medium = record.medium;
+      this.#modify(record, takeId, (t) => ({
+        ...transition(t, statusOf(medium, 'complete'), this.#now().toISOString()),
+        output: stored.output,
+        blob: stored.blob,
+        costUsd: stored.costUsd,
+        requestId: stored.requestId ?? t.requestId,
+      }));
+    });
+  }
+
+  async failed(recordId: string, takeId: string, message: string): Promise<void> {
+    await this.#update(recordId, undefined, (record) => {
+      this.#modify(record, takeId, (t) => ({ ...transition(t, 'failed', this.#now().toISOString()), error: message }));
+    });
+  }
+
+  async reconcile(take: NewTake, stored: Omit<StoredTake, 'output'> & { extension: string }): Promise<{ takeId: string; output: string }> {
+    const existing = this.#records.get(take.recordId) ?? (await readRecord(this.#shotsDir, take.recordId));
+    const done = existing?.takes.findLast((t) => t.key === take.key && isComplete(t.status) && t.output !== null);
+    if (done?.output != null) {
+      this.#records.set(take.recordId, existing as ExecutionRecord);
+      return { takeId: done.takeId, output: done.output };
+    }
+    // The result is cached but no complete take names it (a build stopped between the two writes,
+    // or the records were deleted): finish the open take or add one, without paying again.
+    return this.#update(take.recordId, take, (record) => {
+      const open = record.takes.findLast((t) => t.key === take.key && !isComplete(t.status));
+      const base = open ?? this.#newTake(record, take);
+      if (open === undefined) record.takes.push(base);
+      const output = join('takes', take.sequence, `${base.takeId}.${stored.extension}`);
+      const status = statusOf(record.medium, 'complete');
+      const ready = base.status === 'failed' ? transition(base, 'registered', this.#now().toISOString()) : base;
+      this.#modify(record, base.takeId, () => ({
+        ...transition(ready, status, this.#now().toISOString()),
+        output,
+        blob: stored.blob,
+        costUsd: stored.costUsd,
+        requestId: stored.requestId ?? base.requestId,
+      }));
+      return { takeId: base.takeId, output };
+    });
+  }
+}

@@ -1,0 +1,67 @@
+/** One mistake in a file a person wrote: where it is and what to do about it. */
+export interface InputIssue {
+  /** Path relative to the project root (or the config root), as a person would type it. */
+  file: string;
+  /** JSON path, e.g. `sequences[3].shots[1].duration`; empty for the whole file. */
+  path: string;
+  line?: number;
+  column?: number;
+  /** One sentence: what is wrong and how to fix it. */
+  message: string;
+}
+
+export interface LockHolder {
+  pid: number;
+  command: string;
+  startedAt: string;
+}
+
+/** Every expected failure, as a value. `src/cli/render-error.ts` turns each kind into words. */
+export type CgError =
+  | { kind: 'input-invalid'; issues: InputIssue[] }
+  | { kind: 'usage'; message: string }
+  | { kind: 'no-root'; cwd: string }
+  | { kind: 'unknown-project'; name: string; projectsDir: string; available: string[] }
+  | { kind: 'unknown-sequence'; sequences: string[]; available: string[] }
+  | { kind: 'lock-busy'; lockPath: string; holder: LockHolder }
+  | { kind: 'steps-failed'; failures: Array<{ nodeId: string; message: string }> }
+  | { kind: 'budget-exceeded'; estimateUsd: number; maxUsd: number }
+  | { kind: 'missing-key'; variable: string; provider: string }
+  | { kind: 'interrupted' }
+  | { kind: 'internal'; message: string; stack?: string };
+
+export type ExitCode = 0 | 1 | 2 | 130;
+
+export const exitCodes: Record<CgError['kind'], ExitCode> = {
+  'input-invalid': 2,
+  usage: 2,
+  'no-root': 2,
+  'unknown-project': 2,
+  'unknown-sequence': 2,
+  'lock-busy': 1,
+  'steps-failed': 1,
+  'budget-exceeded': 2,
+  'missing-key': 2,
+  interrupted: 130,
+  internal: 1,
+};
+
+/** Thrown only to carry a CgError through code that cannot return a Result (e.g. yargs handlers). */
+export class CgFailure extends Error {
+  readonly error: CgError;
+  constructor(error: CgError) {
+    super(error.kind);
+    this.error = error;
+  }
+}
+
+/** Turns a stray exception into an `internal` error: the only case that shows a stack. */
+export function toCgError(error: unknown): CgError {
+  if (error instanceof CgFailure) return error.error;
+  if (error instanceof Error) {
+    return error.stack === undefined
+      ? { kind: 'internal', message: error.message }
+      : { kind: 'internal', message: error.message, stack: error.stack };
+  }
+  return { kind: 'internal', message: String(error) };
+}
