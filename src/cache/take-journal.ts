@@ -47,6 +47,8 @@ export interface TakeJournal {
   processing(recordId: string, takeId: string): Promise<void>;
   complete(recordId: string, takeId: string, stored: StoredTake): Promise<void>;
   failed(recordId: string, takeId: string, message: string): Promise<void>;
+  /** The complete take that holds this key's result, if any (read only). */
+  find(recordId: string, key: NodeKey): Promise<{ takeId: string; output: string } | undefined>;
   /** A cached result is reused: make sure a complete take names it; returns that take. */
   reconcile(take: NewTake, stored: Omit<StoredTake, 'output'> & { extension: string }): Promise<{ takeId: string; output: string }>;
 }

@@ -129,6 +129,11 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
   const reuse = async (node: GraphNode, decision: NodeDecision, cached: ActionResult): Promise<Outcome | undefined> => {
     let takeId: string | null = null;
     let output: string | null = null;
+    if (options.dryRun && isPaid(node) && decision.key !== undefined) {
+      const found = await options.journal.find(node.recordId, decision.key);
+      takeId = found?.takeId ?? null;
+      output = found?.output ?? null;
+    }
     if (!options.dryRun) {
       if (isPaid(node)) {
         const take = await options.journal.reconcile(newTake(node, decision), {

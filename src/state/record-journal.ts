@@ -1,4 +1,5 @@
 import type { NewTake, StoredTake, TakeJournal } from '../cache/take-journal.ts';
+import type { NodeKey } from '../util/hash.ts';
 import { KeyedMutex } from '../util/semaphore.ts';
 import { join } from 'node:path';
 import { readRecord, takeIdFor, transition, writeRecord, type ExecutionRecord, type Take } from './records.ts';
@@ -113,13 +114,16 @@ export class RecordJournal implements TakeJournal {
     });
   }
 
+  async find(recordId: string, key: NodeKey): Promise<{ takeId: string; output: string } | undefined> {
+    const record = this.#records.get(recordId) ?? (await readRecord(this.#shotsDir, recordId));
+    if (record !== undefined) this.#records.set(recordId, record);
+    const done = record?.takes.findLast((t) => t.key === key && isComplete(t.status) && t.output !== null);
+    return done?.output == null ? undefined : { takeId: done.takeId, output: done.output };
+  }
+
   async reconcile(take: NewTake, stored: Omit<StoredTake, 'output'> & { extension: string }): Promise<{ takeId: string; output: string }> {
-    const existing = this.#records.get(take.recordId) ?? (await readRecord(this.#shotsDir, take.recordId));
-    const done = existing?.takes.findLast((t) => t.key === take.key && isComplete(t.status) && t.output !== null);
-    if (done?.output != null) {
-      this.#records.set(take.recordId, existing as ExecutionRecord);
-      return { takeId: done.takeId, output: done.output };
-    }
+    const done = await this.find(take.recordId, take.key);
+    if (done !== undefined) return done;
     // The result is cached but no complete take names it (a build stopped between the two writes,
     // or the records were deleted): finish the open take or add one, without paying again.
     return this.#update(take.recordId, take, (record) => {

@@ -84,11 +84,16 @@ function summaryText(ws: Workspace, report: BuildReport, elapsedMs: number): str
   return `${lines.join('\n')}\n`;
 }
 
+/** The element-cap warnings of sequences whose video is about to be made (not of those reused). */
+function capWarnings(ws: Workspace, plan: BuildReport): string[] {
+  const running = new Set(plan.nodes.filter((node) => node.action === 'run' && (node.kind === 'take' || node.kind === 'shot')).map((node) => node.sequence));
+  return ws.graph.warnings.filter((warning) => running.has(warning.split(' ')[0] ?? ''));
+}
+
 /** Asks before a build drops elements over the model's cap (interactive terminals only). */
 async function confirmCap(io: Io, ws: Workspace, plan: BuildReport, args: BuildArgs): Promise<boolean> {
   if (io.ask === undefined || args.yes || args.json) return true;
-  const running = new Set(plan.nodes.filter((node) => node.action === 'run' && (node.kind === 'take' || node.kind === 'shot')).map((node) => node.sequence));
-  const warnings = ws.graph.warnings.filter((warning) => running.has(warning.split(' ')[0] ?? ''));
+  const warnings = capWarnings(ws, plan);
   if (warnings.length === 0) return true;
   io.stderr.write(`${warnings.map((warning) => `! ${warning}`).join('\n')}\n`);
   const answer = await io.ask('Build anyway, without those elements? [y/N] ');
@@ -126,6 +131,7 @@ export async function buildCommand(io: Io, args: BuildArgs): Promise<ExitCode> {
 
   if (args.dryRun) {
     const plan = await runBuild({ ...common, planning: await planningContext(ws, retake), dryRun: true, emit: () => {} });
+    if (!args.json) for (const warning of capWarnings(ws, plan)) io.stderr.write(`! ${warning}\n`);
     io.stdout.write(args.json ? jsonReport(plan.nodes, plan.estimateUsd, { dryRun: true }) : planText(ws, plan));
     return 0;
   }
@@ -153,7 +159,7 @@ export async function buildCommand(io: Io, args: BuildArgs): Promise<ExitCode> {
       io.stderr.write('cg: nothing was built.\n');
       return 2;
     }
-    for (const warning of fresh.graph.warnings) events[0]?.({ type: 'warning', message: warning });
+    for (const warning of capWarnings(fresh, preview)) events[0]?.({ type: 'warning', message: warning });
     const runs = preview.nodes.filter((node) => node.action === 'run').length;
     if (!args.json && runs > 0) {
       io.stdout.write(`Building ${fresh.paths.name}: ${plural(runs, 'node')} to run (estimated ${usd(preview.estimateUsd)} at real prices).\n`);
