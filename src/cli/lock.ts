@@ -10,7 +10,7 @@ export async function withProjectLock<T>(io: Io, paths: ProjectPaths, command: s
       holder: { pid: io.pid, command, startedAt: io.clock.now().toISOString() },
       wait: true,
       onWait: (holder) => io.stderr.write(`cg: waiting for the cg command already running on this project (pid ${holder.pid}, "${holder.command}")…\n`),
-      sleep: io.clock.sleep,
+      sleep: (ms, signal) => io.clock.sleep(ms, signal),
       signal: io.signal,
       isAlive: io.isAlive,
     }),

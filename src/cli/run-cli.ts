@@ -158,7 +158,7 @@ function parser(io: Io, choose: (handler: Handler) => void): Argv {
 export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode> {
   let handler: Handler | undefined;
   const parsed = await new Promise<{ error: Error | undefined; output: string }>((resolve) => {
-    parser(io, (chosen) => {
+    void parser(io, (chosen) => {
       handler = chosen;
     }).parse([...argv], {}, (error, _argv, output) => resolve({ error: error ?? undefined, output }));
   });

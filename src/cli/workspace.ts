@@ -67,7 +67,7 @@ export async function openWorkspace(io: Io, projectName: string | undefined): Pr
   const ctx = await openConfig(io);
   const { paths, config } = await resolveProject(ctx, projectName);
   const records = await readAllRecords(paths.shots);
-  const knownTakes = async (): Promise<ReadonlySet<string>> => new Set([...records.values()].flatMap((record) => record.takes.map((take) => take.takeId)));
+  const knownTakes = (): Promise<ReadonlySet<string>> => Promise.resolve(new Set([...records.values()].flatMap((record) => record.takes.map((take) => take.takeId))));
   const project = must(await loadProject({ paths, config, knownTakes }));
   const statCache = await StatCache.open(join(paths.cache, 'stat-cache.json'));
   const refHashes = new Map<string, BlobHash>();

@@ -1,3 +1,4 @@
+import type { ParseError } from 'jsonc-parser';
 import type { z } from 'zod';
 import type { InputIssue } from '../util/errors.ts';
 
@@ -35,6 +36,17 @@ export async function jsonLocator(text: string): Promise<Locator> {
     if (node === undefined) return undefined;
     return offsetToLineColumn(text, node.offset);
   };
+}
+
+/** Where and why a text is not JSON, with the offset of the first error (jsonc-parser, error path only). */
+export async function jsonSyntaxError(text: string): Promise<{ offset: number; reason: string }> {
+  const { parse, printParseErrorCode } = await import('jsonc-parser');
+  const errors: ParseError[] = [];
+  parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const first = errors[0];
+  if (first === undefined) return { offset: 0, reason: 'the file is not JSON' };
+  const words = printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return { offset: first.offset, reason: words };
 }
 
 export function offsetToLineColumn(text: string, offset: number): { line: number; column: number } {
@@ -139,11 +151,15 @@ function issueMessage(issue: z.core.$ZodIssue, path: JsonPath): string {
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeInput(input)}`;
     case 'too_small':
-      if (issue.origin === 'array') return `${issue.message}`;
+      if (issue.origin === 'array') return issue.message;
       if (issue.origin === 'string') return `must not be empty`;
       return `must be at least ${String(issue.minimum)}, got ${describeInput(input)}`;
     case 'too_big':
       return `must be at most ${String(issue.maximum)}, got ${describeInput(input)}`;
+    case 'invalid_key': {
+      const inner = issue.issues[0]?.message ?? issue.message;
+      return `the key ${describeInput(String(last))} is not allowed: ${inner}`;
+    }
     default:
       return input === undefined ? issue.message : `${issue.message}; got ${describeInput(input)}`;
   }

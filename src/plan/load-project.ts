@@ -5,7 +5,7 @@ import type { CgError, InputIssue } from '../util/errors.ts';
 import { isNotFound } from '../util/atomic-fs.ts';
 import { err, ok, type Result } from '../util/result.ts';
 import type { ProjectConfig } from './config-schema.ts';
-import { jsonLocator, offsetToLineColumn, zodIssuesToInputIssues, type Locator } from './issues.ts';
+import { jsonLocator, jsonSyntaxError, offsetToLineColumn, zodIssuesToInputIssues, type Locator } from './issues.ts';
 import { displayPath, type ProjectPaths } from './project-paths.ts';
 import { checkProject, refFolder } from './rules.ts';
 import { BibleSchema, DecisionsSchema, PlanSchema, type Bible, type Decisions, type Plan } from './schema.ts';
@@ -40,11 +40,9 @@ async function readJsonFile<S extends z.ZodType>(
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const position = /position (\d+)/.exec(message);
-    const at = position?.[1] === undefined ? undefined : offsetToLineColumn(text, Number(position[1]));
-    const reason = message.replace(/^JSON\.parse: /, '').replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '');
+  } catch {
+    const { offset, reason } = await jsonSyntaxError(text);
+    const at = offsetToLineColumn(text, offset);
     return { issues: [{ file, path: '', ...at, message: `not valid JSON (${reason}): fix the syntax at this line and column` }] };
   }
   const result = schema.safeParse(data, { reportInput: true });

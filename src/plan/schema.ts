@@ -24,9 +24,10 @@ const clockTime = z
   .regex(/^\d{1,2}:\d{2}(\.\d+)?$/, { error: 'a time is m:ss, e.g. "1:05"' });
 
 /** A duration in whole seconds, written 5 or "5"; always a string afterwards (fal wants strings). */
+const durationHint = 'a duration is whole seconds, written 5 or "5"';
 const duration = z
-  .union([z.int().positive(), z.string().regex(/^[1-9]\d*$/)], {
-    error: 'a duration is whole seconds, written 5 or "5"',
+  .union([z.int({ error: durationHint }).positive({ error: durationHint }), z.string().regex(/^[1-9]\d*$/, { error: durationHint })], {
+    error: durationHint,
   })
   .transform((value) => String(value))
   .describe('Seconds, written 5 or "5". Multi-shot: each shot ≥1 s and the shots sum to 3–15 s. Individual: 3–15 s each.');

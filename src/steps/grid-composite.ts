@@ -1,3 +1,4 @@
+import { loadSharp } from '../util/load-sharp.ts';
 import { gridCellRect, type GridLayout } from '../providers/sim/grid-geometry.ts';
 
 /**
@@ -5,7 +6,7 @@ import { gridCellRect, type GridLayout } from '../providers/sim/grid-geometry.ts
  * each resized to cover its cell, at the cell rectangles the frame step crops.
  */
 export async function compositeGrid(cells: readonly Uint8Array[], layout: GridLayout, width: number, height: number): Promise<Uint8Array> {
-  const { default: sharp } = await import('sharp');
+  const sharp = await loadSharp();
   const parts = await Promise.all(
     cells.map(async (bytes, i) => {
       const rect = gridCellRect(width, height, layout, i + 1);

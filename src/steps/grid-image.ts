@@ -9,14 +9,12 @@ import { gridCellRect, gridSeams, type GridLayout } from '../providers/sim/grid-
 
 export type { GridLayout, CellRect } from '../providers/sim/grid-geometry.ts';
 export { gridCellRect } from '../providers/sim/grid-geometry.ts';
+import { loadSharp } from '../util/load-sharp.ts';
 
 /** Crops use the same PNG settings as the sim provider's images: fixed, so bytes are reproducible. */
 const PNG_OPTIONS = { compressionLevel: 6, adaptiveFiltering: false, palette: false, progressive: false } as const;
 
-async function loadSharp(): Promise<typeof import('sharp').default> {
-  const { default: sharp } = await import('sharp');
-  return sharp;
-}
+
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

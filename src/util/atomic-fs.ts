@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await writeFile(temp, data);
     await rename(temp, path);
@@ -24,7 +24,7 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
 
 export async function copyFileAtomic(from: string, to: string): Promise<void> {
   await mkdir(dirname(to), { recursive: true });
-  const temp = `${to}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const temp = `${to}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await copyFile(from, temp);
     await rename(temp, to);

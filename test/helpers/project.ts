@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.ts';
-import { systemClock, type Io } from '../../src/cli/io.ts';
+import { processIsAlive, systemClock, type Io } from '../../src/cli/io.ts';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const distCli = join(repoRoot, 'dist', 'cg.mjs');
@@ -67,7 +67,7 @@ export async function cg(project: { root: string }, args: string[], options: { s
     clock: systemClock,
     signal: options.signal ?? new AbortController().signal,
     pid: process.pid,
-    isAlive: () => true,
+    isAlive: processIsAlive,
     version: '0.0.0-test',
   };
   const code = await runCli(args, io);

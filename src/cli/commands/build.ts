@@ -145,7 +145,7 @@ export async function buildCommand(io: Io, args: BuildArgs): Promise<ExitCode> {
         waited = true;
         io.stderr.write(`cg: waiting for the cg command already running on this project (pid ${holder.pid}, "${holder.command}")…\n`);
       },
-      sleep: io.clock.sleep,
+      sleep: (ms, signal) => io.clock.sleep(ms, signal),
       signal: io.signal,
       isAlive: io.isAlive,
     }),

@@ -9,7 +9,8 @@
  * Pure function of its inputs: text is drawn with the installed fonts, everything else
  * (dimming, blending, the bar) is integer arithmetic here, and the encoder options are fixed.
  */
-import { escapeXml, hsl, loadSharp, sceneSvg, seededRandom, shorten, wrapText } from './images.ts';
+import { loadSharp } from '../../util/load-sharp.ts';
+import { escapeXml, hsl, sceneSvg, seededRandom, shorten, wrapText } from './images.ts';
 
 export interface AnimaticShot {
   prompt: string;

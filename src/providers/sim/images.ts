@@ -12,6 +12,7 @@
  * sharp is loaded lazily so that importing this module costs nothing at start-up.
  */
 import { gridCellRect, type GridLayout } from './grid-geometry.ts';
+import { loadSharp } from '../../util/load-sharp.ts';
 
 export interface SimGridRequest {
   prompt: string;
@@ -41,11 +42,6 @@ const MAX_REFERENCE_THUMBS = 4;
 // ---------------------------------------------------------------------------
 // Helpers shared with animatic.ts (same provider folder; not part of the interface).
 
-/** sharp, loaded on first use. */
-export async function loadSharp(): Promise<typeof import('sharp').default> {
-  const { default: sharp } = await import('sharp');
-  return sharp;
-}
 
 /** FNV-1a over the UTF-16 code units of the parts (joined by a separator that cannot be confused). */
 function hashString(text: string): number {
@@ -89,7 +85,6 @@ export function escapeXml(text: string): string {
 
 /** Removes characters XML 1.0 cannot carry at all (control characters, lone surrogates). */
 function xmlSafe(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '');
 }
 

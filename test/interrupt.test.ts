@@ -1,0 +1,90 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildJson, cg, makeProject, ran, spawnCg, type TestProject } from './helpers/project.ts';
+
+/** Slow enough that a build is still going when the test interrupts it. */
+const slow = { sim: { latencyMs: 300 }, concurrency: { sim: 2 } };
+
+interface RecordFile {
+  shotId: string;
+  takes: Array<{ takeId: string; key: string; status: string }>;
+}
+
+/** Every state file parses, and no key has two complete takes (nothing was paid twice). */
+async function expectValidState(project: TestProject): Promise<RecordFile[]> {
+  const shots = project.path('state', 'shots');
+  const records: RecordFile[] = [];
+  for (const name of (await readdir(shots)).filter((n) => n.endsWith('.json'))) {
+    const record = JSON.parse(await readFile(join(shots, name), 'utf8')) as RecordFile;
+    const complete = record.takes.filter((t) => t.status.endsWith('_complete'));
+    expect(new Set(complete.map((t) => t.key)).size, `${name} has two takes for one key`).toBe(complete.length);
+    records.push(record);
+  }
+  JSON.parse(await project.read('state/client/sequences.json'));
+  return records;
+}
+
+function waitForLine(run: ReturnType<typeof spawnCg>, pattern: RegExp): Promise<string> {
+  return new Promise((resolve) => run.stdoutLines((line) => pattern.test(line) && resolve(line)));
+}
+
+describe('interruptions and concurrent builds', () => {
+  it('a build killed with SIGKILL completes on the next run, re-running only what had not finished', async () => {
+    const project = await makeProject(slow);
+    const run = spawnCg(project, ['build', '--jobs', '2']);
+    const finished: string[] = [];
+    run.stdoutLines((line) => {
+      const match = /✓ (\S+)/.exec(line);
+      if (match?.[1] !== undefined) finished.push(match[1]);
+    });
+    await waitForLine(run, /✓ SEQ\d+:(take|grid|shot)/);
+    run.child.kill('SIGKILL');
+    await run.done;
+    const done = [...finished];
+    expect(done.length).toBeGreaterThan(0);
+
+    const next = await buildJson(project);
+    expect(next.code).toBe(0);
+    for (const id of done) expect(next.nodes.find((n) => n.id === id)?.action, id).toBe('reuse');
+    expect(ran(next.nodes).length).toBeGreaterThan(0);
+    const records = await expectValidState(project);
+    expect(records.flatMap((r) => r.takes).every((t) => t.status.endsWith('_complete'))).toBe(true);
+    expect(ran((await buildJson(project)).nodes)).toEqual([]);
+  });
+
+  it('Ctrl-C stops starting work, exits 130, and the next build carries on', async () => {
+    const project = await makeProject(slow);
+    const run = spawnCg(project, ['build']);
+    await waitForLine(run, /✓ SEQ\d+:(take|grid|shot)/);
+    run.child.kill('SIGINT');
+    const result = await run.done;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain('interrupted; finished work is kept');
+    const next = await buildJson(project);
+    expect(next.code).toBe(0);
+    await expectValidState(project);
+  });
+
+  it('two builds started at once: one waits for the other, nothing is corrupted or made twice', async () => {
+    const project = await makeProject(slow);
+    const a = spawnCg(project, ['build', 'SEQ02', 'SEQ04', 'SEQ06']);
+    const b = spawnCg(project, ['build', 'SEQ02', 'SEQ04', 'SEQ06']);
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+    expect([ra.code, rb.code]).toEqual([0, 0]);
+    expect(`${ra.stderr}${rb.stderr}`).toContain('waiting for the cg command already running on this project');
+    expect([ra.stdout, rb.stdout].filter((out) => out.startsWith('Nothing to build'))).toHaveLength(1);
+    const records = await expectValidState(project);
+    expect(records.map((r) => r.takes.length)).toEqual([1, 1, 1]);
+  });
+
+  it('--no-wait says clearly that another build is running', async () => {
+    const project = await makeProject(slow);
+    const first = spawnCg(project, ['build', 'SEQ02']);
+    await waitForLine(first, /running/);
+    const second = await cg(project, ['build', 'SEQ02', '--no-wait']);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/another cg command \(pid \d+, "cg build SEQ02"/);
+    expect((await first.done).code).toBe(0);
+  });
+});
