@@ -19,6 +19,6 @@ await build({
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
-  define: { CG_VERSION: JSON.stringify(version) },
+  define: { CG_VERSION: JSON.stringify(version), CG_BUILD_ID: JSON.stringify(`${version}+${Date.now().toString(36)}`) },
   banner: { js: "import { createRequire as __cgCreateRequire } from 'node:module'; const require = __cgCreateRequire(import.meta.url);" },
 });

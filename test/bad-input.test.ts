@@ -91,7 +91,7 @@ describe('bad input: one sentence per mistake naming file and path, exit 2, noth
   it.each(cases)('$name', async (testCase) => {
     const project = await makeProject(testCase.config ?? {});
     await testCase.break(project);
-    const before = await snapshotTree(project.root);
+    const before = await snapshotTree(project.dir);
     for (const args of [['build'], ['build', '--dry-run'], ['status']]) {
       const run = await cg(project, args);
       expect(run.code).toBe(2);
@@ -99,7 +99,7 @@ describe('bad input: one sentence per mistake naming file and path, exit 2, noth
       expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
       expect(run.stdout).toBe('');
     }
-    expect(await snapshotTree(project.root)).toEqual(before);
+    expect(await snapshotTree(project.dir)).toEqual(before);
   });
 
   it('reports every mistake in one run, not just the first', async () => {

@@ -21,6 +21,8 @@ export interface Io {
   pid: number;
   isAlive: (pid: number) => boolean;
   version: string;
+  /** Changes with every build of clipgraph: caches written by another build are not trusted. */
+  cacheTag: string;
 }
 
 export const systemClock: Clock = {

@@ -3,6 +3,7 @@ import { processIsAlive, systemClock, type Io } from './io.ts';
 import { runCli } from './run-cli.ts';
 
 declare const CG_VERSION: string | undefined;
+declare const CG_BUILD_ID: string | undefined;
 
 /** The process boundary: the only place that reads process.* and sets the exit code. */
 async function main(): Promise<void> {
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     pid: process.pid,
     isAlive: processIsAlive,
     version: typeof CG_VERSION === 'string' ? CG_VERSION : '0.0.0-dev',
+    cacheTag: typeof CG_BUILD_ID === 'string' ? CG_BUILD_ID : `dev-${Date.now()}`,
   };
   process.exitCode = await runCli(process.argv.slice(2), io);
 }

@@ -9,7 +9,7 @@ type Handler = () => Promise<ExitCode>;
 const epilogue = 'Docs: the clipgraph README. Exit codes: 0 done, 1 a step failed, 2 bad input or usage, 130 interrupted.';
 
 /** Declares the commands (light: no heavy imports) and says which handler to run. */
-function parser(io: Io, choose: (handler: Handler) => void): Argv {
+function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void): Argv {
   const project = { alias: 'p', type: 'string', describe: 'Project folder under projects/ (default: defaultProject in the config)' } as const;
   const json = { type: 'boolean', default: false, describe: 'Print one JSON document on stdout and nothing else' } as const;
   return yargs()
@@ -18,7 +18,8 @@ function parser(io: Io, choose: (handler: Handler) => void): Argv {
     .exitProcess(false)
     .strict()
     .showHelpOnFail(false)
-    .wrap(Math.min(110, io.stdout.columns ?? 100))
+    // yargs renders (and caches) the help text on every command; unwrapped it costs little.
+    .wrap(wantsHelp ? Math.min(110, io.stdout.columns ?? 100) : null)
     .version(io.version)
     .help()
     .alias('h', 'help')
@@ -158,7 +159,7 @@ function parser(io: Io, choose: (handler: Handler) => void): Argv {
 export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode> {
   let handler: Handler | undefined;
   const parsed = await new Promise<{ error: Error | undefined; output: string }>((resolve) => {
-    void parser(io, (chosen) => {
+    void parser(io, argv.includes('--help') || argv.includes('-h'), (chosen) => {
       handler = chosen;
     }).parse([...argv], {}, (error, _argv, output) => resolve({ error: error ?? undefined, output }));
   });

@@ -7,7 +7,8 @@ import { StatCache } from '../cache/stat-cache.ts';
 import type { PlanningContext } from '../graph/decide.ts';
 import { compileGraph } from '../graph/compile.ts';
 import type { Graph, NodeId } from '../graph/nodes.ts';
-import { configForProject, type Config, type ProjectConfig } from '../plan/config-schema.ts';
+import type { Config, ProjectConfig } from '../plan/config-schema.ts';
+import { configForProject } from '../plan/project-config.ts';
 import { findConfig, loadConfig } from '../plan/load-config.ts';
 import { loadProject, type LoadedProject } from '../plan/load-project.ts';
 import { projectPaths, type ProjectPaths } from '../plan/project-paths.ts';
@@ -33,7 +34,10 @@ export async function openConfig(io: Io): Promise<ConfigContext> {
   const found = await findConfig(io.cwd);
   if (found === undefined) throw new CgFailure({ kind: 'no-root', cwd: io.cwd });
   const configFile = relative(found.root, found.file);
-  return { root: found.root, configFile, config: must(await loadConfig(found.file, configFile)) };
+  const config = must(
+    await loadConfig({ file: found.file, root: found.root, displayName: configFile, cacheFile: join(found.root, '.cg', 'config.json'), cacheTag: io.cacheTag }),
+  );
+  return { root: found.root, configFile, config };
 }
 
 export async function resolveProject(ctx: ConfigContext, name: string | undefined): Promise<{ paths: ProjectPaths; config: ProjectConfig }> {
@@ -63,12 +67,13 @@ export interface Workspace extends ConfigContext {
 }
 
 /** Finds the config, loads and checks the project, hashes its references and compiles the graph. */
-export async function openWorkspace(io: Io, projectName: string | undefined): Promise<Workspace> {
+export async function openWorkspace(io: Io, projectName: string | undefined, options: { readOnly?: boolean } = {}): Promise<Workspace> {
   const ctx = await openConfig(io);
   const { paths, config } = await resolveProject(ctx, projectName);
   const records = await readAllRecords(paths.shots);
   const knownTakes = (): Promise<ReadonlySet<string>> => Promise.resolve(new Set([...records.values()].flatMap((record) => record.takes.map((take) => take.takeId))));
-  const project = must(await loadProject({ paths, config, knownTakes }));
+  const parsedCache = { file: join(paths.cache, 'parsed.json'), tag: io.cacheTag, write: options.readOnly !== true };
+  const project = must(await loadProject({ paths, config, knownTakes, parsedCache }));
   const statCache = await StatCache.open(join(paths.cache, 'stat-cache.json'));
   const refHashes = new Map<string, BlobHash>();
   const files = [...new Set([...project.refs.values()].flat())];

@@ -93,23 +93,7 @@ export const ConfigSchema = z.strictObject({
 export type UserConfig = z.input<typeof ConfigSchema>;
 export type Config = z.output<typeof ConfigSchema>;
 export type PriceTable = z.output<typeof PriceTableSchema>;
-type ProjectOverrides = z.output<typeof projectOverrides>;
+export type ProjectOverrides = z.output<typeof projectOverrides>;
 
 /** The settings that apply to one project: the config with that project's overrides laid over it. */
 export type ProjectConfig = Omit<Config, 'projects'>;
-
-export function configForProject(config: Config, project: string): ProjectConfig {
-  const { projects, ...base } = config;
-  const over: ProjectOverrides = projects[project] ?? {};
-  return {
-    ...base,
-    providers: { ...base.providers, ...over.providers },
-    image: { ...base.image, ...over.image },
-    video: { ...base.video, ...over.video },
-    aspectRatio: over.aspectRatio ?? base.aspectRatio,
-    grid: { ...base.grid, ...over.grid },
-    elementCap: { ...base.elementCap, ...over.elementCap },
-    concurrency: { ...base.concurrency, ...over.concurrency },
-    sim: { ...base.sim, ...over.sim },
-  };
-}

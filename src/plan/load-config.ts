@@ -1,8 +1,10 @@
-import { access } from 'node:fs/promises';
-import { dirname, join, parse } from 'node:path';
+import { access, readFile } from 'node:fs/promises';
+import { dirname, join, parse, sep } from 'node:path';
+import { writeJsonAtomic } from '../util/atomic-fs.ts';
 import type { CgError } from '../util/errors.ts';
 import { err, ok, type Result } from '../util/result.ts';
-import { ConfigSchema, type Config } from './config-schema.ts';
+import type { Config } from './config-schema.ts';
+import { fingerprint } from './file-fingerprint.ts';
 import { zodIssuesToInputIssues } from './issues.ts';
 
 export const configNames = ['pipeline.config.ts', 'pipeline.config.mts', 'pipeline.config.mjs', 'pipeline.config.js'];
@@ -25,20 +27,66 @@ export async function findConfig(cwd: string): Promise<{ root: string; file: str
   }
 }
 
+interface ConfigCache {
+  tag: string;
+  /** The config file and every local file it imported, with their fingerprints. */
+  files: Array<[path: string, fingerprint: string]>;
+  config: Config;
+}
+
+async function cachedConfig(cacheFile: string, tag: string): Promise<Config | undefined> {
+  let cache: ConfigCache;
+  try {
+    cache = JSON.parse(await readFile(cacheFile, 'utf8')) as ConfigCache;
+  } catch {
+    return undefined;
+  }
+  if (cache.tag !== tag || !Array.isArray(cache.files)) return undefined;
+  const current = await Promise.all(cache.files.map(([path]) => fingerprint(path)));
+  return current.every((print, i) => print !== undefined && print === cache.files[i]?.[1]) ? cache.config : undefined;
+}
+
+export interface ConfigLoad {
+  file: string;
+  root: string;
+  displayName: string;
+  /**
+   * Where the validated config is remembered with the fingerprints of the files it came
+   * from, so most commands load neither the TypeScript loader nor the schema library.
+   */
+  cacheFile: string | undefined;
+  /** Changes when clipgraph changes, so a new version never trusts an old cache. */
+  cacheTag: string;
+}
+
 /** Loads pipeline.config.ts with jiti (TypeScript without a build step) and validates it. */
-export async function loadConfig(file: string, displayName: string): Promise<Result<Config, CgError>> {
+export async function loadConfig(load: ConfigLoad): Promise<Result<Config, CgError>> {
+  if (load.cacheFile !== undefined) {
+    const hit = await cachedConfig(load.cacheFile, load.cacheTag);
+    if (hit !== undefined) return ok(hit);
+  }
   let exported: unknown;
+  let files: string[];
   try {
     const { createJiti } = await import('jiti');
-    const jiti = createJiti(import.meta.url, { interopDefault: true, moduleCache: false });
-    exported = await jiti.import(file, { default: true });
+    const jiti = createJiti(import.meta.url, { interopDefault: true, moduleCache: true, fsCache: false });
+    exported = await jiti.import(load.file, { default: true });
+    // The local files the config pulled in; dropped from the module cache so the next load reads them fresh.
+    files = Object.keys(jiti.cache).filter((path) => path === load.file || (path.startsWith(load.root + sep) && !path.includes(`${sep}node_modules${sep}`) && !path.includes(`${sep}dist${sep}`)));
+    for (const path of files) Reflect.deleteProperty(jiti.cache, path);
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
-    return err({ kind: 'input-invalid', issues: [{ file: displayName, path: '', message: `could not load the config (${message}): fix the file so it exports a defineConfig({...}) object` }] });
+    const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+    return err({ kind: 'input-invalid', issues: [{ file: load.displayName, path: '', message: `could not load the config (${message}): fix the file so it exports a defineConfig({...}) object` }] });
   }
+  const { ConfigSchema } = await import('./config-schema.ts');
   const result = ConfigSchema.safeParse(exported ?? {}, { reportInput: true });
   if (!result.success) {
-    return err({ kind: 'input-invalid', issues: zodIssuesToInputIssues(displayName, ConfigSchema, result.error.issues, undefined) });
+    return err({ kind: 'input-invalid', issues: zodIssuesToInputIssues(load.displayName, ConfigSchema, result.error.issues, undefined) });
+  }
+  if (load.cacheFile !== undefined) {
+    const prints = await Promise.all(files.map(async (path) => [path, (await fingerprint(path)) ?? ''] as [string, string]));
+    const cache: ConfigCache = { tag: load.cacheTag, files: prints, config: result.data };
+    await writeJsonAtomic(load.cacheFile, cache).catch(() => undefined); // a cache that cannot be written is only slower
   }
   return ok(result.data);
 }

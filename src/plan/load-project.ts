@@ -1,6 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { z } from 'zod';
 import type { CgError, InputIssue } from '../util/errors.ts';
 import { isNotFound } from '../util/atomic-fs.ts';
 import { err, ok, type Result } from '../util/result.ts';
@@ -8,7 +7,10 @@ import type { ProjectConfig } from './config-schema.ts';
 import { jsonLocator, jsonSyntaxError, offsetToLineColumn, zodIssuesToInputIssues, type Locator } from './issues.ts';
 import { displayPath, type ProjectPaths } from './project-paths.ts';
 import { checkProject, refFolder } from './rules.ts';
-import { BibleSchema, DecisionsSchema, PlanSchema, type Bible, type Decisions, type Plan } from './schema.ts';
+import type { z } from 'zod';
+import type { Bible, Decisions, Plan } from './schema.ts';
+import { hashBytes } from '../util/hash.ts';
+import { readJsonIfExists, writeJsonAtomic } from '../util/atomic-fs.ts';
 
 export interface LoadedProject {
   paths: ProjectPaths;
@@ -22,13 +24,68 @@ export interface LoadedProject {
 const imageFile = /\.(png|jpe?g|webp)$/i;
 
 type Parsed<T> = { value: T; text: string } | { issues: InputIssue[] };
+type FileKind = 'plan' | 'bible' | 'decisions';
+interface Parsers {
+  plan: Plan;
+  bible: Bible;
+  decisions: Decisions;
+}
 
-async function readJsonFile<S extends z.ZodType>(
+type CachedFiles = Partial<Record<FileKind, { hash: string; value: unknown }>>;
+
+/**
+ * The parsed (normalised) files by content hash: files that did not change since the
+ * last good load are not parsed again, and the schema library is not even loaded.
+ */
+class ParsedCache {
+  readonly #file: string | undefined;
+  readonly #write: boolean;
+  readonly #tag: string;
+  #entries: CachedFiles;
+  #dirty = false;
+
+  private constructor(file: string | undefined, write: boolean, tag: string, entries: CachedFiles) {
+    this.#file = file;
+    this.#write = write;
+    this.#tag = tag;
+    this.#entries = entries;
+  }
+
+  static async open(file: string | undefined, write: boolean, tag: string): Promise<ParsedCache> {
+    const data = file === undefined ? undefined : ((await readJsonIfExists(file).catch(() => undefined)) as { tag?: string; entries?: CachedFiles } | undefined);
+    return new ParsedCache(file, write, tag, data?.tag === tag ? (data.entries ?? {}) : {});
+  }
+
+  get<K extends FileKind>(kind: K, hash: string): Parsers[K] | undefined {
+    const entry = this.#entries[kind];
+    return entry?.hash === hash ? (entry.value as Parsers[K]) : undefined;
+  }
+
+  set(kind: FileKind, hash: string, value: unknown): void {
+    this.#entries = { ...this.#entries, [kind]: { hash, value } };
+    this.#dirty = true;
+  }
+
+  async save(): Promise<void> {
+    if (!this.#dirty || !this.#write || this.#file === undefined) return;
+    await writeJsonAtomic(this.#file, { tag: this.#tag, entries: this.#entries }).catch(() => undefined);
+  }
+}
+
+async function parseWithSchema(kind: FileKind, data: unknown): Promise<{ ok: true; value: unknown } | { ok: false; schema: z.ZodType; issues: z.core.$ZodIssue[] }> {
+  const schemas = await import('./schema.ts');
+  const schema = kind === 'plan' ? schemas.PlanSchema : kind === 'bible' ? schemas.BibleSchema : schemas.DecisionsSchema;
+  const result = schema.safeParse(data, { reportInput: true });
+  return result.success ? { ok: true, value: result.data } : { ok: false, schema, issues: result.error.issues };
+}
+
+async function readJsonFile<K extends FileKind>(
   path: string,
   file: string,
-  schema: S,
+  kind: K,
   missing: 'error' | 'empty',
-): Promise<Parsed<z.output<S>>> {
+  cache: ParsedCache,
+): Promise<Parsed<Parsers[K]>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -37,6 +94,9 @@ async function readJsonFile<S extends z.ZodType>(
     if (missing === 'empty') text = '{}';
     else return { issues: [{ file, path: '', message: `${file} does not exist: create it (cg init NAME writes a template project)` }] };
   }
+  const hash = hashBytes(Buffer.from(text));
+  const cached = cache.get(kind, hash);
+  if (cached !== undefined) return { value: cached, text };
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -45,10 +105,13 @@ async function readJsonFile<S extends z.ZodType>(
     const at = offsetToLineColumn(text, offset);
     return { issues: [{ file, path: '', ...at, message: `not valid JSON (${reason}): fix the syntax at this line and column` }] };
   }
-  const result = schema.safeParse(data, { reportInput: true });
-  if (result.success) return { value: result.data, text };
+  const result = await parseWithSchema(kind, data);
+  if (result.ok) {
+    cache.set(kind, hash, result.value);
+    return { value: result.value as Parsers[K], text };
+  }
   const locate = await jsonLocator(text);
-  return { issues: zodIssuesToInputIssues(file, schema, result.error.issues, locate) };
+  return { issues: zodIssuesToInputIssues(file, result.schema, result.issues, locate) };
 }
 
 async function listRefs(paths: ProjectPaths, bible: Bible): Promise<Map<string, string[] | undefined>> {
@@ -73,19 +136,22 @@ export interface LoadOptions {
   config: ProjectConfig;
   /** Take ids recorded in the project's state (decisions may only name these). */
   knownTakes: () => Promise<ReadonlySet<string>>;
+  /** Where parsed files are remembered (written only after a load without mistakes). */
+  parsedCache: { file: string | undefined; tag: string; write: boolean };
 }
 
 /**
  * Reads plan.json, bible.json and decisions.json, and lists the reference folders.
  * Returns every problem found in all three files, each naming file, JSON path and fix.
  */
-export async function loadProject({ paths, config, knownTakes }: LoadOptions): Promise<Result<LoadedProject, CgError>> {
+export async function loadProject({ paths, config, knownTakes, parsedCache }: LoadOptions): Promise<Result<LoadedProject, CgError>> {
+  const cache = await ParsedCache.open(parsedCache.file, parsedCache.write, parsedCache.tag);
   const rel = (absolute: string): string => displayPath(paths, absolute);
   const files = { 'plan.json': rel(paths.plan), 'bible.json': rel(paths.bible), 'decisions.json': rel(paths.decisions) };
   const [plan, bible, decisions] = await Promise.all([
-    readJsonFile(paths.plan, files['plan.json'], PlanSchema, 'error'),
-    readJsonFile(paths.bible, files['bible.json'], BibleSchema, 'error'),
-    readJsonFile(paths.decisions, files['decisions.json'], DecisionsSchema, 'empty'),
+    readJsonFile(paths.plan, files['plan.json'], 'plan', 'error', cache),
+    readJsonFile(paths.bible, files['bible.json'], 'bible', 'error', cache),
+    readJsonFile(paths.decisions, files['decisions.json'], 'decisions', 'empty', cache),
   ]);
   const issues = [plan, bible, decisions].flatMap((parsed) => ('issues' in parsed ? parsed.issues : []));
   if ('issues' in plan || 'issues' in bible || 'issues' in decisions) return err({ kind: 'input-invalid', issues });
@@ -110,6 +176,7 @@ export async function loadProject({ paths, config, knownTakes }: LoadOptions): P
     }
     return err({ kind: 'input-invalid', issues: located });
   }
+  await cache.save();
   const present = new Map<string, readonly string[]>();
   for (const [id, list] of refs) if (list !== undefined) present.set(id, list);
   return ok({ paths, plan: plan.value, bible: bible.value, decisions: decisions.value, refs: present });

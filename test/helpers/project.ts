@@ -69,6 +69,7 @@ export async function cg(project: { root: string }, args: string[], options: { s
     pid: process.pid,
     isAlive: processIsAlive,
     version: '0.0.0-test',
+    cacheTag: 'test',
   };
   const code = await runCli(args, io);
   return { code, stdout, stderr };

@@ -102,7 +102,7 @@ async function confirmCap(io: Io, ws: Workspace, plan: BuildReport, args: BuildA
 
 export async function buildCommand(io: Io, args: BuildArgs): Promise<ExitCode> {
   const started = io.clock.now();
-  const ws = await openWorkspace(io, args.project);
+  const ws = await openWorkspace(io, args.project, { readOnly: args.dryRun });
   const targets = resolveTargets(ws.graph, args.targets);
   const retake = args.retake ? retakeNodes(ws, args.targets, targets) : new Set<NodeId>();
   const events: Array<(event: BuildEvent) => void> = [args.json ? warningReporter(io.stderr) : lineReporter(io.stdout, io.stderr)];

@@ -14,7 +14,7 @@ export interface ExplainArgs {
 /** For each node: up to date, or what it waits for, or which input changed (old value → new). */
 export async function explainCommand(io: Io, args: ExplainArgs): Promise<ExitCode> {
   if (args.targets.length === 0) throw new CgFailure({ kind: 'usage', message: 'name a sequence to explain, e.g. cg explain SEQ08' });
-  const ws = await openWorkspace(io, args.project);
+  const ws = await openWorkspace(io, args.project, { readOnly: true });
   const report = await planOnly(io, ws, resolveTargets(ws.graph, args.targets));
   if (args.json) {
     const nodes = report.nodes.map((node) => ({ id: node.id, action: node.action, reason: node.reason, changes: node.changes, estimateUsd: node.estimateUsd }));

@@ -39,7 +39,7 @@ export async function initCommand(io: Io, args: InitArgs): Promise<ExitCode> {
     io.stdout.write('Created pipeline.config.ts (providers: sim, offline and free).\n');
   } else {
     root = found.root;
-    projectsDir = must(await loadConfig(found.file, relative(found.root, found.file))).projectsDir;
+    projectsDir = must(await loadConfig({ file: found.file, root: found.root, displayName: relative(found.root, found.file), cacheFile: undefined, cacheTag: io.cacheTag })).projectsDir;
   }
   const dir = join(root, projectsDir, args.name);
   const exists = await access(dir).then(() => true, () => false);
