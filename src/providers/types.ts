@@ -43,6 +43,14 @@ export interface GeneratedFile {
   bytes: Uint8Array;
   mimeType: string;
   extension: string;
+  /** The provider's id for the job, when it has one (fal). */
+  requestId?: string;
+}
+
+/** Where uploaded copies of images are remembered: each content hash is uploaded once while the provider keeps it. */
+export interface UploadCache {
+  get(hash: string): string | undefined;
+  set(hash: string, url: string): Promise<void>;
 }
 
 export interface ImageProvider {

@@ -70,5 +70,5 @@ export async function runVideoStep(run: VideoRun): Promise<StepResult> {
   });
   if (!result.ok) return { ok: false, error: result.error };
   const costUsd = run.provider.billable ? Number(params.duration) * run.ratePerSecond : 0;
-  return { ok: true, value: { ...result.value, costUsd, calls: 1, model: params.endpoint, requestId: null, notes: [] } };
+  return { ok: true, value: { ...result.value, costUsd, calls: 1, model: params.endpoint, requestId: result.value.requestId ?? null, notes: [] } };
 }

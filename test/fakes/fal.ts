@@ -51,6 +51,10 @@ function extensionOf(fileName: unknown, contentType: string): string {
   return sub !== undefined && /^[a-z0-9]+$/i.test(sub) ? sub : 'bin';
 }
 
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 export class FalFake {
   jobPolls: number;
   holds = 0;
@@ -152,13 +156,13 @@ export class FalFake {
 
   /** Checks the lock, the endpoint and the JSON, then records and counts the paid submission. */
   private accept(ex: Exchange, endpoint: string): Job | undefined {
-    if (this.locked) return void sendError(ex.res, falError(403, LOCKED_DETAIL));
-    if (!isKnownEndpoint(endpoint)) return void sendError(ex.res, falError(404, `Application '${endpoint}' not found`));
+    if (this.locked) return sendError(ex.res, falError(403, LOCKED_DETAIL));
+    if (!isKnownEndpoint(endpoint)) return sendError(ex.res, falError(404, `Application '${endpoint}' not found`));
     let input: unknown;
     try {
       input = parseJson(ex.body) ?? {};
     } catch {
-      return void sendError(ex.res, falError(422, [{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid', input: ex.body.toString('utf8').slice(0, 200) }]));
+      return sendError(ex.res, falError(422, [{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid', input: ex.body.toString('utf8').slice(0, 200) }]));
     }
     const requestId = randomUUID();
     const webhookUrl = ex.url.searchParams.get('fal_webhook') ?? undefined;
@@ -171,7 +175,7 @@ export class FalFake {
   private jsonBody(ex: Exchange): Record<string, unknown> | undefined {
     try {
       const body = parseJson(ex.body);
-      if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body as Record<string, unknown>;
+      if (isRecord(body)) return body;
     } catch {
       // answered below
     }

@@ -15,8 +15,8 @@ const MAX_BODY_BYTES = 200 * 1024 * 1024;
 export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+  for await (const chunk of req as AsyncIterable<unknown>) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(typeof chunk === 'string' ? chunk : '');
     size += buf.length;
     if (size > MAX_BODY_BYTES) throw new RangeError('request body too large for the fake');
     chunks.push(buf);
