@@ -19,6 +19,8 @@ export interface Io {
   /** Fires on Ctrl-C: stop starting work. */
   signal: AbortSignal;
   pid: number;
+  random: () => number;
+  fetch: typeof fetch;
   isAlive: (pid: number) => boolean;
   version: string;
   /** Changes with every build of clipgraph: caches written by another build are not trusted. */

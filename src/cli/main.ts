@@ -37,6 +37,8 @@ async function main(): Promise<void> {
     clock: systemClock,
     signal: controller.signal,
     pid: process.pid,
+    random: Math.random,
+    fetch: globalThis.fetch,
     isAlive: processIsAlive,
     version: typeof CG_VERSION === 'string' ? CG_VERSION : '0.0.0-dev',
     cacheTag: typeof CG_BUILD_ID === 'string' ? CG_BUILD_ID : `dev-${Date.now()}`,

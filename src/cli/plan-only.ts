@@ -3,7 +3,6 @@ import { runBuild, type BuildReport } from '../graph/execute.ts';
 import type { NodeId } from '../graph/nodes.ts';
 import { RecordJournal } from '../state/record-journal.ts';
 import type { Io } from './io.ts';
-import { providerFactory } from './providers.ts';
 import { planningContext, type Workspace } from './workspace.ts';
 
 /** Plans without running or writing anything: what `status`, `explain` and `pick` look at. */
@@ -18,7 +17,7 @@ export async function planOnly(io: Io, ws: Workspace, targets: readonly NodeId[]
     actions: ws.actions,
     built: ws.built,
     journal: new RecordJournal(ws.paths.shots, () => io.clock.now()),
-    providers: providerFactory(io, ws.projectConfig),
+    providers: () => Promise.reject(new Error('a plan never calls a provider')),
     readFile: (path: string) => readFile(path),
     clock: io.clock,
     signal: io.signal,
@@ -26,5 +25,7 @@ export async function planOnly(io: Io, ws: Workspace, targets: readonly NodeId[]
     jobs: 1,
     emit: () => {},
     onVariant: async () => {},
+    onPaid: async () => {},
+    maxCostUsd: undefined,
   });
 }

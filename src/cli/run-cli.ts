@@ -36,6 +36,8 @@ function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void):
           .option('json', json)
           .option('wait', { type: 'boolean', default: true, describe: 'Wait for another cg command on this project (--no-wait fails instead)' })
           .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask before dropping elements over the cap' })
+          .option('max-cost', { type: 'number', describe: 'Refuse to start (exit 2) if the estimate is above this many USD; stop submitting once spending reaches it' })
+          .example('cg build --max-cost 20', 'spend at most $20')
           .example('cg build', 'build every sequence that changed')
           .example('cg build SEQ08 --dry-run', 'what SEQ08 would cost, and why')
           .example('cg build SEQ08 --retake', 'another take of SEQ08 with the same prompts')
@@ -52,6 +54,7 @@ function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void):
             json: a.json,
             wait: a.wait,
             yes: a.yes,
+            maxCost: a.maxCost,
           });
         }),
     )
@@ -68,6 +71,16 @@ function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void):
         choose(async () => {
           const { statusCommand } = await import('./commands/status.ts');
           return statusCommand(io, { project: a.project, sequences: a.sequences ?? [], json: a.json });
+        }),
+    )
+    .command(
+      'cost [sequences..]',
+      'Money spent, from the cost ledger: by sequence, provider and day, beside the estimates',
+      (y) => y.positional('sequences', { type: 'string', array: true }).option('json', json).example('cg cost', 'the whole project').example('cg cost SEQ08', 'one sequence'),
+      (a) =>
+        choose(async () => {
+          const { costCommand } = await import('./commands/cost.ts');
+          return costCommand(io, { project: a.project, sequences: a.sequences ?? [], json: a.json });
         }),
     )
     .command(

@@ -11,6 +11,21 @@ export type BuildEvent =
   | { type: 'failed'; nodeId: string; message: string }
   | { type: 'warning'; message: string };
 
+/** One paid provider call, for the cost ledger. */
+export interface PaidCall {
+  node: string;
+  sequence: string;
+  takeId: string | null;
+  provider: string;
+  model: string;
+  units: number;
+  unit: 'image' | 'second';
+  rateUsd: number;
+  usd: number;
+  estimateUsd: number;
+  requestId: string | null;
+}
+
 /** One line of the build report (and of `--json`). */
 export interface NodeReport {
   id: string;

@@ -14,7 +14,7 @@ import { runGridStep } from '../steps/grid.ts';
 import type { StepFailure, StepResult } from '../steps/step-types.ts';
 import { runVideoStep } from '../steps/video.ts';
 import { decideNode, predictableOutput, type NodeDecision, type Outcome, type PlanningContext } from './decide.ts';
-import type { BuildEvent, NodeReport } from './events.ts';
+import type { BuildEvent, NodeReport, PaidCall } from './events.ts';
 import { isPaid, type FrameNode, type Graph, type GraphNode, type GridNode, type Lane, type NodeId, type VideoNode } from './nodes.ts';
 import { selectNodes, walkGraph } from './walk.ts';
 
@@ -41,6 +41,10 @@ export interface BuildOptions {
   concurrency: Record<Lane, number>;
   jobs: number;
   emit: (event: BuildEvent) => void;
+  /** Appends paid calls to the cost ledger, after the result is stored and before it is reported. */
+  onPaid: (calls: PaidCall[]) => Promise<void>;
+  /** --max-cost: no paid node starts once what was spent plus what is running would pass it. */
+  maxCostUsd: number | undefined;
   /** Remembers a retake's variant once its result is safely stored. */
   onVariant: (sequence: string, baseKey: NodeKey, variant: number) => Promise<void>;
 }
@@ -77,6 +81,15 @@ function newTake(node: GridNode | VideoNode, decision: NodeDecision): NewTake {
   };
 }
 
+/** The ledger lines of a finished paid node: one per image call, or the seconds of a video. */
+function paidCalls(node: GridNode | VideoNode, takeId: string, costUsd: number, calls: number, model: string, requestId: string | null): PaidCall[] {
+  const base = { node: node.id, sequence: node.sequence, takeId, provider: node.params.provider, model, estimateUsd: node.estimateUsd, requestId };
+  if (node.kind === 'grid') {
+    return Array.from({ length: calls }, () => ({ ...base, units: 1, unit: 'image' as const, rateUsd: node.unitPriceUsd, usd: costUsd / calls }));
+  }
+  return [{ ...base, units: Number(node.params.duration), unit: 'second', rateUsd: node.ratePerSecond, usd: costUsd }];
+}
+
 function frameFile(node: FrameNode, grid: BlobHash, cell: number): string {
   return join('takes', node.sequence, `${node.sequence}_frame_${grid.slice(7, 15)}_cell${cell}.png`);
 }
@@ -93,6 +106,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
   const failures: Array<{ nodeId: string; message: string }> = [];
   let providers: Promise<Providers> | undefined;
   let accountStop: string | undefined;
+  let committedUsd = 0;
 
   const decisions = new Map<NodeId, NodeDecision>();
   const report = (node: GraphNode, fields: Partial<NodeReport> & Pick<NodeReport, 'action' | 'reason'>): void => {
@@ -262,6 +276,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
     await actions.put(cached);
     if (isPaid(node) && takeId !== null && output !== null) {
       await options.journal.complete(node.recordId, takeId, { output, blob: hash, costUsd: step.costUsd, requestId: step.requestId });
+      if (step.costUsd > 0) await options.onPaid(paidCalls(node, takeId, step.costUsd, step.calls, step.model, step.requestId));
     }
     await options.built.set(node.sequence, node.id, key);
     if (decision.variant > 0 && decision.baseKey !== undefined) await options.onVariant(node.sequence, decision.baseKey, decision.variant);
@@ -301,7 +316,15 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
           report(node, { action: 'blocked', reason: `not submitted: ${accountStop}` });
           return { state: 'blocked', reason: accountStop } as const;
         }
-        return execute(node, decision, deps);
+        if (options.maxCostUsd !== undefined && isPaid(node) && committedUsd + node.estimateUsd > options.maxCostUsd + 1e-9) {
+          const reason = `not submitted: --max-cost $${options.maxCostUsd.toFixed(2)} would be passed (spent or running: $${committedUsd.toFixed(2)}, this node: $${node.estimateUsd.toFixed(2)})`;
+          report(node, { action: 'blocked', reason });
+          return { state: 'blocked', reason } as const;
+        }
+        if (isPaid(node)) committedUsd += node.estimateUsd;
+        const outcome = await execute(node, decision, deps);
+        if (isPaid(node)) committedUsd += (reports.get(node.id)?.costUsd ?? 0) - node.estimateUsd;
+        return outcome;
       }),
     );
   };

@@ -79,6 +79,12 @@ export const ConfigSchema = z.strictObject({
     .strictObject({ falUrl: z.url().optional(), geminiUrl: z.url().optional() })
     .prefault({})
     .describe('Send provider calls elsewhere (tests, gateways); CG_FAL_URL / CG_GEMINI_URL win.'),
+  fal: z
+    .strictObject({
+      pollIntervalMs: z.int().min(1).default(2000).describe('How often a queued video job is polled; jobs take minutes.'),
+      uploadTtlHours: z.number().min(0).default(24).describe('How long an uploaded image URL is reused before uploading again.'),
+    })
+    .prefault({}),
   retry: z
     .strictObject({
       attempts: z.int().min(1).max(10).default(4),

@@ -156,13 +156,20 @@ export class FalFake {
 
   /** Checks the lock, the endpoint and the JSON, then records and counts the paid submission. */
   private accept(ex: Exchange, endpoint: string): Job | undefined {
-    if (this.locked) return sendError(ex.res, falError(403, LOCKED_DETAIL));
-    if (!isKnownEndpoint(endpoint)) return sendError(ex.res, falError(404, `Application '${endpoint}' not found`));
+    if (this.locked) {
+      sendError(ex.res, falError(403, LOCKED_DETAIL));
+      return undefined;
+    }
+    if (!isKnownEndpoint(endpoint)) {
+      sendError(ex.res, falError(404, `Application '${endpoint}' not found`));
+      return undefined;
+    }
     let input: unknown;
     try {
       input = parseJson(ex.body) ?? {};
     } catch {
-      return sendError(ex.res, falError(422, [{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid', input: ex.body.toString('utf8').slice(0, 200) }]));
+      sendError(ex.res, falError(422, [{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid', input: ex.body.toString('utf8').slice(0, 200) }]));
+      return undefined;
     }
     const requestId = randomUUID();
     const webhookUrl = ex.url.searchParams.get('fal_webhook') ?? undefined;

@@ -67,6 +67,8 @@ export async function cg(project: { root: string }, args: string[], options: { s
     clock: systemClock,
     signal: options.signal ?? new AbortController().signal,
     pid: process.pid,
+    random: Math.random,
+    fetch: globalThis.fetch,
     isAlive: processIsAlive,
     version: '0.0.0-test',
     cacheTag: 'test',

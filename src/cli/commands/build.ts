@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { runBuild, type BuildReport } from '../../graph/execute.ts';
+import { runBuild, type BuildOptions, type BuildReport } from '../../graph/execute.ts';
 import type { NodeId } from '../../graph/nodes.ts';
 import { RecordJournal } from '../../state/record-journal.ts';
 import { acquireLock } from '../../state/project-lock.ts';
@@ -10,7 +10,9 @@ import type { NodeKey } from '../../util/hash.ts';
 import { sequenceFacts, writeSequences } from '../derived.ts';
 import { plural, seconds, usd } from '../format.ts';
 import type { Io } from '../io.ts';
-import { providerFactory } from '../providers.ts';
+import { checkKeys, providerFactory } from '../providers.ts';
+import { environment } from '../secrets.ts';
+import { appendCosts } from '../../state/cost-ledger.ts';
 import { jsonReport, lineReporter, warningReporter } from '../reporter.ts';
 import { must, openWorkspace, planningContext, resolveTargets, type Workspace } from '../workspace.ts';
 import type { BuildEvent } from '../../graph/events.ts';
@@ -24,6 +26,7 @@ export interface BuildArgs {
   json: boolean;
   wait: boolean;
   yes: boolean;
+  maxCost: number | undefined;
 }
 
 const defaultJobs = 8;
@@ -100,27 +103,25 @@ async function confirmCap(io: Io, ws: Workspace, plan: BuildReport, args: BuildA
   return /^y(es)?$/i.test(answer.trim());
 }
 
-export async function buildCommand(io: Io, args: BuildArgs): Promise<ExitCode> {
-  const started = io.clock.now();
-  const ws = await openWorkspace(io, args.project, { readOnly: args.dryRun });
-  const targets = resolveTargets(ws.graph, args.targets);
-  const retake = args.retake ? retakeNodes(ws, args.targets, targets) : new Set<NodeId>();
-  const events: Array<(event: BuildEvent) => void> = [args.json ? warningReporter(io.stderr) : lineReporter(io.stdout, io.stderr)];
-  const journal = new RecordJournal(ws.paths.shots, () => io.clock.now());
-  const common = {
+/** The executor's options for one workspace: stores, providers, journal, ledger, limits. */
+function executorOptions(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<Record<string, string | undefined>>, targets: readonly NodeId[]): Omit<BuildOptions, 'planning' | 'dryRun' | 'emit'> {
+  const priceDate = ws.projectConfig.prices.date;
+  return {
     graph: ws.graph,
     targets,
     projectDir: ws.paths.dir,
     blobs: ws.blobs,
     actions: ws.actions,
     built: ws.built,
-    journal,
-    providers: providerFactory(io, ws.projectConfig),
+    journal: new RecordJournal(ws.paths.shots, () => io.clock.now()),
+    providers: providerFactory({ io, config: ws.projectConfig, paths: ws.paths, env }),
     readFile: (path: string) => readFile(path),
     clock: io.clock,
     signal: io.signal,
     concurrency: ws.projectConfig.concurrency,
     jobs: args.jobs ?? defaultJobs,
+    maxCostUsd: args.maxCost,
+    onPaid: (calls) => appendCosts(ws.paths.costs, calls.map((call) => ({ at: io.clock.now().toISOString(), ...call, priceDate }))),
     onVariant: async (sequence: string, baseKey: NodeKey, variant: number) => {
       await updateDecisions(ws.paths.decisions, (decisions) => {
         const entry = decisions.sequences[sequence] ?? {};
@@ -128,9 +129,18 @@ export async function buildCommand(io: Io, args: BuildArgs): Promise<ExitCode> {
       });
     },
   };
+}
+
+export async function buildCommand(io: Io, args: BuildArgs): Promise<ExitCode> {
+  const started = io.clock.now();
+  let ws = await openWorkspace(io, args.project, { readOnly: args.dryRun });
+  const targets = resolveTargets(ws.graph, args.targets);
+  const retake = args.retake ? retakeNodes(ws, args.targets, targets) : new Set<NodeId>();
+  const env = await environment(io, ws.paths);
+  const listen: (event: BuildEvent) => void = args.json ? warningReporter(io.stderr) : lineReporter(io.stdout, io.stderr);
 
   if (args.dryRun) {
-    const plan = await runBuild({ ...common, planning: await planningContext(ws, retake), dryRun: true, emit: () => {} });
+    const plan = await runBuild({ ...executorOptions(io, ws, args, env, targets), planning: await planningContext(ws, retake), dryRun: true, emit: () => {} });
     if (!args.json) for (const warning of capWarnings(ws, plan)) io.stderr.write(`! ${warning}\n`);
     io.stdout.write(args.json ? jsonReport(plan.nodes, plan.estimateUsd, { dryRun: true }) : planText(ws, plan));
     return 0;
@@ -152,32 +162,27 @@ export async function buildCommand(io: Io, args: BuildArgs): Promise<ExitCode> {
   );
   try {
     // Read again under the lock if another build ran meanwhile: it may have changed state.
-    const fresh = waited ? await openWorkspace(io, args.project) : ws;
-    const planning = await planningContext(fresh, retake);
-    const preview = await runBuild({ ...common, graph: fresh.graph, planning, dryRun: true, emit: () => {} });
-    if (!(await confirmCap(io, fresh, preview, args))) {
+    if (waited) ws = await openWorkspace(io, args.project);
+    const options = executorOptions(io, ws, args, env, targets);
+    const preview = await runBuild({ ...options, planning: await planningContext(ws, retake), dryRun: true, emit: () => {} });
+    const running = preview.nodes.filter((node) => node.action === 'run');
+    checkKeys({ io, config: ws.projectConfig, paths: ws.paths, env }, new Set(running.map((node) => ws.graph.nodes.get(node.id)?.lane ?? 'local')));
+    if (args.maxCost !== undefined && preview.estimateUsd > args.maxCost + 1e-9) {
+      throw new CgFailure({ kind: 'budget-exceeded', estimateUsd: preview.estimateUsd, maxUsd: args.maxCost });
+    }
+    if (!(await confirmCap(io, ws, preview, args))) {
       io.stderr.write('cg: nothing was built.\n');
       return 2;
     }
-    for (const warning of capWarnings(fresh, preview)) events[0]?.({ type: 'warning', message: warning });
-    const runs = preview.nodes.filter((node) => node.action === 'run').length;
-    if (!args.json && runs > 0) {
-      io.stdout.write(`Building ${fresh.paths.name}: ${plural(runs, 'node')} to run (estimated ${usd(preview.estimateUsd)} at real prices).\n`);
+    for (const warning of capWarnings(ws, preview)) listen({ type: 'warning', message: warning });
+    if (!args.json && running.length > 0) {
+      io.stdout.write(`Building ${ws.paths.name}: ${plural(running.length, 'node')} to run (estimated ${usd(preview.estimateUsd)} at real prices).\n`);
     }
-    const report = await runBuild({
-      ...common,
-      graph: fresh.graph,
-      blobs: fresh.blobs,
-      actions: fresh.actions,
-      built: fresh.built,
-      planning: await planningContext(fresh, retake),
-      dryRun: false,
-      emit: (event) => events.forEach((listener) => listener(event)),
-    });
-    await fresh.statCache.save();
-    await writeSequences(fresh, sequenceFacts(fresh, report.nodes, true));
+    const report = await runBuild({ ...options, planning: await planningContext(ws, retake), dryRun: false, emit: listen });
+    await ws.statCache.save();
+    await writeSequences(ws, sequenceFacts(ws, report.nodes, true));
     const elapsed = io.clock.now().getTime() - started.getTime();
-    io.stdout.write(args.json ? jsonReport(report.nodes, report.totalCostUsd) : summaryText(fresh, report, elapsed));
+    io.stdout.write(args.json ? jsonReport(report.nodes, report.totalCostUsd) : summaryText(ws, report, elapsed));
     if (report.interrupted) throw new CgFailure({ kind: 'interrupted' });
     if (report.failures.length > 0) throw new CgFailure({ kind: 'steps-failed', failures: report.failures });
     return 0;
