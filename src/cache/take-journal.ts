@@ -40,9 +40,19 @@ export interface StoredTake {
   requestId: string | null;
 }
 
+export interface BegunTake {
+  takeId: string;
+  /** The provider job an interrupted build left running: resume it. */
+  resumeRequestId: string | null;
+  /** An interrupted build was submitting when it stopped: the job may exist and be billed. */
+  submitStartedAt: string | null;
+}
+
 export interface TakeJournal {
   /** Registers a take for this key, or finds the unfinished one an interrupted build left. */
-  begin(take: NewTake): Promise<{ takeId: string; resumeRequestId: string | null }>;
+  begin(take: NewTake): Promise<BegunTake>;
+  /** Marks a submit as under way (see VideoJournal.submitting), or clears the mark (`false`). */
+  submitting(recordId: string, takeId: string, underWay: boolean): Promise<void>;
   submitted(recordId: string, takeId: string, requestId: string): Promise<void>;
   processing(recordId: string, takeId: string): Promise<void>;
   complete(recordId: string, takeId: string, stored: StoredTake): Promise<void>;

@@ -27,5 +27,6 @@ export async function planOnly(io: Io, ws: Workspace, targets: readonly NodeId[]
     onVariant: async () => {},
     onPaid: async () => {},
     maxCostUsd: undefined,
+    resubmit: false,
   });
 }

@@ -37,6 +37,7 @@ function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void):
           .option('wait', { type: 'boolean', default: true, describe: 'Wait for another cg command on this project (--no-wait fails instead)' })
           .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask before dropping elements over the cap' })
           .option('max-cost', { type: 'number', describe: 'Refuse to start (exit 2) if the estimate is above this many USD; stop submitting once spending reaches it' })
+          .option('resubmit', { type: 'boolean', default: false, describe: 'Submit again a take whose earlier submit was interrupted (it may have been billed)' })
           .example('cg build --max-cost 20', 'spend at most $20')
           .example('cg build', 'build every sequence that changed')
           .example('cg build SEQ08 --dry-run', 'what SEQ08 would cost, and why')
@@ -55,6 +56,7 @@ function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void):
             wait: a.wait,
             yes: a.yes,
             maxCost: a.maxCost,
+            resubmit: a.resubmit,
           });
         }),
     )

@@ -43,6 +43,8 @@ export interface BuildOptions {
   emit: (event: BuildEvent) => void;
   /** Appends paid calls to the cost ledger, after the result is stored and before it is reported. */
   onPaid: (calls: PaidCall[]) => Promise<void>;
+  /** Submit again a take whose earlier submit was interrupted with an unknown outcome. */
+  resubmit: boolean;
   /** --max-cost: no paid node starts once what was spent plus what is running would pass it. */
   maxCostUsd: number | undefined;
   /** Remembers a retake's variant once its result is safely stored. */
@@ -177,13 +179,22 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
     const started = clock.now();
     emit({ type: 'started', nodeId: node.id, lane: node.lane });
     let takeId: string | null = null;
-    let journal: VideoJournal = { resumeRequestId: null, submitted: async () => {}, processing: async () => {} };
+    let journal: VideoJournal = { resumeRequestId: null, submitting: async () => {}, notSubmitted: async () => {}, submitted: async () => {}, processing: async () => {} };
     if (isPaid(node)) {
       const begun = await options.journal.begin(newTake(node, decision));
       const id = begun.takeId;
       takeId = id;
+      if (begun.submitStartedAt !== null && !options.resubmit) {
+        const message = `an earlier build was interrupted while submitting this take (${begun.submitStartedAt}); the provider may have accepted and billed it. Check the provider's dashboard, then build it with --resubmit to submit again`;
+        failures.push({ nodeId: node.id, message });
+        emit({ type: 'failed', nodeId: node.id, message });
+        report(node, { action: 'failed', reason: message, takeId });
+        return { state: 'failed', message };
+      }
       journal = {
         resumeRequestId: begun.resumeRequestId,
+        submitting: () => options.journal.submitting(node.recordId, id, true),
+        notSubmitted: () => options.journal.submitting(node.recordId, id, false),
         submitted: (requestId) => options.journal.submitted(node.recordId, id, requestId),
         processing: () => options.journal.processing(node.recordId, id),
       };

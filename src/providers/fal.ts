@@ -159,9 +159,13 @@ export function createFalVideoProvider(options: FalOptions): VideoProvider {
           elements.push({ frontal: frontal.value, references });
         }
         const input = falInput(request, { start, elements });
-        // Submitting is the paid step: the id is journaled before anything waits on the job.
+        // Submitting is the paid step: it is marked before and its id journaled before anything waits on the job.
+        await request.journal.submitting();
         const submitted = await retry(signal, 'submit', () => fal.queue.submit(endpoint, { input }));
-        if (!submitted.ok) return submitted;
+        if (!submitted.ok) {
+          if (submitted.error.kind !== 'aborted') await request.journal.notSubmitted();
+          return submitted;
+        }
         requestId = submitted.value.request_id;
         await request.journal.submitted(requestId);
       }

@@ -64,6 +64,10 @@ export interface ImageProvider {
 export interface VideoJournal {
   /** A request id journaled by an earlier, interrupted build: resume it instead of submitting. */
   resumeRequestId: string | null;
+  /** Written just before the paid submit: a crash before `submitted` leaves the outcome unknown, never silently resubmitted. */
+  submitting(): Promise<void>;
+  /** The submit definitely failed (the provider said so): nothing was paid. */
+  notSubmitted(): Promise<void>;
   submitted(requestId: string): Promise<void>;
   processing(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { NewTake, StoredTake, TakeJournal } from '../cache/take-journal.ts';
+import type { BegunTake, NewTake, StoredTake, TakeJournal } from '../cache/take-journal.ts';
 import type { NodeKey } from '../util/hash.ts';
 import { KeyedMutex } from '../util/semaphore.ts';
 import { join } from 'node:path';
@@ -66,25 +66,32 @@ export class RecordJournal implements TakeJournal {
     record.takes[index] = change(take);
   }
 
-  async begin(take: NewTake): Promise<{ takeId: string; resumeRequestId: string | null }> {
+  async begin(take: NewTake): Promise<BegunTake> {
     return this.#update(take.recordId, take, (record) => {
       // An interrupted or failed attempt at the same key keeps its take number (and its request id).
       const open = record.takes.findLast((t) => t.key === take.key && !isComplete(t.status));
       if (open !== undefined) {
-        if (open.status === 'failed') this.#modify(record, open.takeId, (t) => ({ ...transition(t, 'registered', this.#now().toISOString()), error: null, requestId: null }));
+        if (open.status === 'failed') this.#modify(record, open.takeId, (t) => ({ ...transition(t, 'registered', this.#now().toISOString()), error: null, requestId: null, submitStartedAt: null }));
         const resumeRequestId = isInFlight(open.status) ? open.requestId : null;
-        return { takeId: open.takeId, resumeRequestId };
+        const submitStartedAt = open.status === 'failed' || resumeRequestId !== null ? null : (open.submitStartedAt ?? null);
+        return { takeId: open.takeId, resumeRequestId, submitStartedAt };
       }
       const fresh = this.#newTake(record, take);
       record.takes.push(fresh);
-      return { takeId: fresh.takeId, resumeRequestId: null };
+      return { takeId: fresh.takeId, resumeRequestId: null, submitStartedAt: null };
+    });
+  }
+
+  async submitting(recordId: string, takeId: string, underWay: boolean): Promise<void> {
+    await this.#update(recordId, undefined, (record) => {
+      this.#modify(record, takeId, (t) => ({ ...t, submitStartedAt: underWay ? this.#now().toISOString() : null }));
     });
   }
 
   async submitted(recordId: string, takeId: string, requestId: string): Promise<void> {
     await this.#update(recordId, undefined, (record) => {
       const medium = record.medium;
-      this.#modify(record, takeId, (t) => ({ ...transition(t, statusOf(medium, 'submitted'), this.#now().toISOString()), requestId }));
+      this.#modify(record, takeId, (t) => ({ ...transition(t, statusOf(medium, 'submitted'), this.#now().toISOString()), requestId, submitStartedAt: null }));
     });
   }
 

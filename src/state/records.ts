@@ -22,6 +22,8 @@ export interface Take {
   costUsd: number;
   estimateUsd: number;
   requestId: string | null;
+  /** Set while a paid submit is under way; cleared when it is journaled or definitely failed. */
+  submitStartedAt?: string | null;
   output: string | null;
   blob: BlobHash | null;
   error: string | null;

@@ -75,6 +75,8 @@ export interface FakeProviders {
   onRequest(listener: (r: RequestEvent) => void): () => void;
   /** Resolves on the next answered request that matches (future requests only). */
   waitForRequest(match: Route | ((r: RequestEvent) => boolean)): Promise<RequestEvent>;
+  /** Resolves when a request on that route ARRIVES (before it is answered): for "kill it mid-request" tests. */
+  waitForArrival(route: Route): Promise<void>;
   /** Every answered request so far, oldest first. */
   requestLog(): RequestEvent[];
   close(): Promise<void>;
@@ -143,6 +145,7 @@ class FakeProvidersServer implements FakeProviders {
   private readonly faults = new FaultPlan();
   private readonly fal: FalFake;
   private readonly listeners = new Set<(r: RequestEvent) => void>();
+  private readonly arrivals = new Set<(route: Route) => void>();
   private readonly log: RequestEvent[] = [];
   private readonly gemini: GeminiRecord[] = [];
   private readonly geminiCalls: Record<string, number> = {};
@@ -235,6 +238,17 @@ class FakeProvidersServer implements FakeProviders {
     });
   }
 
+  waitForArrival(route: Route): Promise<void> {
+    return new Promise((resolve) => {
+      const listener = (arrived: Route): void => {
+        if (arrived !== route) return;
+        this.arrivals.delete(listener);
+        resolve();
+      };
+      this.arrivals.add(listener);
+    });
+  }
+
   requestLog(): RequestEvent[] {
     return this.log.map((r) => ({ ...r }));
   }
@@ -253,6 +267,7 @@ class FakeProvidersServer implements FakeProviders {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.origin);
     const { route, params } = classify(req.method ?? 'GET', url.pathname);
+    for (const arrival of [...this.arrivals]) arrival(route);
     res.once('close', () => this.emit({ method: req.method ?? 'GET', path: req.url ?? '/', route, status: res.writableFinished ? res.statusCode : 0 }));
     const ex: Exchange = { req, res, url, body: await readBody(req) };
     if (route === 'unknown') return sendError(res, falError(404, `No fake route for ${req.method ?? 'GET'} ${url.pathname}`));

@@ -55,12 +55,12 @@ export interface CliRun {
 }
 
 /** Runs the CLI in this process against a project folder, capturing what it prints. */
-export async function cg(project: { root: string }, args: string[], options: { signal?: AbortSignal } = {}): Promise<CliRun> {
+export async function cg(project: { root: string }, args: string[], options: { signal?: AbortSignal; env?: Record<string, string> } = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const io: Io = {
     cwd: project.root,
-    env: {},
+    env: options.env ?? {},
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
     ask: undefined,
@@ -90,8 +90,8 @@ export interface JsonNode {
   output: string | null;
 }
 
-export async function buildJson(project: { root: string }, args: string[] = []): Promise<{ code: number; nodes: JsonNode[]; totalCostUsd: number; stderr: string }> {
-  const run = await cg(project, ['build', '--json', ...args]);
+export async function buildJson(project: { root: string }, args: string[] = [], env: Record<string, string> = {}): Promise<{ code: number; nodes: JsonNode[]; totalCostUsd: number; stderr: string }> {
+  const run = await cg(project, ['build', '--json', ...args], { env });
   const parsed = JSON.parse(run.stdout) as { nodes: JsonNode[]; totalCostUsd: number };
   return { code: run.code, nodes: parsed.nodes, totalCostUsd: parsed.totalCostUsd, stderr: run.stderr };
 }
@@ -115,8 +115,8 @@ export async function snapshotTree(dir: string): Promise<Record<string, string>>
 }
 
 /** Starts the real bundled CLI as a child process. */
-export function spawnCg(project: { root: string }, args: string[]): { child: ChildProcess; done: Promise<CliRun>; stdoutLines: (listener: (line: string) => void) => void } {
-  const child = spawn(process.execPath, [distCli, ...args], { cwd: project.root, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnCg(project: { root: string }, args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<CliRun>; stdoutLines: (listener: (line: string) => void) => void } {
+  const child = spawn(process.execPath, [distCli, ...args], { cwd: project.root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   const listeners: Array<(line: string) => void> = [];

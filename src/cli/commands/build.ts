@@ -27,6 +27,7 @@ export interface BuildArgs {
   wait: boolean;
   yes: boolean;
   maxCost: number | undefined;
+  resubmit: boolean;
 }
 
 const defaultJobs = 8;
@@ -121,6 +122,7 @@ function executorOptions(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<R
     concurrency: ws.projectConfig.concurrency,
     jobs: args.jobs ?? defaultJobs,
     maxCostUsd: args.maxCost,
+    resubmit: args.resubmit,
     onPaid: (calls) => appendCosts(ws.paths.costs, calls.map((call) => ({ at: io.clock.now().toISOString(), ...call, priceDate }))),
     onVariant: async (sequence: string, baseKey: NodeKey, variant: number) => {
       await updateDecisions(ws.paths.decisions, (decisions) => {
