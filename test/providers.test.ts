@@ -30,7 +30,7 @@ const inputOf = (s: Submission): Record<string, unknown> => s.input as Record<st
 
 /** Every `duration` anywhere in a submitted input. */
 function durations(value: unknown): unknown[] {
-  if (Array.isArray(value)) return value.flatMap(durations);
+  if (Array.isArray(value)) return (value as unknown[]).flatMap(durations);
   if (value !== null && typeof value === 'object') {
     return Object.entries(value).flatMap(([k, v]) => (k === 'duration' ? [v] : durations(v)));
   }
@@ -187,7 +187,7 @@ describe('real providers through the official SDKs, against the loopback wire fa
   it('--max-cost below the estimate refuses with exit 2 and submits nothing', async () => {
     const { project, fake, env } = await setup();
     const dry = await buildJson(project, ['--dry-run'], env);
-    const refused = await cg(project, ['build', '--max-cost', String((dry.totalCostUsd / 2).toFixed(2))], { env });
+    const refused = await cg(project, ['build', '--max-cost', (dry.totalCostUsd / 2).toFixed(2)], { env });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/estimated at \$\d+\.\d\d, above --max-cost/);
     expect(submitted(fake)).toBe(0);
