@@ -32,7 +32,7 @@ const inputOf = (s: Submission): Record<string, unknown> => s.input as Record<st
 function durations(value: unknown): unknown[] {
   if (Array.isArray(value)) return (value as unknown[]).flatMap(durations);
   if (value !== null && typeof value === 'object') {
-    return Object.entries(value).flatMap(([k, v]) => (k === 'duration' ? [v] : durations(v)));
+    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => (k === 'duration' ? [v] : durations(v)));
   }
   return [];
 }
