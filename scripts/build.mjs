@@ -1,11 +1,13 @@
 // Bundles the CLI into dist/cg.mjs: one file starts faster than hundreds of modules.
 // Heavy or native packages stay external and are imported lazily where used.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 const external = ['sharp', 'jiti', '@fal-ai/client', '@google/genai', 'listr2', 'chokidar', 'jsonc-parser'];
+// Stale chunks from earlier builds would linger beside the new ones.
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
   entryPoints: { cg: 'src/cli/main.ts', ...(existsSync('test/fakes/cli.ts') ? { fakes: 'test/fakes/cli.ts' } : {}) },
   outdir: 'dist',
@@ -16,6 +18,7 @@ await build({
   format: 'esm',
   target: 'node20',
   external,
+  alias: { assert: './scripts/assert-shim.mjs' },
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',

@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline/promises';
+import { isatty } from 'node:tty';
 import { processIsAlive, systemClock, type Io } from './io.ts';
 import { runCli } from './run-cli.ts';
 
@@ -18,14 +18,17 @@ async function main(): Promise<void> {
     } else process.exit(130);
   });
   process.on('SIGTERM', () => controller.abort());
-  const interactive = process.stdin.isTTY && process.stdout.isTTY;
+  // isatty, not process.stdin: creating the stdin stream costs start-up time on every command.
+  const interactive = isatty(0) && isatty(1);
   const io: Io = {
     cwd: process.cwd(),
     env: process.env,
     stdout: process.stdout,
-    stderr: process.stderr,
+    // Created on first write: most commands never print to stderr.
+    stderr: { write: (text: string) => process.stderr.write(text) },
     ask: interactive
       ? async (question) => {
+          const { createInterface } = await import('node:readline/promises');
           const rl = createInterface({ input: process.stdin, output: process.stderr });
           try {
             return await rl.question(question);
