@@ -55,13 +55,22 @@ profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profi
 const totalUs = [...selfUs.values()].reduce((a, b) => a + b, 0);
 
 const grouped = new Map();
+const byFile = new Map();
 for (const [id, us] of selfUs) {
   const frame = byId.get(id).callFrame;
-  const key = `${frame.functionName || '(anonymous)'}  ${where(frame)}`;
+  const at = where(frame);
+  const key = `${frame.functionName || '(anonymous)'}  ${at}`;
   grouped.set(key, (grouped.get(key) ?? 0) + us);
+  const fileKey = at.startsWith('node_modules/') ? at.split('/').slice(0, at.split('/')[1].startsWith('@') ? 3 : 2).join('/') : at.replace(/:\d+$/, '');
+  byFile.set(fileKey, (byFile.get(fileKey) ?? 0) + us);
 }
 const rows = [...grouped].sort((a, b) => b[1] - a[1]).slice(0, top);
 process.stdout.write(`${basename(file)}: ${(totalUs / 1000).toFixed(0)} ms sampled; top ${rows.length} by self time\n`);
 for (const [key, us] of rows) {
+  process.stdout.write(`${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / totalUs).toFixed(1).padStart(5)}%  ${key}\n`);
+}
+const files = [...byFile].sort((a, b) => b[1] - a[1]).slice(0, 12);
+process.stdout.write(`\nby file (node_modules by package):\n`);
+for (const [key, us] of files) {
   process.stdout.write(`${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / totalUs).toFixed(1).padStart(5)}%  ${key}\n`);
 }

@@ -62,3 +62,18 @@ export interface TakeJournal {
   /** A cached result is reused: make sure a complete take names it; returns that take. */
   reconcile(take: NewTake, stored: Omit<StoredTake, 'output'> & { extension: string }): Promise<{ takeId: string; output: string }>;
 }
+
+/** One paid provider call, for the cost ledger. */
+export interface PaidCall {
+  node: string;
+  sequence: string;
+  takeId: string | null;
+  provider: string;
+  model: string;
+  units: number;
+  unit: 'image' | 'second';
+  rateUsd: number;
+  usd: number;
+  estimateUsd: number;
+  requestId: string | null;
+}

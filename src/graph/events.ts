@@ -1,6 +1,7 @@
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 import type { Action } from './decide.ts';
 import type { FieldChange } from './diff.ts';
+
 import type { NodeKind } from './nodes.ts';
 
 /** What the build tells its reporters; the core never prints. */
@@ -10,21 +11,6 @@ export type BuildEvent =
   | { type: 'finished'; nodeId: string; takeId: string | null; output: string | null; costUsd: number; calls: number; durationMs: number; notes: string[] }
   | { type: 'failed'; nodeId: string; message: string }
   | { type: 'warning'; message: string };
-
-/** One paid provider call, for the cost ledger. */
-export interface PaidCall {
-  node: string;
-  sequence: string;
-  takeId: string | null;
-  provider: string;
-  model: string;
-  units: number;
-  unit: 'image' | 'second';
-  rateUsd: number;
-  usd: number;
-  estimateUsd: number;
-  requestId: string | null;
-}
 
 /** One line of the build report (and of `--json`). */
 export interface NodeReport {

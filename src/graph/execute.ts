@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { ActionCache, ActionResult } from '../cache/action-cache.ts';
 import type { BlobStore } from '../cache/blob-store.ts';
 import type { BuiltIndex } from '../cache/built-index.ts';
-import type { NewTake, TakeJournal } from '../cache/take-journal.ts';
+import type { NewTake, PaidCall, TakeJournal } from '../cache/take-journal.ts';
 import { isNotFound, writeFileAtomic } from '../util/atomic-fs.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 import { Semaphore } from '../util/semaphore.ts';
@@ -14,7 +14,7 @@ import { runGridStep } from '../steps/grid.ts';
 import type { StepFailure, StepResult } from '../steps/step-types.ts';
 import { runVideoStep } from '../steps/video.ts';
 import { decideNode, predictableOutput, type NodeDecision, type Outcome, type PlanningContext } from './decide.ts';
-import type { BuildEvent, NodeReport, PaidCall } from './events.ts';
+import type { BuildEvent, NodeReport } from './events.ts';
 import { isPaid, type FrameNode, type Graph, type GraphNode, type GridNode, type Lane, type NodeId, type VideoNode } from './nodes.ts';
 import { selectNodes, walkGraph } from './walk.ts';
 

@@ -1,25 +1,13 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isNotFound } from '../util/atomic-fs.ts';
+import type { PaidCall } from '../cache/take-journal.ts';
 
 /** One paid call, appended to state/costs.jsonl as it happens. */
-export interface CostEvent {
+export type CostEvent = PaidCall & {
   at: string;
-  node: string;
-  sequence: string;
-  takeId: string | null;
-  provider: string;
-  /** Endpoint (video) or model (image). */
-  model: string;
-  units: number;
-  unit: 'image' | 'second';
-  rateUsd: number;
   priceDate: string;
-  usd: number;
-  /** What --dry-run estimated for this node. */
-  estimateUsd: number;
-  requestId: string | null;
-}
+};
 
 /** Appends one JSON line per event: an append of one short line is never torn by a crash mid-file. */
 export async function appendCosts(file: string, events: readonly CostEvent[]): Promise<void> {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { isNotFound, writeJsonAtomic } from '../util/atomic-fs.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 import type { Medium, ShotPrompt } from '../cache/take-journal.ts';
-import { canTransition, isComplete, type TakeStatus } from './take-status.ts';
+import { canTransition, type TakeStatus } from './take-status.ts';
 
 export interface Take {
   takeId: string;
@@ -83,8 +83,4 @@ export function transition(take: Take, to: TakeStatus, at: string): Take {
     throw new InvalidTransition(`${take.takeId}: cannot go from ${take.status} to ${to}`);
   }
   return { ...take, status: to, history: [...take.history, { status: to, at }] };
-}
-
-export function completeTakes(record: ExecutionRecord | undefined): Take[] {
-  return record?.takes.filter((take) => isComplete(take.status)) ?? [];
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile, copyFile, readFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /**
@@ -20,18 +20,6 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
-}
-
-export async function copyFileAtomic(from: string, to: string): Promise<void> {
-  await mkdir(dirname(to), { recursive: true });
-  const temp = `${to}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await copyFile(from, temp);
-    await rename(temp, to);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
 }
 
 /** Reads JSON, returning undefined when the file does not exist. */
