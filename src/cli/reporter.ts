@@ -9,6 +9,9 @@ export function lineReporter(out: OutputStream, err: OutputStream): (event: Buil
       case 'started':
         out.write(`  … ${event.nodeId} running\n`);
         return;
+      case 'progress':
+        out.write(`  ⋯ ${event.nodeId} ${event.message}\n`);
+        return;
       case 'finished': {
         const cost = event.costUsd > 0 ? `  ${usd(event.costUsd)}` : '';
         const where = event.output === null ? '' : `  → ${event.output}`;

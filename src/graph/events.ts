@@ -8,6 +8,8 @@ import type { NodeKind } from './nodes.ts';
 export type BuildEvent =
   | { type: 'planned'; nodeId: string; kind: NodeKind; sequence: string; action: Action; reason: string; estimateUsd: number }
   | { type: 'started'; nodeId: string; lane: string }
+  /** A remote job moved on: submitted (with its request id), resumed, or generating. */
+  | { type: 'progress'; nodeId: string; message: string }
   | { type: 'finished'; nodeId: string; takeId: string | null; output: string | null; costUsd: number; calls: number; durationMs: number; notes: string[] }
   | { type: 'failed'; nodeId: string; message: string }
   | { type: 'warning'; message: string };

@@ -191,12 +191,19 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
         report(node, { action: 'failed', reason: message, takeId });
         return { state: 'failed', message };
       }
+      if (begun.resumeRequestId !== null) emit({ type: 'progress', nodeId: node.id, message: `resuming job ${begun.resumeRequestId} (no new submission)` });
       journal = {
         resumeRequestId: begun.resumeRequestId,
         submitting: () => options.journal.submitting(node.recordId, id, true),
         notSubmitted: () => options.journal.submitting(node.recordId, id, false),
-        submitted: (requestId) => options.journal.submitted(node.recordId, id, requestId),
-        processing: () => options.journal.processing(node.recordId, id),
+        submitted: async (requestId) => {
+          await options.journal.submitted(node.recordId, id, requestId);
+          emit({ type: 'progress', nodeId: node.id, message: `submitted as ${requestId}` });
+        },
+        processing: async () => {
+          await options.journal.processing(node.recordId, id);
+          emit({ type: 'progress', nodeId: node.id, message: 'generating' });
+        },
       };
     }
     providers ??= options.providers();
