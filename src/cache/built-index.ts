@@ -1,42 +1,41 @@
-import { join } from 'node:path';
 import { readJsonIfExists, writeJsonAtomic } from '../util/atomic-fs.ts';
 import type { NodeKey } from '../util/hash.ts';
-import { KeyedMutex } from '../util/semaphore.ts';
 
 /**
- * The key each node was last built (or reused) with, one small file per
- * sequence, so `explain` and `--dry-run` can say which input changed since.
- * Read only for nodes that are not up to date.
+ * The key each node was last built (or reused) with, so `explain` and `--dry-run`
+ * can say which input changed since. One file, read once per command and written
+ * once at the end of a build: it only feeds explanations, never a decision to pay.
  */
 export class BuiltIndex {
-  readonly #dir: string;
-  readonly #loaded = new Map<string, Record<string, NodeKey>>();
-  readonly #mutex = new KeyedMutex();
+  readonly #file: string;
+  #entries: Promise<Map<string, NodeKey>> | undefined;
+  #dirty = false;
 
-  constructor(dir: string) {
-    this.#dir = dir;
+  constructor(file: string) {
+    this.#file = file;
   }
 
-  async #load(sequence: string): Promise<Record<string, NodeKey>> {
-    let entries = this.#loaded.get(sequence);
-    if (entries === undefined) {
-      const data = await readJsonIfExists(join(this.#dir, `${sequence}.json`)).catch(() => undefined);
-      entries = data !== null && typeof data === 'object' ? (data as Record<string, NodeKey>) : {};
-      this.#loaded.set(sequence, entries);
-    }
-    return entries;
+  #load(): Promise<Map<string, NodeKey>> {
+    this.#entries ??= readJsonIfExists(this.#file)
+      .catch(() => undefined)
+      .then((data) => new Map(data !== null && typeof data === 'object' ? Object.entries(data as Record<string, NodeKey>) : []));
+    return this.#entries;
   }
 
-  async get(sequence: string, nodeId: string): Promise<NodeKey | undefined> {
-    return (await this.#load(sequence))[nodeId];
+  async get(nodeId: string): Promise<NodeKey | undefined> {
+    return (await this.#load()).get(nodeId);
   }
 
-  async set(sequence: string, nodeId: string, key: NodeKey): Promise<void> {
-    await this.#mutex.run(sequence, async () => {
-      const entries = await this.#load(sequence);
-      if (entries[nodeId] === key) return;
-      entries[nodeId] = key;
-      await writeJsonAtomic(join(this.#dir, `${sequence}.json`), entries);
-    });
+  async set(nodeId: string, key: NodeKey): Promise<void> {
+    const entries = await this.#load();
+    if (entries.get(nodeId) === key) return;
+    entries.set(nodeId, key);
+    this.#dirty = true;
+  }
+
+  async save(): Promise<void> {
+    if (!this.#dirty) return;
+    await writeJsonAtomic(this.#file, Object.fromEntries(await this.#load()));
+    this.#dirty = false;
   }
 }

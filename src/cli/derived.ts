@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { NodeReport } from '../graph/events.ts';
 import { deriveSequences, type SequenceFacts, type SequencesDocument } from '../state/derive-sequences.ts';
-import { readAllRecords } from '../state/records.ts';
 import { writeJsonAtomic } from '../util/atomic-fs.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -47,8 +46,7 @@ export function sequenceFacts(ws: Workspace, reports: readonly NodeReport[], ran
 
 /** Re-derives state/client/sequences.json; written only when it changed. */
 export async function writeSequences(ws: Workspace, facts: readonly SequenceFacts[]): Promise<SequencesDocument> {
-  const records = await readAllRecords(ws.paths.shots);
-  const document = deriveSequences(ws.paths.name, facts, records);
+  const document = deriveSequences(ws.paths.name, facts, ws.records);
   const text = `${JSON.stringify(document, null, 2)}\n`;
   const existing = await readFile(ws.paths.sequencesJson, 'utf8').catch(() => undefined);
   if (existing !== text) await writeJsonAtomic(ws.paths.sequencesJson, document);

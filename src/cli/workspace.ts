@@ -88,7 +88,7 @@ export async function openWorkspace(io: Io, projectName: string | undefined, opt
     records,
     blobs: new LocalBlobStore(join(paths.cache, 'blobs')),
     actions: new LocalActionCache(join(paths.cache, 'actions')),
-    built: new BuiltIndex(join(paths.cache, 'built')),
+    built: new BuiltIndex(join(paths.cache, 'built.json')),
     statCache,
   };
 }
@@ -100,8 +100,9 @@ export async function planningContext(ws: Workspace, retake: ReadonlySet<NodeId>
   return {
     cachedKeys: await ws.actions.keys(),
     action: (key) => ws.actions.get(key),
+    material: (key) => ws.actions.material(key),
     outputPresent: (output) => ws.blobs.has(output.hash, output.size),
-    lastBuilt: (id) => ws.built.get(id.split(':')[0] ?? id, id),
+    lastBuilt: (id) => ws.built.get(id),
     variantFor: (baseKey: NodeKey) => variants.get(baseKey) ?? 0,
     retakeRequested: retake,
     finalSequences: new Set(Object.entries(decisions).filter(([, d]) => d.final).map(([id]) => id)),

@@ -30,6 +30,7 @@ export interface NodeDecision {
 export interface PlanningContext {
   cachedKeys: ReadonlySet<NodeKey>;
   action(key: NodeKey): Promise<ActionResult | undefined>;
+  material(key: NodeKey): Promise<unknown>;
   /** Cheap check (no bytes read) that a cached output still exists with its size. */
   outputPresent(output: OutputRef): Promise<boolean>;
   lastBuilt(node: NodeId): Promise<NodeKey | undefined>;
@@ -107,7 +108,7 @@ export async function decideNode(node: GraphNode, deps: ReadonlyMap<NodeId, Outc
   if ('stop' in found) return found.stop;
   const baseKey = keyOf(found.material);
   let variant = ctx.variantFor(baseKey);
-  let key = keyOf(withVariant(found.material, variant));
+  let key = variant === 0 ? baseKey : keyOf(withVariant(found.material, variant));
   const retake = ctx.retakeRequested.has(node.id) && ctx.cachedKeys.has(key);
   if (retake) {
     variant += 1;
@@ -132,7 +133,7 @@ export async function decideNode(node: GraphNode, deps: ReadonlyMap<NodeId, Outc
   if (corrupt) return { ...decision, action: 'run', reason: 'the cached result is missing or corrupt: rebuilding it' };
   if (retake) return { ...decision, action: 'run', reason: `retake requested: variant ${variant} of the same inputs` };
   const last = await ctx.lastBuilt(node.id);
-  const before = last === undefined ? undefined : (await ctx.action(last))?.material;
+  const before = last === undefined ? undefined : await ctx.material(last);
   if (before === undefined) return { ...decision, action: 'run', reason: last === undefined ? 'new: never built' : 'inputs changed' };
   const changes = diffJson(before, material);
   return { ...decision, action: 'run', reason: changes.length === 0 ? 'inputs changed' : describeChanges(changes), changes };

@@ -47,11 +47,31 @@ export interface BuildOptions {
   resubmit: boolean;
   /** --max-cost: no paid node starts once what was spent plus what is running would pass it. */
   maxCostUsd: number | undefined;
+  /** Decisions of an earlier plan of the same graph: reused where a node's inputs came out the same. */
+  memo?: ReadonlyMap<NodeId, MemoEntry>;
   /** Remembers a retake's variant once its result is safely stored. */
   onVariant: (sequence: string, baseKey: NodeKey, variant: number) => Promise<void>;
 }
 
+export interface MemoEntry {
+  inputs: string;
+  decision: NodeDecision;
+}
+
+/** What a node's dependencies came to, as a string: equal strings, equal decision. */
+function inputsSignature(node: GraphNode, deps: ReadonlyMap<NodeId, Outcome>): string {
+  return node.deps
+    .map((id) => {
+      const outcome = deps.get(id);
+      if (outcome === undefined) return '?';
+      return outcome.state === 'done' || outcome.state === 'pending' ? `${outcome.state}:${outcome.output ?? ''}` : outcome.state;
+    })
+    .join('|');
+}
+
 export interface BuildReport {
+  /** Each node's decision, for a following run to reuse (`memo`). */
+  memo: Map<NodeId, MemoEntry>;
   nodes: NodeReport[];
   totalCostUsd: number;
   estimateUsd: number;
@@ -111,6 +131,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
   let committedUsd = 0;
 
   const decisions = new Map<NodeId, NodeDecision>();
+  const memo = new Map<NodeId, MemoEntry>();
   const report = (node: GraphNode, fields: Partial<NodeReport> & Pick<NodeReport, 'action' | 'reason'>): void => {
     const decision = decisions.get(node.id);
     reports.set(node.id, {
@@ -168,7 +189,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
         await actions.delete(cached.key);
         return undefined; // the blob is gone or corrupt: run the node again
       }
-      if (decision.key !== undefined) await options.built.set(node.sequence, node.id, decision.key);
+      if (decision.key !== undefined) await options.built.set(node.id, decision.key);
     }
     report(node, { action: 'reuse', reason: decision.reason, takeId, output });
     return { state: 'done', output: cached.output.hash };
@@ -281,7 +302,6 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
       key,
       nodeId: node.id,
       kind: node.kind,
-      material: decision.material,
       output: { hash, size: step.bytes.byteLength, mimeType: step.mimeType, extension: step.extension },
       provider: node.kind === 'grid' || node.kind === 'take' || node.kind === 'shot' ? node.params.provider : 'local',
       model: step.model,
@@ -291,12 +311,12 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
       createdAt: finished.toISOString(),
       durationMs: finished.getTime() - started.getTime(),
     };
-    await actions.put(cached);
+    await actions.put(cached, decision.material);
     if (isPaid(node) && takeId !== null && output !== null) {
       await options.journal.complete(node.recordId, takeId, { output, blob: hash, costUsd: step.costUsd, requestId: step.requestId });
       if (step.costUsd > 0) await options.onPaid(paidCalls(node, takeId, step.costUsd, step.calls, step.model, step.requestId));
     }
-    await options.built.set(node.sequence, node.id, key);
+    await options.built.set(node.id, key);
     if (decision.variant > 0 && decision.baseKey !== undefined) await options.onVariant(node.sequence, decision.baseKey, decision.variant);
     for (const note of step.notes) emit({ type: 'warning', message: `${node.id}: ${note}` });
     emit({ type: 'finished', nodeId: node.id, takeId, output, costUsd: step.costUsd, calls: step.calls, durationMs: cached.durationMs, notes: step.notes });
@@ -305,8 +325,11 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
   };
 
   const visit = async (node: GraphNode, deps: ReadonlyMap<NodeId, Outcome>): Promise<Outcome> => {
-    let decision = await decideNode(node, deps, options.planning);
+    const inputs = inputsSignature(node, deps);
+    const remembered = options.memo?.get(node.id);
+    let decision = remembered?.inputs === inputs ? remembered.decision : await decideNode(node, deps, options.planning);
     decisions.set(node.id, decision);
+    memo.set(node.id, { inputs, decision });
     if (decision.action === 'reuse' && decision.cached !== undefined) {
       const reused = await reuse(node, decision, decision.cached);
       if (reused !== undefined) return reused;
@@ -351,5 +374,5 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
   const nodes = selected.map((id) => reports.get(id)).filter((r): r is NodeReport => r !== undefined);
   const totalCostUsd = nodes.reduce((sum, node) => sum + node.costUsd, 0);
   const estimateUsd = nodes.filter((node) => node.action === 'run' || node.action === 'failed').reduce((sum, node) => sum + node.estimateUsd, 0);
-  return { nodes, totalCostUsd, estimateUsd, interrupted: options.signal.aborted, failures };
+  return { memo, nodes, totalCostUsd, estimateUsd, interrupted: options.signal.aborted, failures };
 }

@@ -39,8 +39,8 @@ const concurrency = z.strictObject({
 
 const simSettings = z.strictObject({
   latencyMs: z.int().min(0).default(0).describe('Simulated provider latency, to try parallelism offline.'),
-  animaticWidth: positiveInt.default(640),
-  animaticHeight: positiveInt.default(360),
+  animaticWidth: z.int().min(64).max(4096).default(640),
+  animaticHeight: z.int().min(64).max(4096).default(360),
 });
 
 export const PriceTableSchema = z.strictObject({

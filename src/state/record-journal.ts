@@ -13,11 +13,13 @@ export class RecordJournal implements TakeJournal {
   readonly #shotsDir: string;
   readonly #now: () => Date;
   readonly #mutex = new KeyedMutex();
-  readonly #records = new Map<string, ExecutionRecord>();
+  readonly #records: Map<string, ExecutionRecord>;
 
-  constructor(shotsDir: string, now: () => Date) {
+  /** `records`: the records already read by the command; updated in place as takes change. */
+  constructor(shotsDir: string, now: () => Date, records: Map<string, ExecutionRecord>) {
     this.#shotsDir = shotsDir;
     this.#now = now;
+    this.#records = records;
   }
 
   async #update<T>(recordId: string, create: NewTake | undefined, change: (record: ExecutionRecord) => T): Promise<T> {
@@ -121,11 +123,11 @@ export class RecordJournal implements TakeJournal {
     });
   }
 
-  async find(recordId: string, key: NodeKey): Promise<{ takeId: string; output: string } | undefined> {
-    const record = this.#records.get(recordId) ?? (await readRecord(this.#shotsDir, recordId));
-    if (record !== undefined) this.#records.set(recordId, record);
+  find(recordId: string, key: NodeKey): Promise<{ takeId: string; output: string } | undefined> {
+    // The map holds every record the command read at its start; writers hold the project lock.
+    const record = this.#records.get(recordId);
     const done = record?.takes.findLast((t) => t.key === key && isComplete(t.status) && t.output !== null);
-    return done?.output == null ? undefined : { takeId: done.takeId, output: done.output };
+    return Promise.resolve(done?.output == null ? undefined : { takeId: done.takeId, output: done.output });
   }
 
   async reconcile(take: NewTake, stored: Omit<StoredTake, 'output'> & { extension: string }): Promise<{ takeId: string; output: string }> {

@@ -114,7 +114,7 @@ function executorOptions(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<R
     blobs: ws.blobs,
     actions: ws.actions,
     built: ws.built,
-    journal: new RecordJournal(ws.paths.shots, () => io.clock.now()),
+    journal: new RecordJournal(ws.paths.shots, () => io.clock.now(), ws.records),
     providers: providerFactory({ io, config: ws.projectConfig, paths: ws.paths, env }),
     readFile: (path: string) => readFile(path),
     clock: io.clock,
@@ -180,7 +180,7 @@ export async function buildCommand(io: Io, args: BuildArgs): Promise<ExitCode> {
     if (!args.json && running.length > 0) {
       io.stdout.write(`Building ${ws.paths.name}: ${plural(running.length, 'node')} to run (estimated ${usd(preview.estimateUsd)} at real prices).\n`);
     }
-    const report = await runBuild({ ...options, planning: await planningContext(ws, retake), dryRun: false, emit: listen });
+    const report = await runBuild({ ...options, planning: await planningContext(ws, retake), dryRun: false, emit: listen, memo: preview.memo });
     await ws.statCache.save();
     await writeSequences(ws, sequenceFacts(ws, report.nodes, true));
     const elapsed = io.clock.now().getTime() - started.getTime();
@@ -189,6 +189,7 @@ export async function buildCommand(io: Io, args: BuildArgs): Promise<ExitCode> {
     if (report.failures.length > 0) throw new CgFailure({ kind: 'steps-failed', failures: report.failures });
     return 0;
   } finally {
+    await ws.built.save();
     await release();
   }
 }
