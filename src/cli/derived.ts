@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { NodeReport } from '../graph/events.ts';
 import { deriveSequences, type SequenceFacts, type SequencesDocument } from '../state/derive-sequences.ts';
-import { writeJsonAtomic } from '../util/atomic-fs.ts';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readJsonIfExists, writeJsonAtomic } from '../util/atomic-fs.ts';
+import { hashJson } from '../util/hash.ts';
 import type { Workspace } from './workspace.ts';
 
 /**
@@ -44,11 +47,35 @@ export function sequenceFacts(ws: Workspace, reports: readonly NodeReport[], ran
   });
 }
 
-/** Re-derives state/client/sequences.json; written only when it changed. */
+function markerFile(ws: Workspace): string {
+  return join(ws.paths.cache, 'derived.json');
+}
+
+/** Voids the derived-state marker: called before a command changes any execution record. */
+export async function invalidateSequences(ws: Workspace): Promise<void> {
+  await rm(markerFile(ws), { force: true });
+}
+
+/**
+ * Re-derives state/client/sequences.json; written only when it changed. When neither
+ * the facts nor any record changed since the last derivation (a marker remembers the
+ * facts' hash; record writes delete it), the file on disk is already the answer and
+ * no record is read.
+ */
 export async function writeSequences(ws: Workspace, facts: readonly SequenceFacts[]): Promise<SequencesDocument> {
-  const document = deriveSequences(ws.paths.name, facts, ws.records);
-  const text = `${JSON.stringify(document, null, 2)}\n`;
+  const factsHash = hashJson(facts);
   const existing = await readFile(ws.paths.sequencesJson, 'utf8').catch(() => undefined);
+  const marker = (await readJsonIfExists(markerFile(ws)).catch(() => undefined)) as { facts?: string } | undefined;
+  if (existing !== undefined && marker?.facts === factsHash) {
+    try {
+      return JSON.parse(existing) as SequencesDocument;
+    } catch {
+      // a damaged file is derived again below
+    }
+  }
+  const document = deriveSequences(ws.paths.name, facts, await ws.records());
+  const text = `${JSON.stringify(document, null, 2)}\n`;
   if (existing !== text) await writeJsonAtomic(ws.paths.sequencesJson, document);
+  await writeJsonAtomic(markerFile(ws), { facts: factsHash });
   return document;
 }

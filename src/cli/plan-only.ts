@@ -16,7 +16,7 @@ export async function planOnly(io: Io, ws: Workspace, targets: readonly NodeId[]
     blobs: ws.blobs,
     actions: ws.actions,
     built: ws.built,
-    journal: new RecordJournal(ws.paths.shots, () => io.clock.now(), ws.records),
+    journal: new RecordJournal(ws.paths.shots, () => io.clock.now(), () => Promise.reject(new Error('a plan never writes a record'))),
     providers: () => Promise.reject(new Error('a plan never calls a provider')),
     readFile: (path: string) => readFile(path),
     clock: io.clock,

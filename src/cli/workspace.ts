@@ -59,7 +59,8 @@ export interface Workspace extends ConfigContext {
   projectConfig: ProjectConfig;
   project: LoadedProject;
   graph: Graph;
-  records: Map<string, ExecutionRecord>;
+  /** All execution records, read on first use (a no-op build does not need them). */
+  records: () => Promise<Map<string, ExecutionRecord>>;
   blobs: LocalBlobStore;
   actions: LocalActionCache;
   built: BuiltIndex;
@@ -70,8 +71,9 @@ export interface Workspace extends ConfigContext {
 export async function openWorkspace(io: Io, projectName: string | undefined, options: { readOnly?: boolean } = {}): Promise<Workspace> {
   const ctx = await openConfig(io);
   const { paths, config } = await resolveProject(ctx, projectName);
-  const records = await readAllRecords(paths.shots);
-  const knownTakes = (): Promise<ReadonlySet<string>> => Promise.resolve(new Set([...records.values()].flatMap((record) => record.takes.map((take) => take.takeId))));
+  let loaded: Promise<Map<string, ExecutionRecord>> | undefined;
+  const records = (): Promise<Map<string, ExecutionRecord>> => (loaded ??= readAllRecords(paths.shots));
+  const knownTakes = async (): Promise<ReadonlySet<string>> => new Set([...(await records()).values()].flatMap((record) => record.takes.map((take) => take.takeId)));
   const parsedCache = { file: join(paths.cache, 'parsed.json'), tag: io.cacheTag, write: options.readOnly !== true };
   const project = must(await loadProject({ paths, config, knownTakes, parsedCache }));
   const statCache = await StatCache.open(join(paths.cache, 'stat-cache.json'));
@@ -102,7 +104,7 @@ export async function planningContext(ws: Workspace, retake: ReadonlySet<NodeId>
     action: (key) => ws.actions.get(key),
     material: (key) => ws.actions.material(key),
     outputPresent: (output) => ws.blobs.has(output.hash, output.size),
-    lastBuilt: (id) => ws.built.get(id),
+    lastBuilt: async (id) => (await ws.built.get(id))?.key,
     variantFor: (baseKey: NodeKey) => variants.get(baseKey) ?? 0,
     retakeRequested: retake,
     finalSequences: new Set(Object.entries(decisions).filter(([, d]) => d.final).map(([id]) => id)),

@@ -120,7 +120,9 @@ export async function decideNode(node: GraphNode, deps: ReadonlyMap<NodeId, Outc
   let corrupt = false;
   if (ctx.cachedKeys.has(key)) {
     const cached = await ctx.action(key);
-    if (cached !== undefined && (await ctx.outputPresent(cached.output))) {
+    // Takes and shots feed nothing: their file on disk is checked (and restored from the blob) when reused.
+    const leaf = node.kind === 'take' || node.kind === 'shot';
+    if (cached !== undefined && (leaf || (await ctx.outputPresent(cached.output)))) {
       const last = await ctx.lastBuilt(node.id);
       const reason = last === undefined || last === key ? 'up to date' : 'an earlier result matches these inputs again: reused at no cost';
       return { ...decision, action: 'reuse', reason, cached };

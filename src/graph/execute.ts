@@ -166,13 +166,19 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
   const reuse = async (node: GraphNode, decision: NodeDecision, cached: ActionResult): Promise<Outcome | undefined> => {
     let takeId: string | null = null;
     let output: string | null = null;
+    // Built with this very key last time: the take and its file are known without reading the record.
+    const last = decision.key === undefined ? undefined : await options.built.get(node.id);
+    const known = last !== undefined && last.key === decision.key && last.output !== null ? last : undefined;
     if (options.dryRun && isPaid(node) && decision.key !== undefined) {
-      const found = await options.journal.find(node.recordId, decision.key);
+      const found = known ?? (await options.journal.find(node.recordId, decision.key));
       takeId = found?.takeId ?? null;
       output = found?.output ?? null;
     }
     if (!options.dryRun) {
-      if (isPaid(node)) {
+      if (known !== undefined) {
+        takeId = known.takeId;
+        output = known.output;
+      } else if (isPaid(node)) {
         const take = await options.journal.reconcile(newTake(node, decision), {
           blob: cached.output.hash,
           costUsd: cached.costUsd,
@@ -189,7 +195,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
         await actions.delete(cached.key);
         return undefined; // the blob is gone or corrupt: run the node again
       }
-      if (decision.key !== undefined) await options.built.set(node.id, decision.key);
+      if (decision.key !== undefined) await options.built.set(node.id, { key: decision.key, takeId, output });
     }
     report(node, { action: 'reuse', reason: decision.reason, takeId, output });
     return { state: 'done', output: cached.output.hash };
@@ -316,7 +322,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
       await options.journal.complete(node.recordId, takeId, { output, blob: hash, costUsd: step.costUsd, requestId: step.requestId });
       if (step.costUsd > 0) await options.onPaid(paidCalls(node, takeId, step.costUsd, step.calls, step.model, step.requestId));
     }
-    await options.built.set(node.id, key);
+    await options.built.set(node.id, { key, takeId, output });
     if (decision.variant > 0 && decision.baseKey !== undefined) await options.onVariant(node.sequence, decision.baseKey, decision.variant);
     for (const note of step.notes) emit({ type: 'warning', message: `${node.id}: ${note}` });
     emit({ type: 'finished', nodeId: node.id, takeId, output, costUsd: step.costUsd, calls: step.calls, durationMs: cached.durationMs, notes: step.notes });

@@ -13,24 +13,35 @@ export class RecordJournal implements TakeJournal {
   readonly #shotsDir: string;
   readonly #now: () => Date;
   readonly #mutex = new KeyedMutex();
-  readonly #records: Map<string, ExecutionRecord>;
+  readonly #records = new Map<string, ExecutionRecord | undefined>();
+  readonly #beforeFirstWrite: () => Promise<void>;
+  #written = false;
 
-  /** `records`: the records already read by the command; updated in place as takes change. */
-  constructor(shotsDir: string, now: () => Date, records: Map<string, ExecutionRecord>) {
+  /** `beforeFirstWrite` runs once, before this command changes any record (it voids derived caches). */
+  constructor(shotsDir: string, now: () => Date, beforeFirstWrite: () => Promise<void>) {
     this.#shotsDir = shotsDir;
     this.#now = now;
-    this.#records = records;
+    this.#beforeFirstWrite = beforeFirstWrite;
+  }
+
+  async #read(recordId: string): Promise<ExecutionRecord | undefined> {
+    if (!this.#records.has(recordId)) this.#records.set(recordId, await readRecord(this.#shotsDir, recordId));
+    return this.#records.get(recordId);
   }
 
   async #update<T>(recordId: string, create: NewTake | undefined, change: (record: ExecutionRecord) => T): Promise<T> {
     return this.#mutex.run(recordId, async () => {
-      let record = this.#records.get(recordId) ?? (await readRecord(this.#shotsDir, recordId));
+      let record = await this.#read(recordId);
       if (record === undefined) {
         if (create === undefined) throw new Error(`no execution record ${recordId}`);
         record = { shotId: recordId, sequence: create.sequence, node: create.nodeId, medium: create.medium, takes: [] };
       }
       const copy: ExecutionRecord = { ...record, takes: [...record.takes] };
       const result = change(copy);
+      if (!this.#written) {
+        this.#written = true;
+        await this.#beforeFirstWrite();
+      }
       await writeRecord(this.#shotsDir, copy);
       this.#records.set(recordId, copy);
       return result;
@@ -123,11 +134,10 @@ export class RecordJournal implements TakeJournal {
     });
   }
 
-  find(recordId: string, key: NodeKey): Promise<{ takeId: string; output: string } | undefined> {
-    // The map holds every record the command read at its start; writers hold the project lock.
-    const record = this.#records.get(recordId);
+  async find(recordId: string, key: NodeKey): Promise<{ takeId: string; output: string } | undefined> {
+    const record = await this.#read(recordId);
     const done = record?.takes.findLast((t) => t.key === key && isComplete(t.status) && t.output !== null);
-    return Promise.resolve(done?.output == null ? undefined : { takeId: done.takeId, output: done.output });
+    return done?.output == null ? undefined : { takeId: done.takeId, output: done.output };
   }
 
   async reconcile(take: NewTake, stored: Omit<StoredTake, 'output'> & { extension: string }): Promise<{ takeId: string; output: string }> {

@@ -7,7 +7,7 @@ import { updateDecisions } from '../../state/decisions-file.ts';
 import { CgFailure } from '../../util/errors.ts';
 import type { ExitCode } from '../../util/errors.ts';
 import type { NodeKey } from '../../util/hash.ts';
-import { sequenceFacts, writeSequences } from '../derived.ts';
+import { invalidateSequences, sequenceFacts, writeSequences } from '../derived.ts';
 import { plural, seconds, usd } from '../format.ts';
 import type { Io } from '../io.ts';
 import { checkKeys, providerFactory } from '../providers.ts';
@@ -114,7 +114,7 @@ function executorOptions(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<R
     blobs: ws.blobs,
     actions: ws.actions,
     built: ws.built,
-    journal: new RecordJournal(ws.paths.shots, () => io.clock.now(), ws.records),
+    journal: new RecordJournal(ws.paths.shots, () => io.clock.now(), () => invalidateSequences(ws)),
     providers: providerFactory({ io, config: ws.projectConfig, paths: ws.paths, env }),
     readFile: (path: string) => readFile(path),
     clock: io.clock,

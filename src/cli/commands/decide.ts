@@ -70,13 +70,13 @@ export interface TakeDecisionArgs {
   take: number | undefined;
 }
 
-function completeTakeIds(ws: Workspace, recordId: string): string[] {
-  return ws.records.get(recordId)?.takes.filter((take) => isComplete(take.status)).map((take) => take.takeId) ?? [];
+async function completeTakeIds(ws: Workspace, recordId: string): Promise<string[]> {
+  return (await ws.records()).get(recordId)?.takes.filter((take) => isComplete(take.status)).map((take) => take.takeId) ?? [];
 }
 
 /** The take a decision names: --take N, or else the current one. */
 async function chosenTake(io: Io, ws: Workspace, sequence: string, take: number | undefined): Promise<string> {
-  const known = completeTakeIds(ws, sequence);
+  const known = await completeTakeIds(ws, sequence);
   if (take !== undefined) {
     const id = takeIdFor(sequence, take);
     if (!known.includes(id)) throw new CgFailure({ kind: 'usage', message: `${sequence} has no take ${take}${known.length > 0 ? `; it has ${known.join(', ')}` : ' yet: cg build it first'}` });
@@ -87,7 +87,7 @@ async function chosenTake(io: Io, ws: Workspace, sequence: string, take: number 
   if (current?.action !== 'reuse' || current.key === undefined) {
     throw new CgFailure({ kind: 'usage', message: `${sequence} has no take for the current plan; name one with --take N${known.length > 0 ? ` (${known.join(', ')})` : ''}` });
   }
-  const id = ws.records.get(sequence)?.takes.findLast((t) => t.key === current.key && isComplete(t.status))?.takeId;
+  const id = (await ws.records()).get(sequence)?.takes.findLast((t) => t.key === current.key && isComplete(t.status))?.takeId;
   if (id === undefined) throw new CgFailure({ kind: 'usage', message: `${sequence}: name the take with --take N` });
   return id;
 }
