@@ -95,17 +95,17 @@ function resolveElements(
       return hash;
     });
     const [frontal, ...references] = hashes;
-    return { id, name: entry.name, description: entry.description, frontal: frontal as BlobHash, references };
+    return { description: entry.description, frontal: frontal as BlobHash, id, name: entry.name, references };
   });
   const dropped = droppedIds.map((id) => {
     const entry = bible[id] as BibleElement;
-    return { id, name: entry.name, description: entry.description };
+    return { description: entry.description, id, name: entry.name };
   });
   const warning =
     dropped.length === 0
       ? undefined
       : `${sequence.id} lists ${sequence.elements.length} elements but the model takes ${cap} ${sequence.grid === undefined ? 'without' : 'with'} a start frame: dropping ${droppedIds.join(', ')} (plan order is the priority; they are described in the prompt instead)`;
-  return { set: { elements, dropped }, images, warning };
+  return { set: { dropped, elements }, images, warning };
 }
 
 function gridPrompt(sequence: Sequence, set: ElementSet, rows: number, cols: number, aspect: string, names: ReadonlyMap<string, string>): string {
@@ -173,16 +173,17 @@ export function compileGraph(input: CompileInput): Result<Graph, CgError> {
         lane: lane.image,
         estimateUsd: gridPrice,
         recordId: `${sequence.id}_grid`,
+        // Members in key order (see key-material.ts): the key is hashed from JSON.stringify.
         params: {
-          provider: config.providers.image,
-          model: config.image.model,
-          imageSize: config.image.size,
           aspectRatio: config.aspectRatio,
-          width,
-          height,
-          rows,
           cols,
+          height,
+          imageSize: config.image.size,
+          model: config.image.model,
           prompt: gridPrompt(sequence, set, rows, cols, config.aspectRatio, names),
+          provider: config.providers.image,
+          rows,
+          width,
         },
         references: set.elements.map((element) => element.frontal),
         unitPriceUsd: gridPrice,
@@ -197,7 +198,7 @@ export function compileGraph(input: CompileInput): Result<Graph, CgError> {
         deps: [grid.id],
         lane: 'local',
         estimateUsd: 0,
-        params: { rows, cols },
+        params: { cols, rows },
         grid: grid.id,
         pick: pick === undefined ? undefined : { grid: pick.grid as BlobHash, cell: pick.cell },
       };
@@ -226,13 +227,13 @@ export function compileGraph(input: CompileInput): Result<Graph, CgError> {
         recordId,
         shot: shotNumber,
         params: {
-          provider: config.providers.video,
-          endpoint,
-          shots: picked.map(({ prompt, duration }) => ({ prompt, duration })),
-          duration: String(seconds),
           aspectRatio: config.aspectRatio,
           audio,
+          duration: String(seconds),
+          endpoint,
           negativePrompt: sequence.negativePrompt ?? null,
+          provider: config.providers.video,
+          shots: picked.map(({ prompt, duration }) => ({ duration, prompt })),
         },
         ratePerSecond: rate,
         title: [sequence.id, sequence.section, sequence.title].filter((part) => part !== undefined).join(' · '),

@@ -120,9 +120,10 @@ export async function decideNode(node: GraphNode, deps: ReadonlyMap<NodeId, Outc
   let corrupt = false;
   if (ctx.cachedKeys.has(key)) {
     const cached = await ctx.action(key);
-    // Takes and shots feed nothing: their file on disk is checked (and restored from the blob) when reused.
-    const leaf = node.kind === 'take' || node.kind === 'shot';
-    if (cached !== undefined && (leaf || (await ctx.outputPresent(cached.output)))) {
+    // Only grids and frames are checked here (a stat, no bytes): takes and shots feed nothing and
+    // their files are checked when reused; an element set is rebuilt if a step finds it gone.
+    const checked = node.kind === 'grid' || node.kind === 'frame';
+    if (cached !== undefined && (!checked || (await ctx.outputPresent(cached.output)))) {
       const last = await ctx.lastBuilt(node.id);
       const reason = last === undefined || last === key ? 'up to date' : 'an earlier result matches these inputs again: reused at no cost';
       return { ...decision, action: 'reuse', reason, cached };

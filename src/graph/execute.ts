@@ -8,7 +8,7 @@ import { isNotFound, writeFileAtomic } from '../util/atomic-fs.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 import { Semaphore } from '../util/semaphore.ts';
 import type { Clock, ImageProvider, VideoJournal, VideoProvider } from '../providers/types.ts';
-import { runElementsStep, type ElementSet } from '../steps/elements.ts';
+import { runElementsStep } from '../steps/elements.ts';
 import { runFrameStep } from '../steps/frame.ts';
 import { runGridStep } from '../steps/grid.ts';
 import type { StepFailure, StepResult } from '../steps/step-types.ts';
@@ -261,16 +261,14 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
         break;
       case 'take':
       case 'shot': {
-        const setBytes = await blobs.get(input(node.elements) as BlobHash);
-        if (!setBytes.ok) {
-          result = { ok: false, error: { kind: 'input-missing', message: `the element set of ${node.sequence} is ${setBytes.error.kind}; run the build again` } };
-          break;
-        }
+        // The element set is a pure function of the plan: the graph holds it (its hash is in the key).
+        const elements = graph.nodes.get(node.elements);
+        if (elements?.kind !== 'elements') throw new Error(`${node.id}: ${node.elements} is not an elements node`);
         result = await runVideoStep({
           params: node.params,
           title: node.title,
           startFrame: input(node.frame),
-          elements: JSON.parse(Buffer.from(setBytes.value).toString('utf8')) as ElementSet,
+          elements: elements.set,
           ratePerSecond: node.ratePerSecond,
           nodeId: node.id,
           seed: key,
@@ -289,6 +287,13 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
         return { state: 'blocked', reason: 'interrupted' };
       }
       if (result.error.kind === 'account') accountStop = result.error.message;
+      if (result.error.kind === 'input-missing') {
+        // A cached input is gone from the blob store: forget the results that should have held it.
+        for (const dep of node.deps) {
+          const key = decisions.get(dep)?.key;
+          if (key !== undefined) await actions.delete(key);
+        }
+      }
       const message = failureText(result.error);
       if (isPaid(node) && takeId !== null) await options.journal.failed(node.recordId, takeId, message);
       failures.push({ nodeId: node.id, message });

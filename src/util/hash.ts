@@ -39,6 +39,7 @@ export function hashJson(value: unknown): BlobHash {
   return hashBytes(Buffer.from(canonicalJson(value)));
 }
 
-export function computeKey(material: unknown): NodeKey {
-  return createHash('sha256').update(canonicalJson(material)).digest('hex') as NodeKey;
+/** sha256 of JSON whose members are already in canonical (sorted) order: see graph/key-material.ts. */
+export function computeKey(sortedMaterial: unknown): NodeKey {
+  return createHash('sha256').update(JSON.stringify(sortedMaterial)).digest('hex') as NodeKey;
 }

@@ -54,11 +54,11 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI in this process against a project folder, capturing what it prints. */
-export async function cg(project: { root: string }, args: string[], options: { signal?: AbortSignal; env?: Record<string, string> } = {}): Promise<CliRun> {
+/** The side effects the CLI gets, pointed at a test project and capturing what it prints. */
+export function testIo(project: { root: string }, options: { signal?: AbortSignal; env?: Record<string, string> } = {}): Io & { printed: () => { stdout: string; stderr: string } } {
   let stdout = '';
   let stderr = '';
-  const io: Io = {
+  return {
     cwd: project.root,
     env: options.env ?? {},
     stdout: { write: (text: string) => (stdout += text) },
@@ -72,9 +72,15 @@ export async function cg(project: { root: string }, args: string[], options: { s
     isAlive: processIsAlive,
     version: '0.0.0-test',
     cacheTag: 'test',
+    printed: () => ({ stdout, stderr }),
   };
+}
+
+/** Runs the CLI in this process against a project folder, capturing what it prints. */
+export async function cg(project: { root: string }, args: string[], options: { signal?: AbortSignal; env?: Record<string, string> } = {}): Promise<CliRun> {
+  const io = testIo(project, options);
   const code = await runCli(args, io);
-  return { code, stdout, stderr };
+  return { code, ...io.printed() };
 }
 
 /** Parses `cg build --json` output. */
