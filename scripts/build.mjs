@@ -18,7 +18,7 @@ await build({
   format: 'esm',
   target: 'node20',
   external,
-  alias: { assert: './scripts/assert-shim.mjs' },
+  alias: { assert: './scripts/assert-shim.mjs', 'string-width': './scripts/string-width-shim.mjs' },
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
