@@ -182,6 +182,16 @@ describe('real providers through the official SDKs, against the loopback wire fa
     expect(failed.find((n) => n.kind === 'grid')?.reason).toContain('Gemini blocked the prompt (PROHIBITED_CONTENT)');
     expect(result.nodes.filter((n) => n.action === 'run').map((n) => n.kind).sort()).toEqual(['elements', 'elements', 'elements', 'elements', 'grid', 'take']);
     expect(result.stderr).toContain('failed');
+
+    // The same refused inputs are not paid for again unasked.
+    const paid = submitted(fake) + geminiCalls(fake);
+    const again = await buildJson(project, ['SEQ01', 'SEQ03', 'SEQ04', 'SEQ06'], env);
+    expect(again.code).toBe(1);
+    expect(again.nodes.filter((n) => n.action === 'failed').every((n) => n.reason.includes('refused these same inputs last time'))).toBe(true);
+    expect(submitted(fake) + geminiCalls(fake)).toBe(paid);
+    const retried = await buildJson(project, ['SEQ01', 'SEQ03', 'SEQ04', 'SEQ06', '--retry-failed'], env);
+    expect(retried.code).toBe(0);
+    expect(submitted(fake) + geminiCalls(fake)).toBe(paid + 2);
   });
 
   it('--max-cost below the estimate refuses with exit 2 and submits nothing', async () => {

@@ -46,17 +46,20 @@ export interface BegunTake {
   resumeRequestId: string | null;
   /** An interrupted build was submitting when it stopped: the job may exist and be billed. */
   submitStartedAt: string | null;
+  /** The provider refused these very inputs last time, with these words (not retried unless asked). */
+  refused: string | null;
 }
 
 export interface TakeJournal {
   /** Registers a take for this key, or finds the unfinished one an interrupted build left. */
-  begin(take: NewTake): Promise<BegunTake>;
+  begin(take: NewTake, retryRefused: boolean): Promise<BegunTake>;
   /** Marks a submit as under way (see VideoJournal.submitting), or clears the mark (`false`). */
   submitting(recordId: string, takeId: string, underWay: boolean): Promise<void>;
   submitted(recordId: string, takeId: string, requestId: string): Promise<void>;
   processing(recordId: string, takeId: string): Promise<void>;
   complete(recordId: string, takeId: string, stored: StoredTake): Promise<void>;
-  failed(recordId: string, takeId: string, message: string): Promise<void>;
+  /** `final`: the provider refused these inputs (4xx, blocked); the same inputs are not tried again unasked. */
+  failed(recordId: string, takeId: string, message: string, final: boolean): Promise<void>;
   /** The complete take that holds this key's result, if any (read only). */
   find(recordId: string, key: NodeKey): Promise<{ takeId: string; output: string } | undefined>;
   /** A cached result is reused: make sure a complete take names it; returns that take. */

@@ -28,5 +28,6 @@ export async function planOnly(io: Io, ws: Workspace, targets: readonly NodeId[]
     onPaid: async () => {},
     maxCostUsd: undefined,
     resubmit: false,
+    retryRefused: false,
   });
 }

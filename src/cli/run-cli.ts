@@ -38,6 +38,7 @@ function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void):
           .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask before dropping elements over the cap' })
           .option('max-cost', { type: 'number', describe: 'Refuse to start (exit 2) if the estimate is above this many USD; stop submitting once spending reaches it' })
           .option('resubmit', { type: 'boolean', default: false, describe: 'Submit again a take whose earlier submit was interrupted (it may have been billed)' })
+          .option('retry-failed', { type: 'boolean', default: false, describe: 'Try again nodes the provider refused last time with the same inputs (may be charged)' })
           .example('cg build --max-cost 20', 'spend at most $20')
           .example('cg build', 'build every sequence that changed')
           .example('cg build SEQ08 --dry-run', 'what SEQ08 would cost, and why')
@@ -57,6 +58,7 @@ function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void):
             yes: a.yes,
             maxCost: a.maxCost,
             resubmit: a.resubmit,
+            retryFailed: a.retryFailed,
           });
         }),
     )

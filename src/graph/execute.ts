@@ -45,6 +45,8 @@ export interface BuildOptions {
   onPaid: (calls: PaidCall[]) => Promise<void>;
   /** Submit again a take whose earlier submit was interrupted with an unknown outcome. */
   resubmit: boolean;
+  /** Try again inputs the provider refused last time (4xx, blocked prompt). */
+  retryRefused: boolean;
   /** --max-cost: no paid node starts once what was spent plus what is running would pass it. */
   maxCostUsd: number | undefined;
   /** Decisions of an earlier plan of the same graph: reused where a node's inputs came out the same. */
@@ -208,9 +210,16 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
     let takeId: string | null = null;
     let journal: VideoJournal = { resumeRequestId: null, submitting: async () => {}, notSubmitted: async () => {}, submitted: async () => {}, processing: async () => {} };
     if (isPaid(node)) {
-      const begun = await options.journal.begin(newTake(node, decision));
+      const begun = await options.journal.begin(newTake(node, decision), options.retryRefused);
       const id = begun.takeId;
       takeId = id;
+      if (begun.refused !== null) {
+        const message = `the provider refused these same inputs last time (${begun.refused}); change the plan, or build with --retry-failed to try again (it may be charged)`;
+        failures.push({ nodeId: node.id, message });
+        emit({ type: 'failed', nodeId: node.id, message });
+        report(node, { action: 'failed', reason: message, takeId });
+        return { state: 'failed', message };
+      }
       if (begun.submitStartedAt !== null && !options.resubmit) {
         const message = `an earlier build was interrupted while submitting this take (${begun.submitStartedAt}); the provider may have accepted and billed it. Check the provider's dashboard, then build it with --resubmit to submit again`;
         failures.push({ nodeId: node.id, message });
@@ -295,7 +304,8 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
         }
       }
       const message = failureText(result.error);
-      if (isPaid(node) && takeId !== null) await options.journal.failed(node.recordId, takeId, message);
+      const final = result.error.kind === 'rejected' || result.error.kind === 'blocked';
+      if (isPaid(node) && takeId !== null) await options.journal.failed(node.recordId, takeId, message, final);
       failures.push({ nodeId: node.id, message });
       emit({ type: 'failed', nodeId: node.id, message });
       report(node, { action: 'failed', reason: message, takeId });

@@ -79,19 +79,22 @@ export class RecordJournal implements TakeJournal {
     record.takes[index] = change(take);
   }
 
-  async begin(take: NewTake): Promise<BegunTake> {
+  async begin(take: NewTake, retryRefused: boolean): Promise<BegunTake> {
     return this.#update(take.recordId, take, (record) => {
       // An interrupted or failed attempt at the same key keeps its take number (and its request id).
       const open = record.takes.findLast((t) => t.key === take.key && !isComplete(t.status));
+      if (open?.status === 'failed' && open.refused === true && !retryRefused) {
+        return { takeId: open.takeId, resumeRequestId: null, submitStartedAt: null, refused: open.error ?? 'refused by the provider' };
+      }
       if (open !== undefined) {
         if (open.status === 'failed') this.#modify(record, open.takeId, (t) => ({ ...transition(t, 'registered', this.#now().toISOString()), error: null, requestId: null, submitStartedAt: null }));
         const resumeRequestId = isInFlight(open.status) ? open.requestId : null;
         const submitStartedAt = open.status === 'failed' || resumeRequestId !== null ? null : (open.submitStartedAt ?? null);
-        return { takeId: open.takeId, resumeRequestId, submitStartedAt };
+        return { takeId: open.takeId, resumeRequestId, submitStartedAt, refused: null };
       }
       const fresh = this.#newTake(record, take);
       record.takes.push(fresh);
-      return { takeId: fresh.takeId, resumeRequestId: null, submitStartedAt: null };
+      return { takeId: fresh.takeId, resumeRequestId: null, submitStartedAt: null, refused: null };
     });
   }
 
@@ -128,9 +131,9 @@ export class RecordJournal implements TakeJournal {
     });
   }
 
-  async failed(recordId: string, takeId: string, message: string): Promise<void> {
+  async failed(recordId: string, takeId: string, message: string, final: boolean): Promise<void> {
     await this.#update(recordId, undefined, (record) => {
-      this.#modify(record, takeId, (t) => ({ ...transition(t, 'failed', this.#now().toISOString()), error: message }));
+      this.#modify(record, takeId, (t) => ({ ...transition(t, 'failed', this.#now().toISOString()), error: message, refused: final }));
     });
   }
 

@@ -27,6 +27,8 @@ export interface Take {
   output: string | null;
   blob: BlobHash | null;
   error: string | null;
+  /** The provider refused the inputs (4xx, blocked): trying the same again would fail again. */
+  refused?: boolean;
   createdAt: string;
 }
 

@@ -28,6 +28,7 @@ export interface BuildArgs {
   yes: boolean;
   maxCost: number | undefined;
   resubmit: boolean;
+  retryFailed: boolean;
 }
 
 const defaultJobs = 8;
@@ -123,6 +124,7 @@ function executorOptions(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<R
     jobs: args.jobs ?? defaultJobs,
     maxCostUsd: args.maxCost,
     resubmit: args.resubmit,
+    retryRefused: args.retryFailed,
     onPaid: (calls) => appendCosts(ws.paths.costs, calls.map((call) => ({ at: io.clock.now().toISOString(), ...call, priceDate }))),
     onVariant: async (sequence: string, baseKey: NodeKey, variant: number) => {
       await updateDecisions(ws.paths.decisions, (decisions) => {
