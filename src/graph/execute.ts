@@ -49,6 +49,8 @@ export interface BuildOptions {
   retryRefused: boolean;
   /** --max-cost: no paid node starts once what was spent plus what is running would pass it. */
   maxCostUsd: number | undefined;
+  /** A dry run also checks that reused outputs are on disk as recorded (see BuildReport.settled). */
+  checkFiles?: boolean;
   /** Decisions of an earlier plan of the same graph: reused where a node's inputs came out the same. */
   memo?: ReadonlyMap<NodeId, MemoEntry>;
   /** Remembers a retake's variant once its result is safely stored. */
@@ -72,6 +74,8 @@ function inputsSignature(node: GraphNode, deps: ReadonlyMap<NodeId, Outcome>): s
 }
 
 export interface BuildReport {
+  /** With `checkFiles`: nothing would run and every reused take is on disk as recorded, so a build has nothing to do. */
+  settled: boolean;
   /** Each node's decision, for a following run to reuse (`memo`). */
   memo: Map<NodeId, MemoEntry>;
   nodes: NodeReport[];
@@ -131,6 +135,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
   let providers: Promise<Providers> | undefined;
   let accountStop: string | undefined;
   let committedUsd = 0;
+  let unsettled = 0;
 
   const decisions = new Map<NodeId, NodeDecision>();
   const memo = new Map<NodeId, MemoEntry>();
@@ -151,17 +156,21 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
     });
   };
 
+  const fileIntact = async (relative: string, size: number): Promise<boolean> => {
+    try {
+      return (await stat(join(options.projectDir, relative))).size === size;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  };
+
   /** Makes sure a reused output is on disk under its readable name; false when its blob is gone. */
   const ensureFile = async (relative: string, output: ActionResult['output']): Promise<boolean> => {
-    const absolute = join(options.projectDir, relative);
-    try {
-      if ((await stat(absolute)).size === output.size) return true;
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    if (await fileIntact(relative, output.size)) return true;
     const bytes = await blobs.get(output.hash);
     if (!bytes.ok) return false;
-    await writeFileAtomic(absolute, bytes.value);
+    await writeFileAtomic(join(options.projectDir, relative), bytes.value);
     return true;
   };
 
@@ -175,6 +184,12 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
       const found = known ?? (await options.journal.find(node.recordId, decision.key));
       takeId = found?.takeId ?? null;
       output = found?.output ?? null;
+    }
+    if (options.dryRun && options.checkFiles) {
+      // Would a real build have anything to do here (a record to reconcile, a file to restore)?
+      const needsFile = isPaid(node) || node.kind === 'frame';
+      const intact = !needsFile || (known !== undefined && (await fileIntact(known.output ?? '', cached.output.size)));
+      if (!intact) unsettled++;
     }
     if (!options.dryRun) {
       if (known !== undefined) {
@@ -395,5 +410,6 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
   const nodes = selected.map((id) => reports.get(id)).filter((r): r is NodeReport => r !== undefined);
   const totalCostUsd = nodes.reduce((sum, node) => sum + node.costUsd, 0);
   const estimateUsd = nodes.filter((node) => node.action === 'run' || node.action === 'failed').reduce((sum, node) => sum + node.estimateUsd, 0);
-  return { memo, nodes, totalCostUsd, estimateUsd, interrupted: options.signal.aborted, failures };
+  const settled = unsettled === 0 && nodes.every((node) => node.action === 'reuse' || node.action === 'blocked');
+  return { memo, nodes, totalCostUsd, estimateUsd, interrupted: options.signal.aborted, failures, settled };
 }

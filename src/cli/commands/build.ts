@@ -168,7 +168,7 @@ export async function buildCommand(io: Io, args: BuildArgs): Promise<ExitCode> {
     // Read again under the lock if another build ran meanwhile: it may have changed state.
     if (waited) ws = await openWorkspace(io, args.project);
     const options = executorOptions(io, ws, args, env, targets);
-    const preview = await runBuild({ ...options, planning: await planningContext(ws, retake), dryRun: true, emit: () => {} });
+    const preview = await runBuild({ ...options, planning: await planningContext(ws, retake), dryRun: true, checkFiles: true, emit: () => {} });
     const running = preview.nodes.filter((node) => node.action === 'run');
     checkKeys({ io, config: ws.projectConfig, paths: ws.paths, env }, new Set(running.map((node) => ws.graph.nodes.get(node.id)?.lane ?? 'local')));
     if (args.maxCost !== undefined && preview.estimateUsd > args.maxCost + 1e-9) {
@@ -182,7 +182,8 @@ export async function buildCommand(io: Io, args: BuildArgs): Promise<ExitCode> {
     if (!args.json && running.length > 0) {
       io.stdout.write(`Building ${ws.paths.name}: ${plural(running.length, 'node')} to run (estimated ${usd(preview.estimateUsd)} at real prices).\n`);
     }
-    const report = await runBuild({ ...options, planning: await planningContext(ws, retake), dryRun: false, emit: listen, memo: preview.memo });
+    // Nothing to run or repair: the plan is the report (a no-op build walks the graph once).
+    const report = preview.settled ? preview : await runBuild({ ...options, planning: await planningContext(ws, retake), dryRun: false, emit: listen, memo: preview.memo });
     await ws.statCache.save();
     await writeSequences(ws, sequenceFacts(ws, report.nodes, true));
     const elapsed = io.clock.now().getTime() - started.getTime();
