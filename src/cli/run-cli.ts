@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { exitCodes, toCgError, type ExitCode } from '../util/errors.ts';
 import type { Io } from './io.ts';
 import { renderError } from './render-error.ts';
+import { buildCommand } from './commands/build.ts';
 
 type Handler = () => Promise<ExitCode>;
 
@@ -45,9 +46,9 @@ function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void):
           .example('cg build SEQ08 --retake', 'another take of SEQ08 with the same prompts')
           .example('cg build --json', 'machine-readable report'),
       (a) =>
-        choose(async () => {
-          const { buildCommand } = await import('./commands/build.ts');
-          return buildCommand(io, {
+        choose(() =>
+          // Statically imported: the most common command loads as one module, not a dozen chunks.
+          buildCommand(io, {
             targets: a.targets ?? [],
             project: a.project,
             dryRun: a.dryRun,
@@ -59,8 +60,8 @@ function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void):
             maxCost: a.maxCost,
             resubmit: a.resubmit,
             retryFailed: a.retryFailed,
-          });
-        }),
+          }),
+        ),
     )
     .command(
       'status [sequences..]',
