@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openWorkspace } from '../src/cli/workspace.ts';
+import { describeChange } from '../src/graph/diff.ts';
 import { elementsMaterial, frameMaterial, gridMaterial, keyOf, videoMaterial, withVariant, type KeyMaterial } from '../src/graph/key-material.ts';
 import { canonicalJson, computeKey, type BlobHash } from '../src/util/hash.ts';
 import { makeProject, testIo } from './helpers/project.ts';
@@ -26,5 +27,13 @@ describe('node keys', () => {
   it('a key does not depend on the order in which members were written', () => {
     const a = { inputs: { grid: someHash }, params: { cell: 1, cols: 2, rows: 2 }, step: 'frame', version: 1 };
     expect(keyOf(a)).toBe(computeKey(JSON.parse(canonicalJson({ version: 1, step: 'frame', params: { rows: 2, cols: 2, cell: 1 }, inputs: { grid: someHash } }))));
+  });
+});
+
+describe('explaining a change', () => {
+  it('shows a long prompt from just before the first character that differs', () => {
+    const base = 'Side profile of @Element1 in the driver\'s seat, her silver bob catching the passing neon light';
+    const line = describeChange({ path: 'params.shots[1].prompt', before: base, after: `${base} at dawn` });
+    expect(line).toMatch(/^shots\[1\]\.prompt: "….*neon light" → "….*neon light at dawn"$/);
   });
 });

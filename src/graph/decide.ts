@@ -1,6 +1,6 @@
 import type { ActionResult, OutputRef } from '../cache/action-cache.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
-import { diffJson, friendlyPath, showValue, type FieldChange } from './diff.ts';
+import { diffJson, friendlyPath, type FieldChange } from './diff.ts';
 import { elementsMaterial, elementsOutput, frameMaterial, gridMaterial, keyOf, videoMaterial, withVariant, type KeyMaterial } from './key-material.ts';
 import type { GraphNode, NodeId } from './nodes.ts';
 
@@ -88,10 +88,6 @@ function materialFor(node: GraphNode, deps: ReadonlyMap<NodeId, Outcome>): Mater
 function describeChanges(changes: readonly FieldChange[]): string {
   const shown = changes.slice(0, 3).map((change) => friendlyPath(change.path));
   return `changed: ${shown.join(', ')}${changes.length > 3 ? ` and ${changes.length - 3} more` : ''}`;
-}
-
-export function describeChange(change: FieldChange): string {
-  return `${friendlyPath(change.path)}: ${showValue(change.before)} → ${showValue(change.after)}`;
 }
 
 /**

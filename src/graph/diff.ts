@@ -27,14 +27,31 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Short text for a changed value: long prompts are cut, hashes shortened. */
-export function showValue(value: unknown): string {
+const shown = 70;
+const context = 25;
+
+/** Short text for a value: hashes shortened, long text cut to a window starting at `from`. */
+function showValue(value: unknown, from = 0): string {
   if (value === undefined) return '(none)';
-  if (typeof value === 'string') {
-    if (/^sha256:[0-9a-f]{64}$/.test(value)) return value.slice(0, 19);
-    return JSON.stringify(value.length > 70 ? `${value.slice(0, 67)}…` : value);
+  if (typeof value !== 'string') return JSON.stringify(value);
+  if (/^sha256:[0-9a-f]{64}$/.test(value)) return value.slice(0, 19);
+  const window = value.slice(from, from + shown);
+  return JSON.stringify(`${from > 0 ? '…' : ''}${window}${value.length > from + shown ? '…' : ''}`);
+}
+
+/**
+ * `path: old → new`. Long texts are shown from a little before the first character that
+ * differs, so an edit at the end of a long prompt is visible, not cut off.
+ */
+export function describeChange(change: FieldChange): string {
+  const { before, after } = change;
+  let from = 0;
+  if (typeof before === 'string' && typeof after === 'string') {
+    let first = 0;
+    while (first < before.length && before[first] === after[first]) first++;
+    from = Math.max(0, first - context);
   }
-  return JSON.stringify(value);
+  return `${friendlyPath(change.path)}: ${showValue(before, from)} → ${showValue(after, from)}`;
 }
 
 /** Material paths as a person reads them: `params.shots[2].prompt` → `shots[2].prompt`. */

@@ -1,4 +1,4 @@
-import { describeChange } from '../../graph/decide.ts';
+import { describeChange } from '../../graph/diff.ts';
 import type { ExitCode } from '../../util/errors.ts';
 import { CgFailure } from '../../util/errors.ts';
 import type { Io } from '../io.ts';
