@@ -24,8 +24,6 @@ export function lineReporter(out: OutputStream, err: OutputStream): (event: Buil
       case 'warning':
         err.write(`  ! ${event.message}\n`);
         return;
-      case 'planned':
-        return;
     }
   };
 }

@@ -6,7 +6,6 @@ import type { NodeKind } from './nodes.ts';
 
 /** What the build tells its reporters; the core never prints. */
 export type BuildEvent =
-  | { type: 'planned'; nodeId: string; kind: NodeKind; sequence: string; action: Action; reason: string; estimateUsd: number }
   | { type: 'started'; nodeId: string; lane: string }
   /** A remote job moved on: submitted (with its request id), resumed, or generating. */
   | { type: 'progress'; nodeId: string; message: string }

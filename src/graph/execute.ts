@@ -137,10 +137,9 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
   let committedUsd = 0;
   let unsettled = 0;
 
-  const decisions = new Map<NodeId, NodeDecision>();
   const memo = new Map<NodeId, MemoEntry>();
   const report = (node: GraphNode, fields: Partial<NodeReport> & Pick<NodeReport, 'action' | 'reason'>): void => {
-    const decision = decisions.get(node.id);
+    const decision = memo.get(node.id)?.decision;
     reports.set(node.id, {
       id: node.id,
       kind: node.kind,
@@ -314,7 +313,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
       if (result.error.kind === 'input-missing') {
         // A cached input is gone from the blob store: forget the results that should have held it.
         for (const dep of node.deps) {
-          const key = decisions.get(dep)?.key;
+          const key = memo.get(dep)?.decision.key;
           if (key !== undefined) await actions.delete(key);
         }
       }
@@ -364,15 +363,13 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
     const inputs = inputsSignature(node, deps);
     const remembered = options.memo?.get(node.id);
     let decision = remembered?.inputs === inputs ? remembered.decision : await decideNode(node, deps, options.planning);
-    decisions.set(node.id, decision);
     memo.set(node.id, { inputs, decision });
     if (decision.action === 'reuse' && decision.cached !== undefined) {
       const reused = await reuse(node, decision, decision.cached);
       if (reused !== undefined) return reused;
       decision = { ...decision, action: 'run', reason: 'the cached result is missing or corrupt: rebuilding it', cached: undefined };
-      decisions.set(node.id, decision);
+      memo.set(node.id, { inputs, decision });
     }
-    emit({ type: 'planned', nodeId: node.id, kind: node.kind, sequence: node.sequence, action: decision.action, reason: decision.reason, estimateUsd: decision.action === 'run' ? node.estimateUsd : 0 });
     if (decision.action === 'blocked') {
       report(node, { action: 'blocked', reason: decision.reason });
       return { state: 'blocked', reason: decision.reason };
