@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { hashBytes, isBlobHash, type BlobHash } from '../util/hash.ts';
 import { readJsonIfExists, writeJsonAtomic } from '../util/atomic-fs.ts';
 
@@ -7,18 +8,23 @@ type Entry = [size: string, mtimeNs: string, ctimeNs: string, ino: string, hash:
 /**
  * (path, size, mtime, ctime, inode) → content hash, so a no-op build reads no
  * image bytes. Nanosecond times keep a quick edit after a build from hiding.
+ * Paths are relative to the project folder, so a moved project keeps its entries
+ * and a copy (new inodes and ctimes) re-hashes its own files, never trusting the original's.
  */
 export class StatCache {
   readonly #file: string;
+  readonly #base: string;
   readonly #entries: Map<string, Entry>;
   #dirty = false;
 
-  private constructor(file: string, entries: Map<string, Entry>) {
+  private constructor(file: string, base: string, entries: Map<string, Entry>) {
     this.#file = file;
+    this.#base = base;
     this.#entries = entries;
   }
 
-  static async open(file: string): Promise<StatCache> {
+  /** `base`: the folder the hashed paths are relative to. */
+  static async open(file: string, base: string): Promise<StatCache> {
     let data: unknown;
     try {
       data = await readJsonIfExists(file);
@@ -26,23 +32,25 @@ export class StatCache {
       data = undefined; // an unreadable cache is rebuilt, not an error
     }
     const entries = new Map<string, Entry>();
-    if (data !== null && typeof data === 'object' && 'entries' in data && typeof data.entries === 'object' && data.entries !== null) {
+    // Version 1 keyed absolute paths: dropped, not trusted.
+    if (data !== null && typeof data === 'object' && 'version' in data && data.version === 2 && 'entries' in data && typeof data.entries === 'object' && data.entries !== null) {
       for (const [path, entry] of Object.entries(data.entries as Record<string, unknown>)) {
         if (Array.isArray(entry) && entry.length === 5 && typeof entry[4] === 'string' && isBlobHash(entry[4])) {
           entries.set(path, entry as Entry);
         }
       }
     }
-    return new StatCache(file, entries);
+    return new StatCache(file, base, entries);
   }
 
-  /** The content hash of a file, from the cache when its stat is unchanged. */
+  /** The content hash of a file (a path relative to the base), from the cache when its stat is unchanged. */
   async hashFile(path: string): Promise<BlobHash> {
-    const s = await stat(path, { bigint: true });
+    const absolute = join(this.#base, path);
+    const s = await stat(absolute, { bigint: true });
     const fingerprint: [string, string, string, string] = [String(s.size), String(s.mtimeNs), String(s.ctimeNs), String(s.ino)];
     const cached = this.#entries.get(path);
     if (cached !== undefined && cached.slice(0, 4).every((part, i) => part === fingerprint[i])) return cached[4];
-    const hash = hashBytes(await readFile(path));
+    const hash = hashBytes(await readFile(absolute));
     this.#entries.set(path, [...fingerprint, hash]);
     this.#dirty = true;
     return hash;
@@ -50,7 +58,7 @@ export class StatCache {
 
   async save(): Promise<void> {
     if (!this.#dirty) return;
-    await writeJsonAtomic(this.#file, { version: 1, entries: Object.fromEntries(this.#entries) });
+    await writeJsonAtomic(this.#file, { version: 2, entries: Object.fromEntries(this.#entries) });
     this.#dirty = false;
   }
 }

@@ -48,11 +48,12 @@ export function providerFactory(setup: ProviderSetup): () => Promise<Providers> 
     let video: Providers['video'];
     if (config.providers.video === 'fal') {
       const { createFalVideoProvider } = await import('../providers/fal.ts');
+      const baseUrl = endpoint(setup, 'CG_FAL_URL', config.endpoints.falUrl);
       video = createFalVideoProvider({
         ...common,
         apiKey: providerKey(setup.env, 'fal'),
-        baseUrl: endpoint(setup, 'CG_FAL_URL', config.endpoints.falUrl),
-        uploads: await FileUploadCache.open(join(setup.paths.cache, 'uploads.json'), config.fal.uploadTtlHours * 3_600_000, () => io.clock.now()),
+        baseUrl,
+        uploads: await FileUploadCache.open(join(setup.paths.cache, 'uploads.json'), baseUrl ?? 'fal', config.fal.uploadTtlHours * 3_600_000, () => io.clock.now()),
         fetch: io.fetch,
         pollIntervalMs: config.fal.pollIntervalMs,
       });

@@ -76,10 +76,10 @@ export async function openWorkspace(io: Io, projectName: string | undefined, opt
   const knownTakes = async (): Promise<ReadonlySet<string>> => new Set([...(await records()).values()].flatMap((record) => record.takes.map((take) => take.takeId)));
   const parsedCache = { file: join(paths.cache, 'parsed.json'), tag: io.cacheTag, write: options.readOnly !== true };
   const project = must(await loadProject({ paths, config, knownTakes, parsedCache }));
-  const statCache = await StatCache.open(join(paths.cache, 'stat-cache.json'));
+  const statCache = await StatCache.open(join(paths.cache, 'stat-cache.json'), paths.dir);
   const refHashes = new Map<string, BlobHash>();
   const files = [...new Set([...project.refs.values()].flat())];
-  await Promise.all(files.map(async (file) => refHashes.set(file, await statCache.hashFile(join(paths.dir, file)))));
+  await Promise.all(files.map(async (file) => refHashes.set(file, await statCache.hashFile(file))));
   const graph = must(compileGraph({ project, config, refHashes, configFile: ctx.configFile }));
   return {
     ...ctx,

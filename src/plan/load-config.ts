@@ -1,10 +1,10 @@
 import { access, readFile } from 'node:fs/promises';
-import { dirname, join, parse, sep } from 'node:path';
+import { dirname, isAbsolute, join, parse, relative, sep } from 'node:path';
 import { writeJsonAtomic } from '../util/atomic-fs.ts';
+import { hashBytes } from '../util/hash.ts';
 import type { CgError } from '../util/errors.ts';
 import { err, ok, type Result } from '../util/result.ts';
 import type { Config } from './config-schema.ts';
-import { fingerprint } from './file-fingerprint.ts';
 import { zodIssuesToInputIssues } from './issues.ts';
 
 export const configNames = ['pipeline.config.ts', 'pipeline.config.mts', 'pipeline.config.mjs', 'pipeline.config.js'];
@@ -29,21 +29,38 @@ export async function findConfig(cwd: string): Promise<{ root: string; file: str
 
 interface ConfigCache {
   tag: string;
-  /** The config file and every local file it imported, with their fingerprints. */
-  files: Array<[path: string, fingerprint: string]>;
+  /** The config file first, then every local file it imported: paths from the root, content hashes. */
+  files: Array<[path: string, hash: string]>;
   config: Config;
 }
 
-async function cachedConfig(cacheFile: string, tag: string): Promise<Config | undefined> {
+/** A file's content hash, or undefined when it cannot be read. */
+async function contentHash(path: string): Promise<string | undefined> {
+  try {
+    return hashBytes(await readFile(path));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The remembered config, only if it came from this very file and every file it imported,
+ * byte for byte: paths are relative to the root, so a copied or moved repository checks
+ * its own files (never the original's), and content hashes survive a copy's new mtimes.
+ */
+async function cachedConfig(load: ConfigLoad, cacheFile: string): Promise<Config | undefined> {
   let cache: ConfigCache;
   try {
     cache = JSON.parse(await readFile(cacheFile, 'utf8')) as ConfigCache;
   } catch {
     return undefined;
   }
-  if (cache.tag !== tag || !Array.isArray(cache.files)) return undefined;
-  const current = await Promise.all(cache.files.map(([path]) => fingerprint(path)));
-  return current.every((print, i) => print !== undefined && print === cache.files[i]?.[1]) ? cache.config : undefined;
+  if (cache.tag !== load.cacheTag || !Array.isArray(cache.files)) return undefined;
+  if (cache.files[0]?.[0] !== relative(load.root, load.file)) return undefined;
+  for (const [path, hash] of cache.files) {
+    if (typeof path !== 'string' || isAbsolute(path) || (await contentHash(join(load.root, path))) !== hash) return undefined;
+  }
+  return cache.config;
 }
 
 export interface ConfigLoad {
@@ -62,7 +79,7 @@ export interface ConfigLoad {
 /** Loads pipeline.config.ts with jiti (TypeScript without a build step) and validates it. */
 export async function loadConfig(load: ConfigLoad): Promise<Result<Config, CgError>> {
   if (load.cacheFile !== undefined) {
-    const hit = await cachedConfig(load.cacheFile, load.cacheTag);
+    const hit = await cachedConfig(load, load.cacheFile);
     if (hit !== undefined) return ok(hit);
   }
   let exported: unknown;
@@ -84,8 +101,9 @@ export async function loadConfig(load: ConfigLoad): Promise<Result<Config, CgErr
     return err({ kind: 'input-invalid', issues: zodIssuesToInputIssues(load.displayName, ConfigSchema, result.error.issues, undefined) });
   }
   if (load.cacheFile !== undefined) {
-    const prints = await Promise.all(files.map(async (path) => [path, (await fingerprint(path)) ?? ''] as [string, string]));
-    const cache: ConfigCache = { tag: load.cacheTag, files: prints, config: result.data };
+    const ordered = [load.file, ...files.filter((path) => path !== load.file)];
+    const hashes = await Promise.all(ordered.map(async (path) => [relative(load.root, path), (await contentHash(path)) ?? ''] as [string, string]));
+    const cache: ConfigCache = { tag: load.cacheTag, files: hashes, config: result.data };
     await writeJsonAtomic(load.cacheFile, cache).catch(() => undefined); // a cache that cannot be written is only slower
   }
   return ok(result.data);
