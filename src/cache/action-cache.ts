@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isNotFound, readJsonIfExists, writeJsonAtomic } from '../util/atomic-fs.ts';
+import { isNotFound, readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../util/atomic-fs.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 
 export interface OutputRef {
@@ -38,15 +38,48 @@ export interface ActionCache {
 
 type IndexLine = ActionResult | { key: NodeKey; deleted: true };
 
+/** A line of the index, or undefined for one a crash cut short. */
+function parseLine(line: string): IndexLine | undefined {
+  try {
+    const entry = JSON.parse(line) as unknown;
+    return typeof entry === 'object' && entry !== null && 'key' in entry && typeof entry.key === 'string' ? (entry as IndexLine) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The live results of an index file (a later line for a key supersedes earlier ones) and how many lines it has, dead ones included. */
+function parseIndex(text: string): { entries: Map<NodeKey, ActionResult>; lines: number } {
+  const entries = new Map<NodeKey, ActionResult>();
+  let lines = 0;
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    lines += 1;
+    const entry = parseLine(line);
+    if (entry === undefined) continue;
+    if ('deleted' in entry) entries.delete(entry.key);
+    else entries.set(entry.key, entry);
+  }
+  return { entries, lines };
+}
+
 /**
  * The action cache on local disk: one append-only index (`actions.jsonl`, read once per
  * command, so planning 10,000 sequences opens one file, not one per node) and the key
  * material of each result in its own file, read only to explain a change.
- * Writers hold the project lock; a line cut short by a crash is ignored.
+ * Writers hold the project lock; a line cut short by a crash is ignored. When dead lines
+ * (deleted, superseded or torn) pass half of the index, the next write rewrites it with
+ * only the live ones. Only writes compact: read-only commands, which hold no lock, never write.
  */
 export class LocalActionCache implements ActionCache {
   readonly #dir: string;
   #index: Promise<Map<NodeKey, ActionResult>> | undefined;
+  /** Non-empty lines in the file, live or dead. */
+  #lines = 0;
+  /** The file ends in a fragment of a crashed append: the next line must start on a fresh one. */
+  #torn = false;
+  /** Writes run one at a time: an append racing a rewrite would land in the file being replaced. */
+  #writes: Promise<void> = Promise.resolve();
 
   constructor(dir: string) {
     this.#dir = dir;
@@ -56,28 +89,22 @@ export class LocalActionCache implements ActionCache {
     return join(this.#dir, 'actions.jsonl');
   }
 
+  async #read(): Promise<string> {
+    try {
+      return await readFile(this.#indexFile, 'utf8');
+    } catch (error) {
+      if (isNotFound(error)) return '';
+      throw error;
+    }
+  }
+
   #load(): Promise<Map<NodeKey, ActionResult>> {
-    this.#index ??= (async () => {
-      const index = new Map<NodeKey, ActionResult>();
-      let text = '';
-      try {
-        text = await readFile(this.#indexFile, 'utf8');
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
-      for (const line of text.split('\n')) {
-        if (line === '') continue;
-        let entry: IndexLine;
-        try {
-          entry = JSON.parse(line) as IndexLine;
-        } catch {
-          continue;
-        }
-        if ('deleted' in entry) index.delete(entry.key);
-        else index.set(entry.key, entry);
-      }
-      return index;
-    })();
+    this.#index ??= this.#read().then((text) => {
+      const { entries, lines } = parseIndex(text);
+      this.#lines = lines;
+      this.#torn = text !== '' && !text.endsWith('\n');
+      return entries;
+    });
     return this.#index;
   }
 
@@ -95,18 +122,34 @@ export class LocalActionCache implements ActionCache {
 
   async put(result: ActionResult, material: unknown): Promise<void> {
     await writeJsonAtomic(join(this.#dir, 'materials', `${result.key}.json`), material);
-    await this.#append(result);
-    (await this.#load()).set(result.key, result);
+    await this.#write(result, (index) => index.set(result.key, result));
   }
 
   async delete(key: NodeKey): Promise<void> {
-    await this.#append({ key, deleted: true });
-    (await this.#load()).delete(key);
+    await this.#write({ key, deleted: true }, (index) => index.delete(key));
   }
 
-  async #append(line: IndexLine): Promise<void> {
-    await mkdir(this.#dir, { recursive: true });
-    // One short line per append: written whole, so a crash never leaves a torn entry mid-file.
-    await appendFile(this.#indexFile, `${JSON.stringify(line)}\n`);
+  #write(line: IndexLine, apply: (index: Map<NodeKey, ActionResult>) => void): Promise<void> {
+    const run = this.#writes.then(async () => {
+      const index = await this.#load();
+      await mkdir(this.#dir, { recursive: true });
+      // One short line per append, written whole; only the last line can be torn.
+      await appendFile(this.#indexFile, `${this.#torn ? '\n' : ''}${JSON.stringify(line)}\n`);
+      this.#torn = false;
+      this.#lines += 1;
+      apply(index);
+      if (2 * (this.#lines - index.size) > this.#lines) await this.#compact();
+    });
+    // A failed write fails its caller, not the writes queued after it.
+    this.#writes = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Rewrites the index with only its live results, read again from disk rather than memory: nothing appended since this command loaded it is lost. */
+  async #compact(): Promise<void> {
+    const { entries } = parseIndex(await this.#read());
+    await writeFileAtomic(this.#indexFile, [...entries.values()].map((entry) => `${JSON.stringify(entry)}\n`).join(''));
+    this.#index = Promise.resolve(entries);
+    this.#lines = entries.size;
   }
 }

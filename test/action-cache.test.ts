@@ -1,0 +1,128 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, onTestFinished, test } from 'vitest';
+import { LocalActionCache, type ActionResult } from '../src/cache/action-cache.ts';
+import { computeKey, hashBytes, type NodeKey } from '../src/util/hash.ts';
+
+async function cacheDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'cg-actions-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const key = (name: string): NodeKey => computeKey({ name });
+
+/** A result for a key; `costUsd` tells one version of it from another. */
+function result(name: string, costUsd = 0): ActionResult {
+  return {
+    key: key(name),
+    nodeId: `SEQ01:${name}`,
+    kind: 'grid',
+    output: { hash: hashBytes(new TextEncoder().encode(name)), size: name.length, mimeType: 'image/png', extension: 'png' },
+    provider: 'sim',
+    model: 'sim-image',
+    costUsd,
+    estimateUsd: 0.04,
+    requestId: null,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    durationMs: 1,
+  };
+}
+
+async function indexLines(dir: string): Promise<string[]> {
+  return (await readFile(join(dir, 'actions.jsonl'), 'utf8')).split('\n').filter((line) => line !== '');
+}
+
+/** What a later command sees: a fresh cache over the same folder. */
+async function reopened(dir: string): Promise<Map<NodeKey, number | undefined>> {
+  const cache = new LocalActionCache(dir);
+  const out = new Map<NodeKey, number | undefined>();
+  for (const k of await cache.keys()) out.set(k, (await cache.get(k))?.costUsd);
+  return out;
+}
+
+describe('the action index', () => {
+  test('compacts exactly when superseded lines pass half of it, keeping the latest result of every key', async () => {
+    const dir = await cacheDir();
+    const cache = new LocalActionCache(dir);
+    for (const name of ['a', 'b', 'c', 'd']) await cache.put(result(name, 1), { name });
+    for (const name of ['a', 'b', 'c', 'd']) await cache.put(result(name, 2), { name });
+    // 8 lines, 4 dead: exactly half is not past half.
+    expect(await indexLines(dir)).toHaveLength(8);
+
+    await cache.put(result('a', 3), { name: 'a' });
+    // 9 lines, 5 dead: rewritten with the 4 live results.
+    expect(await indexLines(dir)).toHaveLength(4);
+    expect(await cache.get(key('a'))).toEqual(result('a', 3));
+    expect(await reopened(dir)).toEqual(
+      new Map([
+        [key('a'), 3],
+        [key('b'), 2],
+        [key('c'), 2],
+        [key('d'), 2],
+      ]),
+    );
+    expect(await new LocalActionCache(dir).material(key('b'))).toEqual({ name: 'b' });
+  });
+
+  test('drops deleted results when it compacts, and goes on appending after', async () => {
+    const dir = await cacheDir();
+    const cache = new LocalActionCache(dir);
+    await cache.put(result('a'), {});
+    await cache.put(result('b'), {});
+    await cache.delete(key('a'));
+    // 3 lines, 2 dead (a and its tombstone).
+    expect(await indexLines(dir)).toEqual([JSON.stringify(result('b'))]);
+    await cache.put(result('c'), {});
+    expect(await indexLines(dir)).toHaveLength(2);
+    expect(await reopened(dir)).toEqual(
+      new Map([
+        [key('b'), 0],
+        [key('c'), 0],
+      ]),
+    );
+  });
+
+  test('keeps every result when writes overlap a compaction', async () => {
+    const dir = await cacheDir();
+    const cache = new LocalActionCache(dir);
+    const names = Array.from({ length: 40 }, (_, i) => `n${i}`);
+    await Promise.all(names.map((name) => cache.put(result(name, 1), {})));
+    await Promise.all([...names.slice(10).map((name) => cache.put(result(name, 2), {})), ...names.slice(0, 10).map((name) => cache.delete(key(name)))]);
+    const expected = new Map(names.slice(10).map((name) => [key(name), 2]));
+    expect(await reopened(dir)).toEqual(expected);
+    expect(new Set(await cache.keys())).toEqual(new Set(expected.keys()));
+    expect((await indexLines(dir)).length).toBeLessThan(2 * expected.size + 1);
+  });
+
+  test('a line torn by a crash is ignored, and the next result starts on a line of its own', async () => {
+    const dir = await cacheDir();
+    const whole = JSON.stringify(result('a'));
+    await writeFile(join(dir, 'actions.jsonl'), `${whole}\n${JSON.stringify(result('b')).slice(0, 30)}`);
+    const cache = new LocalActionCache(dir);
+    expect([...(await cache.keys())]).toEqual([key('a')]);
+
+    await cache.put(result('c'), {});
+    await cache.put(result('d'), {});
+    expect(await reopened(dir)).toEqual(
+      new Map([
+        [key('a'), 0],
+        [key('c'), 0],
+        [key('d'), 0],
+      ]),
+    );
+    // The fragment stays a dead line of its own until enough dead lines pile up.
+    expect(await indexLines(dir)).toEqual([whole, JSON.stringify(result('b')).slice(0, 30), JSON.stringify(result('c')), JSON.stringify(result('d'))]);
+  });
+
+  test('reading an index full of dead lines leaves it as it is: read-only commands hold no lock', async () => {
+    const dir = await cacheDir();
+    const text = `${JSON.stringify(result('a'))}\n${JSON.stringify({ key: key('a'), deleted: true })}\nnot json\n`;
+    await writeFile(join(dir, 'actions.jsonl'), text);
+    const cache = new LocalActionCache(dir);
+    expect(await cache.keys()).toEqual(new Set());
+    expect(await cache.get(key('a'))).toBeUndefined();
+    expect(await readFile(join(dir, 'actions.jsonl'), 'utf8')).toBe(text);
+  });
+});
