@@ -1,6 +1,7 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isNotFound, readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../util/atomic-fs.ts';
+import { appendText, isNotFound, readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../util/atomic-fs.ts';
+import { noFaults, type Faults } from '../util/faults.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 
 export interface OutputRef {
@@ -73,6 +74,7 @@ function parseIndex(text: string): { entries: Map<NodeKey, ActionResult>; lines:
  */
 export class LocalActionCache implements ActionCache {
   readonly #dir: string;
+  readonly #faults: Faults;
   #index: Promise<Map<NodeKey, ActionResult>> | undefined;
   /** Non-empty lines in the file, live or dead. */
   #lines = 0;
@@ -81,8 +83,9 @@ export class LocalActionCache implements ActionCache {
   /** Writes run one at a time: an append racing a rewrite would land in the file being replaced. */
   #writes: Promise<void> = Promise.resolve();
 
-  constructor(dir: string) {
+  constructor(dir: string, faults: Faults = noFaults) {
     this.#dir = dir;
+    this.#faults = faults;
   }
 
   get #indexFile(): string {
@@ -121,7 +124,7 @@ export class LocalActionCache implements ActionCache {
   }
 
   async put(result: ActionResult, material: unknown): Promise<void> {
-    await writeJsonAtomic(join(this.#dir, 'materials', `${result.key}.json`), material);
+    await writeJsonAtomic(join(this.#dir, 'materials', `${result.key}.json`), material, () => this.#faults('write:material'));
     await this.#write(result, (index) => index.set(result.key, result));
   }
 
@@ -132,13 +135,14 @@ export class LocalActionCache implements ActionCache {
   #write(line: IndexLine, apply: (index: Map<NodeKey, ActionResult>) => void): Promise<void> {
     const run = this.#writes.then(async () => {
       const index = await this.#load();
-      await mkdir(this.#dir, { recursive: true });
-      // One short line per append, written whole; only the last line can be torn.
-      await appendFile(this.#indexFile, `${this.#torn ? '\n' : ''}${JSON.stringify(line)}\n`);
+      // One short line per append; only the last line can be torn.
+      const torn = this.#torn;
+      await appendText(this.#indexFile, `${torn ? '\n' : ''}${JSON.stringify(line)}\n`, () => this.#faults('write:actions'));
       this.#torn = false;
       this.#lines += 1;
       apply(index);
-      if (2 * (this.#lines - index.size) > this.#lines) await this.#compact();
+      // A fragment a crash left is rewritten away at once, so every line of the file parses again.
+      if (torn || 2 * (this.#lines - index.size) > this.#lines) await this.#compact();
     });
     // A failed write fails its caller, not the writes queued after it.
     this.#writes = run.catch(() => undefined);
@@ -148,7 +152,7 @@ export class LocalActionCache implements ActionCache {
   /** Rewrites the index with only its live results, read again from disk rather than memory: nothing appended since this command loaded it is lost. */
   async #compact(): Promise<void> {
     const { entries } = parseIndex(await this.#read());
-    await writeFileAtomic(this.#indexFile, [...entries.values()].map((entry) => `${JSON.stringify(entry)}\n`).join(''));
+    await writeFileAtomic(this.#indexFile, [...entries.values()].map((entry) => `${JSON.stringify(entry)}\n`).join(''), () => this.#faults('write:actions'));
     this.#index = Promise.resolve(entries);
     this.#lines = entries.size;
   }

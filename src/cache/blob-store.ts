@@ -1,6 +1,7 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isNotFound, writeFileAtomic } from '../util/atomic-fs.ts';
+import { noFaults, type Faults } from '../util/faults.ts';
 import { hashBytes, type BlobHash } from '../util/hash.ts';
 import { err, ok, type Result } from '../util/result.ts';
 
@@ -17,9 +18,11 @@ export interface BlobStore {
 
 export class LocalBlobStore implements BlobStore {
   readonly #dir: string;
+  readonly #faults: Faults;
 
-  constructor(dir: string) {
+  constructor(dir: string, faults: Faults = noFaults) {
     this.#dir = dir;
+    this.#faults = faults;
   }
 
   #path(hash: BlobHash): string {
@@ -29,7 +32,7 @@ export class LocalBlobStore implements BlobStore {
 
   async put(bytes: Uint8Array): Promise<BlobHash> {
     const hash = hashBytes(bytes);
-    if (!(await this.has(hash, bytes.byteLength))) await writeFileAtomic(this.#path(hash), bytes);
+    if (!(await this.has(hash, bytes.byteLength))) await writeFileAtomic(this.#path(hash), bytes, () => this.#faults('write:blob'));
     return hash;
   }
 

@@ -1,4 +1,5 @@
 import { readJsonIfExists, writeJsonAtomic } from '../util/atomic-fs.ts';
+import { noFaults, type Faults } from '../util/faults.ts';
 import type { NodeKey } from '../util/hash.ts';
 
 /** What a node was last built (or reused) as: its key and, for takes, which take and file. */
@@ -16,11 +17,13 @@ export interface BuiltEntry {
  */
 export class BuiltIndex {
   readonly #file: string;
+  readonly #faults: Faults;
   #entries: Promise<Map<string, BuiltEntry>> | undefined;
   #dirty = false;
 
-  constructor(file: string) {
+  constructor(file: string, faults: Faults = noFaults) {
     this.#file = file;
+    this.#faults = faults;
   }
 
   #load(): Promise<Map<string, BuiltEntry>> {
@@ -44,7 +47,7 @@ export class BuiltIndex {
 
   async save(): Promise<void> {
     if (!this.#dirty) return;
-    await writeJsonAtomic(this.#file, Object.fromEntries(await this.#load()));
+    await writeJsonAtomic(this.#file, Object.fromEntries(await this.#load()), () => this.#faults('write:built'));
     this.#dirty = false;
   }
 }

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashBytes, isBlobHash, type BlobHash } from '../util/hash.ts';
 import { readJsonIfExists, writeJsonAtomic } from '../util/atomic-fs.ts';
+import { noFaults, type Faults } from '../util/faults.ts';
 
 type Entry = [size: string, mtimeNs: string, ctimeNs: string, ino: string, hash: BlobHash];
 
@@ -15,16 +16,18 @@ export class StatCache {
   readonly #file: string;
   readonly #base: string;
   readonly #entries: Map<string, Entry>;
+  readonly #faults: Faults;
   #dirty = false;
 
-  private constructor(file: string, base: string, entries: Map<string, Entry>) {
+  private constructor(file: string, base: string, entries: Map<string, Entry>, faults: Faults) {
     this.#file = file;
     this.#base = base;
     this.#entries = entries;
+    this.#faults = faults;
   }
 
   /** `base`: the folder the hashed paths are relative to. */
-  static async open(file: string, base: string): Promise<StatCache> {
+  static async open(file: string, base: string, faults: Faults = noFaults): Promise<StatCache> {
     let data: unknown;
     try {
       data = await readJsonIfExists(file);
@@ -40,7 +43,7 @@ export class StatCache {
         }
       }
     }
-    return new StatCache(file, base, entries);
+    return new StatCache(file, base, entries, faults);
   }
 
   /** The content hash of a file (a path relative to the base), from the cache when its stat is unchanged. */
@@ -58,7 +61,7 @@ export class StatCache {
 
   async save(): Promise<void> {
     if (!this.#dirty) return;
-    await writeJsonAtomic(this.#file, { version: 2, entries: Object.fromEntries(this.#entries) });
+    await writeJsonAtomic(this.#file, { version: 2, entries: Object.fromEntries(this.#entries) }, () => this.#faults('write:stat-cache'));
     this.#dirty = false;
   }
 }

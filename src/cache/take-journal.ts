@@ -40,6 +40,14 @@ export interface StoredTake {
   requestId: string | null;
 }
 
+export interface FoundTake {
+  takeId: string;
+  output: string;
+  /** Where the provider still keeps the result, if it said (see Take.resultUrl). */
+  resultUrl: string | null;
+  resultAt: string | null;
+}
+
 export interface BegunTake {
   takeId: string;
   /** The provider job an interrupted build left running: resume it. */
@@ -57,18 +65,23 @@ export interface TakeJournal {
   submitting(recordId: string, takeId: string, underWay: boolean): Promise<void>;
   submitted(recordId: string, takeId: string, requestId: string): Promise<void>;
   processing(recordId: string, takeId: string): Promise<void>;
+  /** The provider's result is ready at this URL (downloaded next). */
+  resultReady(recordId: string, takeId: string, url: string): Promise<void>;
   complete(recordId: string, takeId: string, stored: StoredTake): Promise<void>;
   /** `final`: the provider refused these inputs (4xx, blocked); the same inputs are not tried again unasked. */
   failed(recordId: string, takeId: string, message: string, final: boolean): Promise<void>;
   /** The complete take that holds this key's result, if any (read only). */
-  find(recordId: string, key: NodeKey): Promise<{ takeId: string; output: string } | undefined>;
+  find(recordId: string, key: NodeKey): Promise<FoundTake | undefined>;
   /** A cached result is reused: make sure a complete take names it; returns that take. */
-  reconcile(take: NewTake, stored: Omit<StoredTake, 'output'> & { extension: string }): Promise<{ takeId: string; output: string }>;
+  reconcile(take: NewTake, stored: Omit<StoredTake, 'output'> & { extension: string }): Promise<FoundTake>;
 }
 
 /** One paid provider call, for the cost ledger. */
 export interface PaidCall {
   node: string;
+  /** The node key paid for, and which of its calls this was (from 0): a call is on the ledger once. */
+  key: NodeKey;
+  call: number;
   sequence: string;
   takeId: string | null;
   provider: string;

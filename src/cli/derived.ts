@@ -75,7 +75,7 @@ export async function writeSequences(ws: Workspace, facts: readonly SequenceFact
   }
   const document = deriveSequences(ws.paths.name, facts, await ws.records());
   const text = `${JSON.stringify(document, null, 2)}\n`;
-  if (existing !== text) await writeJsonAtomic(ws.paths.sequencesJson, document);
+  if (existing !== text) await writeJsonAtomic(ws.paths.sequencesJson, document, () => ws.faults('write:sequences'));
   await writeJsonAtomic(markerFile(ws), { facts: factsHash });
   return document;
 }

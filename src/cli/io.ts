@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock } from '../providers/types.ts';
+import type { Faults } from '../util/faults.ts';
 
 export interface OutputStream {
   write(text: string): unknown;
@@ -25,6 +26,8 @@ export interface Io {
   version: string;
   /** Changes with every build of clipgraph: caches written by another build are not trusted. */
   cacheTag: string;
+  /** The crash harness's hook (CG_FAULT, test-only); does nothing otherwise. */
+  faults: Faults;
 }
 
 export const systemClock: Clock = {

@@ -1,4 +1,5 @@
 import { isatty } from 'node:tty';
+import { faultHook } from './fault-hook.ts';
 import { processIsAlive, systemClock, type Io } from './io.ts';
 import { runCli } from './run-cli.ts';
 
@@ -20,6 +21,12 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => controller.abort());
   // isatty, not process.stdin: creating the stdin stream costs start-up time on every command.
   const interactive = isatty(0) && isatty(1);
+  const faults = faultHook(process.env['CG_FAULT'], () => process.kill(process.pid, 'SIGKILL'));
+  if (typeof faults === 'string') {
+    process.stderr.write(`cg: ${faults}\n`);
+    process.exitCode = 2;
+    return;
+  }
   const io: Io = {
     cwd: process.cwd(),
     env: process.env,
@@ -45,6 +52,7 @@ async function main(): Promise<void> {
     isAlive: processIsAlive,
     version: typeof CG_VERSION === 'string' ? CG_VERSION : '0.0.0-dev',
     cacheTag: typeof CG_BUILD_ID === 'string' ? CG_BUILD_ID : `dev-${Date.now()}`,
+    faults,
   };
   process.exitCode = await runCli(process.argv.slice(2), io);
 }

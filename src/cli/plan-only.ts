@@ -1,4 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LandingStore } from '../cache/landing.ts';
+import { noFaults } from '../util/faults.ts';
 import { runBuild, type BuildReport } from '../graph/execute.ts';
 import type { NodeId } from '../graph/nodes.ts';
 import { RecordJournal } from '../state/record-journal.ts';
@@ -17,6 +20,8 @@ export async function planOnly(io: Io, ws: Workspace, targets: readonly NodeId[]
     actions: ws.actions,
     built: ws.built,
     journal: new RecordJournal(ws.paths.shots, () => io.clock.now(), () => Promise.reject(new Error('a plan never writes a record'))),
+    landing: new LandingStore(join(ws.paths.cache, 'landing')),
+    faults: noFaults,
     providers: () => Promise.reject(new Error('a plan never calls a provider')),
     readFile: (path: string) => readFile(path),
     clock: io.clock,

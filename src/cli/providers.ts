@@ -56,6 +56,7 @@ export function providerFactory(setup: ProviderSetup): () => Promise<Providers> 
         uploads: await FileUploadCache.open(join(setup.paths.cache, 'uploads.json'), baseUrl ?? 'fal', config.fal.uploadTtlHours * 3_600_000, () => io.clock.now()),
         fetch: io.fetch,
         pollIntervalMs: config.fal.pollIntervalMs,
+        faults: io.faults,
       });
     } else {
       const { createSimVideoProvider } = await import('../providers/sim/sim-provider.ts');

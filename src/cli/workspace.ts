@@ -16,6 +16,7 @@ import { readAllRecords, type ExecutionRecord } from '../state/records.ts';
 import { CgFailure, type CgError } from '../util/errors.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 import { isNotFound } from '../util/atomic-fs.ts';
+import type { Faults } from '../util/faults.ts';
 import type { Io } from './io.ts';
 
 export interface ConfigContext {
@@ -65,6 +66,7 @@ export interface Workspace extends ConfigContext {
   actions: LocalActionCache;
   built: BuiltIndex;
   statCache: StatCache;
+  faults: Faults;
 }
 
 /** Finds the config, loads and checks the project, hashes its references and compiles the graph. */
@@ -76,7 +78,7 @@ export async function openWorkspace(io: Io, projectName: string | undefined, opt
   const knownTakes = async (): Promise<ReadonlySet<string>> => new Set([...(await records()).values()].flatMap((record) => record.takes.map((take) => take.takeId)));
   const parsedCache = { file: join(paths.cache, 'parsed.json'), tag: io.cacheTag, write: options.readOnly !== true };
   const project = must(await loadProject({ paths, config, knownTakes, parsedCache }));
-  const statCache = await StatCache.open(join(paths.cache, 'stat-cache.json'), paths.dir);
+  const statCache = await StatCache.open(join(paths.cache, 'stat-cache.json'), paths.dir, io.faults);
   const refHashes = new Map<string, BlobHash>();
   const files = [...new Set([...project.refs.values()].flat())];
   await Promise.all(files.map(async (file) => refHashes.set(file, await statCache.hashFile(file))));
@@ -88,10 +90,11 @@ export async function openWorkspace(io: Io, projectName: string | undefined, opt
     project,
     graph,
     records,
-    blobs: new LocalBlobStore(join(paths.cache, 'blobs')),
-    actions: new LocalActionCache(join(paths.cache, 'actions')),
-    built: new BuiltIndex(join(paths.cache, 'built.json')),
+    blobs: new LocalBlobStore(join(paths.cache, 'blobs'), io.faults),
+    actions: new LocalActionCache(join(paths.cache, 'actions'), io.faults),
+    built: new BuiltIndex(join(paths.cache, 'built.json'), io.faults),
     statCache,
+    faults: io.faults,
   };
 }
 

@@ -3,8 +3,10 @@ import { stat } from 'node:fs/promises';
 import type { ActionCache, ActionResult } from '../cache/action-cache.ts';
 import type { BlobStore } from '../cache/blob-store.ts';
 import type { BuiltIndex } from '../cache/built-index.ts';
+import type { LandingStore } from '../cache/landing.ts';
 import type { NewTake, PaidCall, TakeJournal } from '../cache/take-journal.ts';
 import { isNotFound, writeFileAtomic } from '../util/atomic-fs.ts';
+import type { Faults } from '../util/faults.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 import { Semaphore } from '../util/semaphore.ts';
 import type { Clock, ImageProvider, VideoJournal, VideoProvider } from '../providers/types.ts';
@@ -33,6 +35,10 @@ export interface BuildOptions {
   actions: ActionCache;
   built: BuiltIndex;
   journal: TakeJournal;
+  /** Paid results as they arrive, so a crash before they are stored does not pay again. */
+  landing: LandingStore;
+  /** Crash points of the test harness (a no-op outside it). */
+  faults: Faults;
   /** Created on first use, so a no-op build loads no SDK and no image library. */
   providers: () => Promise<Providers>;
   readFile: (path: string) => Promise<Uint8Array>;
@@ -110,12 +116,15 @@ function newTake(node: GridNode | VideoNode, decision: NodeDecision): NewTake {
 }
 
 /** The ledger lines of a finished paid node: one per image call, or the seconds of a video. */
-function paidCalls(node: GridNode | VideoNode, takeId: string, costUsd: number, calls: number, model: string, requestId: string | null): PaidCall[] {
-  const base = { node: node.id, sequence: node.sequence, takeId, provider: node.params.provider, model, estimateUsd: node.estimateUsd, requestId };
+function paidCalls(node: GridNode | VideoNode, key: NodeKey, takeId: string, result: Pick<ActionResult, 'costUsd' | 'model' | 'requestId'>): PaidCall[] {
+  const { costUsd, model, requestId } = result;
+  const base = { node: node.id, key, sequence: node.sequence, takeId, provider: node.params.provider, model, estimateUsd: node.estimateUsd, requestId };
   if (node.kind === 'grid') {
-    return Array.from({ length: calls }, () => ({ ...base, units: 1, unit: 'image' as const, rateUsd: node.unitPriceUsd, usd: costUsd / calls }));
+    // Every image call costs the unit price: the count follows from what was spent.
+    const calls = Math.max(1, Math.round(costUsd / node.unitPriceUsd));
+    return Array.from({ length: calls }, (_, call) => ({ ...base, call, units: 1, unit: 'image' as const, rateUsd: node.unitPriceUsd, usd: costUsd / calls }));
   }
-  return [{ ...base, units: Number(node.params.duration), unit: 'second', rateUsd: node.ratePerSecond, usd: costUsd }];
+  return [{ ...base, call: 0, units: Number(node.params.duration), unit: 'second', rateUsd: node.ratePerSecond, usd: costUsd }];
 }
 
 function frameFile(node: FrameNode, grid: BlobHash, cell: number): string {
@@ -203,6 +212,9 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
         });
         takeId = take.takeId;
         output = take.output;
+        // Not known from the last build: one may have stopped before its ledger line or its cleanup.
+        if (cached.costUsd > 0) await options.onPaid(paidCalls(node, cached.key, take.takeId, cached));
+        await options.landing.delete(cached.key);
       } else if (node.kind === 'frame' && node.pick !== undefined) {
         const grid = (decision.material?.inputs['grid'] ?? null) as BlobHash | null;
         if (grid !== null) output = frameFile(node, grid, node.pick.cell);
@@ -222,9 +234,16 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
     const started = clock.now();
     emit({ type: 'started', nodeId: node.id, lane: node.lane });
     let takeId: string | null = null;
-    let journal: VideoJournal = { resumeRequestId: null, submitting: async () => {}, notSubmitted: async () => {}, submitted: async () => {}, processing: async () => {} };
+    const { faults } = options;
+    // A retake's variant is a decision once money is committed to it (the submit, or a result
+    // in hand): a build that stops after that point resumes the retake, not the earlier take.
+    const rememberVariant = async (): Promise<void> => {
+      if (decision.variant > 0 && decision.baseKey !== undefined) await options.onVariant(node.sequence, decision.baseKey, decision.variant);
+    };
+    let journal: VideoJournal = { resumeRequestId: null, submitting: async () => {}, notSubmitted: async () => {}, submitted: async () => {}, processing: async () => {}, resultReady: async () => {} };
     if (isPaid(node)) {
       const begun = await options.journal.begin(newTake(node, decision), options.retryRefused);
+      faults('registered');
       const id = begun.takeId;
       takeId = id;
       if (begun.refused !== null) {
@@ -244,25 +263,39 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
       if (begun.resumeRequestId !== null) emit({ type: 'progress', nodeId: node.id, message: `resuming job ${begun.resumeRequestId} (no new submission)` });
       journal = {
         resumeRequestId: begun.resumeRequestId,
-        submitting: () => options.journal.submitting(node.recordId, id, true),
+        submitting: async () => {
+          await rememberVariant();
+          await options.journal.submitting(node.recordId, id, true);
+          faults('submitting');
+        },
         notSubmitted: () => options.journal.submitting(node.recordId, id, false),
         submitted: async (requestId) => {
+          faults('accepted');
           await options.journal.submitted(node.recordId, id, requestId);
+          faults('journaled');
           emit({ type: 'progress', nodeId: node.id, message: `submitted as ${requestId}` });
         },
         processing: async () => {
           await options.journal.processing(node.recordId, id);
           emit({ type: 'progress', nodeId: node.id, message: 'generating' });
         },
+        resultReady: async (url) => {
+          await options.journal.resultReady(node.recordId, id, url);
+          faults('result-url');
+        },
       };
     }
+    // A paid result that arrived before an interrupted build could store it: finish from it, unpaid.
+    const landed = isPaid(node) ? await options.landing.get(key) : undefined;
+    if (landed !== undefined) emit({ type: 'progress', nodeId: node.id, message: 'finishing from the result an interrupted build received (no new call)' });
     providers ??= options.providers();
     const input = (id: NodeId | undefined): BlobHash | null => {
       const outcome = id === undefined ? undefined : deps.get(id);
       return outcome?.state === 'done' ? outcome.output : null;
     };
     let result: StepResult;
-    switch (node.kind) {
+    if (landed !== undefined) result = { ok: true, value: landed };
+    else switch (node.kind) {
       case 'elements':
         result = await runElementsStep(node.set, node.images, blobs, options.readFile);
         break;
@@ -326,12 +359,18 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
       return { state: 'failed', message };
     }
     const step = result.value;
+    if (isPaid(node) && landed === undefined) {
+      await options.landing.put(key, step);
+      faults('landed');
+      await rememberVariant();
+    }
     // The bytes reach the blob store before anything reports the take.
     const hash = await blobs.put(step.bytes);
+    faults('blob-stored');
     let output: string | null = null;
     if (takeId !== null) output = join('takes', node.sequence, `${takeId}.${step.extension}`);
     else if (node.kind === 'frame') output = frameFile(node, input(node.grid) as BlobHash, node.pick?.cell ?? 1);
-    if (output !== null) await writeFileAtomic(join(options.projectDir, output), step.bytes);
+    if (output !== null) await writeFileAtomic(join(options.projectDir, output), step.bytes, () => faults('write:take'));
     const finished = clock.now();
     const cached: ActionResult = {
       key,
@@ -347,12 +386,14 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
       durationMs: finished.getTime() - started.getTime(),
     };
     await actions.put(cached, decision.material);
+    faults('action-stored');
     if (isPaid(node) && takeId !== null && output !== null) {
       await options.journal.complete(node.recordId, takeId, { output, blob: hash, costUsd: step.costUsd, requestId: step.requestId });
-      if (step.costUsd > 0) await options.onPaid(paidCalls(node, takeId, step.costUsd, step.calls, step.model, step.requestId));
+      faults('recorded');
+      if (step.costUsd > 0) await options.onPaid(paidCalls(node, key, takeId, cached));
+      await options.landing.delete(key);
     }
     await options.built.set(node.id, { key, takeId, output });
-    if (decision.variant > 0 && decision.baseKey !== undefined) await options.onVariant(node.sequence, decision.baseKey, decision.variant);
     for (const note of step.notes) emit({ type: 'warning', message: `${node.id}: ${note}` });
     emit({ type: 'finished', nodeId: node.id, takeId, output, costUsd: step.costUsd, calls: step.calls, durationMs: cached.durationMs, notes: step.notes });
     report(node, { action: 'run', reason: reports.get(node.id)?.reason ?? decision.reason, costUsd: step.costUsd, takeId, output, outputHash: hash });

@@ -1,3 +1,4 @@
+import type { Faults } from '../util/faults.ts';
 import type { Clock, GeneratedFile, ImageInput, ProviderFailure, ProviderResult, UploadCache, VideoProvider, VideoRequest } from './types.ts';
 import { isNetworkError, isRetryableStatus, redact, withRetry, type Attempt, type RetryPolicy } from './retry.ts';
 
@@ -12,6 +13,8 @@ export interface FalOptions {
   fetch: typeof fetch;
   /** How often to poll a queued job (fal's default is 500 ms; jobs take minutes). */
   pollIntervalMs: number;
+  /** Crash points of the test harness (a no-op outside it). */
+  faults: Faults;
 }
 
 /**
@@ -81,6 +84,21 @@ function classify(error: unknown, apiKey: string, what: string): Attempt<never> 
 }
 
 type FalClient = Awaited<ReturnType<typeof loadClient>>;
+
+/** Reads a result file (from fal's CDN, wherever the result said) chunk by chunk. */
+async function download(options: Pick<FalOptions, 'fetch' | 'faults'>, url: string, signal: AbortSignal): Promise<Uint8Array> {
+  const response = await options.fetch(url, { signal });
+  if (!response.ok || response.body === null) throw Object.assign(new Error(`download answered HTTP ${response.status}`), { status: response.status });
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    if (chunks.length === 1) options.faults('mid-download');
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
 
 async function loadClient(options: FalOptions) {
   const { createFalClient } = await import('@fal-ai/client');
@@ -177,6 +195,7 @@ export function createFalVideoProvider(options: FalOptions): VideoProvider {
           abortSignal: signal,
           pollInterval: options.pollIntervalMs,
           onQueueUpdate: (status) => {
+            options.faults('polling');
             if (status.status !== 'IN_QUEUE' && !processing) {
               processing = true;
               void request.journal.processing();
@@ -191,11 +210,8 @@ export function createFalVideoProvider(options: FalOptions): VideoProvider {
       const video = (result.value.data as { video?: { url?: string; content_type?: string } }).video;
       if (video?.url === undefined) return { ok: false, error: { kind: 'rejected', message: `fal's result for ${id} has no video URL` } };
       const url = video.url;
-      const bytes = await retry(signal, 'download', async () => {
-        const response = await options.fetch(url, { signal });
-        if (!response.ok) throw Object.assign(new Error(`download answered HTTP ${response.status}`), { status: response.status });
-        return new Uint8Array(await response.arrayBuffer());
-      });
+      await request.journal.resultReady(url);
+      const bytes = await retry(signal, 'download', () => download(options, url, signal));
       if (!bytes.ok) return bytes;
       const mimeType = video.content_type ?? 'video/mp4';
       return { ok: true, value: { bytes: bytes.value, mimeType, extension: mimeType === 'video/webm' ? 'webm' : 'mp4', requestId: id } };

@@ -70,6 +70,8 @@ export interface VideoJournal {
   notSubmitted(): Promise<void>;
   submitted(requestId: string): Promise<void>;
   processing(): Promise<void>;
+  /** The result is ready at this URL: journaled before it is downloaded. */
+  resultReady(url: string): Promise<void>;
 }
 
 export interface VideoElement {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isNotFound, writeJsonAtomic } from '../util/atomic-fs.ts';
+import { isNotFound, writeJsonAtomic, type MidWrite } from '../util/atomic-fs.ts';
 
 /** decisions.json as stored: kept loose here, validated by the plan loader on every read. */
 export interface DecisionsFile {
@@ -16,7 +16,7 @@ export interface StoredSequenceDecisions {
 }
 
 /** Read-modify-write of decisions.json, atomically, keeping what the person wrote ($schema, order). */
-export async function updateDecisions(path: string, change: (decisions: DecisionsFile) => void): Promise<void> {
+export async function updateDecisions(path: string, change: (decisions: DecisionsFile) => void, midWrite?: MidWrite): Promise<void> {
   let decisions: DecisionsFile;
   try {
     decisions = JSON.parse(await readFile(path, 'utf8')) as DecisionsFile;
@@ -26,5 +26,5 @@ export async function updateDecisions(path: string, change: (decisions: Decision
   }
   decisions.sequences ??= {};
   change(decisions);
-  await writeJsonAtomic(path, decisions);
+  await writeJsonAtomic(path, decisions, midWrite);
 }

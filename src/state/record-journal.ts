@@ -1,4 +1,5 @@
-import type { BegunTake, NewTake, StoredTake, TakeJournal } from '../cache/take-journal.ts';
+import type { BegunTake, FoundTake, NewTake, StoredTake, TakeJournal } from '../cache/take-journal.ts';
+import { noFaults, type Faults } from '../util/faults.ts';
 import type { NodeKey } from '../util/hash.ts';
 import { KeyedMutex } from '../util/semaphore.ts';
 import { join } from 'node:path';
@@ -15,13 +16,15 @@ export class RecordJournal implements TakeJournal {
   readonly #mutex = new KeyedMutex();
   readonly #records = new Map<string, ExecutionRecord | undefined>();
   readonly #beforeFirstWrite: () => Promise<void>;
+  readonly #faults: Faults;
   #written = false;
 
   /** `beforeFirstWrite` runs once, before this command changes any record (it voids derived caches). */
-  constructor(shotsDir: string, now: () => Date, beforeFirstWrite: () => Promise<void>) {
+  constructor(shotsDir: string, now: () => Date, beforeFirstWrite: () => Promise<void>, faults: Faults = noFaults) {
     this.#shotsDir = shotsDir;
     this.#now = now;
     this.#beforeFirstWrite = beforeFirstWrite;
+    this.#faults = faults;
   }
 
   async #read(recordId: string): Promise<ExecutionRecord | undefined> {
@@ -42,7 +45,7 @@ export class RecordJournal implements TakeJournal {
         this.#written = true;
         await this.#beforeFirstWrite();
       }
-      await writeRecord(this.#shotsDir, copy);
+      await writeRecord(this.#shotsDir, copy, () => this.#faults('write:record'));
       this.#records.set(recordId, copy);
       return result;
     });
@@ -118,6 +121,12 @@ export class RecordJournal implements TakeJournal {
     });
   }
 
+  async resultReady(recordId: string, takeId: string, url: string): Promise<void> {
+    await this.#update(recordId, undefined, (record) => {
+      this.#modify(record, takeId, (t) => ({ ...t, resultUrl: url, resultAt: this.#now().toISOString() }));
+    });
+  }
+
   async complete(recordId: string, takeId: string, stored: StoredTake): Promise<void> {
     await this.#update(recordId, undefined, (record) => {
       const medium = record.medium;
@@ -137,13 +146,13 @@ export class RecordJournal implements TakeJournal {
     });
   }
 
-  async find(recordId: string, key: NodeKey): Promise<{ takeId: string; output: string } | undefined> {
+  async find(recordId: string, key: NodeKey): Promise<FoundTake | undefined> {
     const record = await this.#read(recordId);
     const done = record?.takes.findLast((t) => t.key === key && isComplete(t.status) && t.output !== null);
-    return done?.output == null ? undefined : { takeId: done.takeId, output: done.output };
+    return done?.output == null ? undefined : { takeId: done.takeId, output: done.output, resultUrl: done.resultUrl ?? null, resultAt: done.resultAt ?? null };
   }
 
-  async reconcile(take: NewTake, stored: Omit<StoredTake, 'output'> & { extension: string }): Promise<{ takeId: string; output: string }> {
+  async reconcile(take: NewTake, stored: Omit<StoredTake, 'output'> & { extension: string }): Promise<FoundTake> {
     const done = await this.find(take.recordId, take.key);
     if (done !== undefined) return done;
     // The result is cached but no complete take names it (a build stopped between the two writes,
@@ -162,7 +171,7 @@ export class RecordJournal implements TakeJournal {
         costUsd: stored.costUsd,
         requestId: stored.requestId ?? base.requestId,
       }));
-      return { takeId: base.takeId, output };
+      return { takeId: base.takeId, output, resultUrl: base.resultUrl ?? null, resultAt: base.resultAt ?? null };
     });
   }
 }

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isNotFound, writeJsonAtomic } from '../util/atomic-fs.ts';
+import { isNotFound, writeJsonAtomic, type MidWrite } from '../util/atomic-fs.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 import type { Medium, ShotPrompt } from '../cache/take-journal.ts';
 import { canTransition, type TakeStatus } from './take-status.ts';
@@ -24,6 +24,9 @@ export interface Take {
   requestId: string | null;
   /** Set while a paid submit is under way; cleared when it is journaled or definitely failed. */
   submitStartedAt?: string | null;
+  /** Where the provider keeps the result (fal's CDN), and since when: a lost file can be fetched again while it is valid. */
+  resultUrl?: string | null;
+  resultAt?: string | null;
   output: string | null;
   blob: BlobHash | null;
   error: string | null;
@@ -71,8 +74,8 @@ export async function readAllRecords(shotsDir: string): Promise<Map<string, Exec
   return new Map(records.map((record) => [record.shotId, record]));
 }
 
-export async function writeRecord(shotsDir: string, record: ExecutionRecord): Promise<void> {
-  await writeJsonAtomic(recordPath(shotsDir, record.shotId), record);
+export async function writeRecord(shotsDir: string, record: ExecutionRecord, midWrite?: MidWrite): Promise<void> {
+  await writeJsonAtomic(recordPath(shotsDir, record.shotId), record, midWrite);
 }
 
 export function takeIdFor(shotId: string, n: number): string {

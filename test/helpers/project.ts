@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.ts';
 import { processIsAlive, systemClock, type Io } from '../../src/cli/io.ts';
+import { noFaults } from '../../src/util/faults.ts';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const distCli = join(repoRoot, 'dist', 'cg.mjs');
@@ -72,6 +73,7 @@ export function testIo(project: { root: string }, options: { signal?: AbortSigna
     isAlive: processIsAlive,
     version: '0.0.0-test',
     cacheTag: 'test',
+    faults: noFaults,
     printed: () => ({ stdout, stderr }),
   };
 }

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LandingStore } from '../../cache/landing.ts';
 import { runBuild, type BuildOptions, type BuildReport } from '../../graph/execute.ts';
 import type { NodeId } from '../../graph/nodes.ts';
 import { RecordJournal } from '../../state/record-journal.ts';
@@ -12,7 +14,7 @@ import { plural, seconds, usd } from '../format.ts';
 import type { Io } from '../io.ts';
 import { checkKeys, providerFactory } from '../providers.ts';
 import { environment } from '../secrets.ts';
-import { appendCosts } from '../../state/cost-ledger.ts';
+import { CostLedger } from '../../state/cost-ledger.ts';
 import { jsonReport, lineReporter, warningReporter } from '../reporter.ts';
 import { must, openWorkspace, planningContext, resolveTargets, type Workspace } from '../workspace.ts';
 import type { BuildEvent } from '../../graph/events.ts';
@@ -108,6 +110,7 @@ async function confirmCap(io: Io, ws: Workspace, plan: BuildReport, args: BuildA
 /** The executor's options for one workspace: stores, providers, journal, ledger, limits. */
 function executorOptions(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<Record<string, string | undefined>>, targets: readonly NodeId[]): Omit<BuildOptions, 'planning' | 'dryRun' | 'emit'> {
   const priceDate = ws.projectConfig.prices.date;
+  const ledger = new CostLedger(ws.paths.costs, ws.faults);
   return {
     graph: ws.graph,
     targets,
@@ -115,7 +118,9 @@ function executorOptions(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<R
     blobs: ws.blobs,
     actions: ws.actions,
     built: ws.built,
-    journal: new RecordJournal(ws.paths.shots, () => io.clock.now(), () => invalidateSequences(ws)),
+    journal: new RecordJournal(ws.paths.shots, () => io.clock.now(), () => invalidateSequences(ws), ws.faults),
+    landing: new LandingStore(join(ws.paths.cache, 'landing'), ws.faults),
+    faults: ws.faults,
     providers: providerFactory({ io, config: ws.projectConfig, paths: ws.paths, env }),
     readFile: (path: string) => readFile(path),
     clock: io.clock,
@@ -125,12 +130,12 @@ function executorOptions(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<R
     maxCostUsd: args.maxCost,
     resubmit: args.resubmit,
     retryRefused: args.retryFailed,
-    onPaid: (calls) => appendCosts(ws.paths.costs, calls.map((call) => ({ at: io.clock.now().toISOString(), ...call, priceDate }))),
+    onPaid: (calls) => ledger.append(calls.map((call) => ({ at: io.clock.now().toISOString(), ...call, priceDate }))),
     onVariant: async (sequence: string, baseKey: NodeKey, variant: number) => {
       await updateDecisions(ws.paths.decisions, (decisions) => {
         const entry = decisions.sequences[sequence] ?? {};
         decisions.sequences[sequence] = { ...entry, retakes: { ...(entry.retakes ?? {}), [baseKey]: variant } };
-      });
+      }, () => ws.faults('write:decisions'));
     },
   };
 }

@@ -56,7 +56,7 @@ export async function pickCommand(io: Io, args: PickArgs): Promise<ExitCode> {
   await withProjectLock(io, ws.paths, `cg pick ${sequence}`, async () => {
     await updateDecisions(ws.paths.decisions, (decisions) => {
       decisions.sequences[sequence] = { ...decisions.sequences[sequence], pick: { grid: hash, cell: chosen, at: io.clock.now().toISOString() } };
-    });
+    }, () => ws.faults('write:decisions'));
     await refreshSequences(io, ws);
   });
   const take = ws.graph.nodes.get(`${sequence}:take`);
@@ -110,7 +110,7 @@ export async function verdictCommand(io: Io, verdict: Verdict, args: TakeDecisio
         verdict === 'approve'
           ? { ...entry, approved: take, rejected: rejected.filter((id) => id !== take) }
           : { ...entry, rejected: [...new Set([...rejected, take])], ...(entry.approved === take ? { approved: undefined } : {}) };
-    });
+    }, () => ws.faults('write:decisions'));
     await refreshSequences(io, ws);
   });
   io.stdout.write(verdict === 'approve' ? `${sequence}: approved ${take}.\n` : `${sequence}: rejected ${take}. cg build ${sequence} --retake makes another take of the same plan.\n`);
@@ -134,7 +134,7 @@ export async function finalCommand(io: Io, args: FinalArgs): Promise<ExitCode> {
   await withProjectLock(io, ws.paths, `cg final ${sequence}`, async () => {
     await updateDecisions(ws.paths.decisions, (decisions) => {
       decisions.sequences[sequence] = { ...decisions.sequences[sequence], final: !args.reopen };
-    });
+    }, () => ws.faults('write:decisions'));
     await refreshSequences(io, ws);
   });
   io.stdout.write(args.reopen ? `${sequence}: reopened; plan edits rebuild it again.\n` : `${sequence}: final (${decision?.approved ?? ''}); plan edits to it now warn and do not spend.\n`);
