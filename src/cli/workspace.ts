@@ -44,12 +44,25 @@ export async function openConfig(io: Io): Promise<ConfigContext> {
 export async function resolveProject(ctx: ConfigContext, name: string | undefined): Promise<{ paths: ProjectPaths; config: ProjectConfig }> {
   const project = name ?? ctx.config.defaultProject;
   const paths = projectPaths(ctx.root, ctx.config.projectsDir, project);
-  const exists = await stat(paths.dir).then((s) => s.isDirectory(), (error: unknown) => {
-    if (isNotFound(error)) return false;
-    throw error;
-  });
-  if (!exists || !/^[A-Za-z0-9][\w.-]*$/.test(project)) {
-    const available = await readdir(join(ctx.root, ctx.config.projectsDir)).catch(() => [] as string[]);
+  const folder = join(ctx.root, ctx.config.projectsDir);
+  const kind = async (path: string): Promise<'folder' | 'file' | 'missing'> =>
+    stat(path).then(
+      (s) => (s.isDirectory() ? 'folder' : 'file'),
+      (error: unknown) => {
+        if (isNotFound(error) || (error instanceof Error && 'code' in error && error.code === 'ENOTDIR')) return 'missing';
+        throw error;
+      },
+    );
+  // A file where a folder should be is named as such, not as a project that does not exist.
+  const named = /^[A-Za-z0-9][\w.-]*$/.test(project); // no name may reach outside the projects folder
+  const [projectsKind, projectKind] = await Promise.all([kind(folder), named ? kind(paths.dir) : 'missing']);
+  const inTheWay = projectsKind === 'file' ? folder : projectKind === 'file' ? paths.dir : undefined;
+  if (inTheWay !== undefined) {
+    const what = inTheWay === folder ? `the folder of projects (projectsDir in ${ctx.configFile})` : `project ${project}'s folder, holding plan.json, bible.json and refs/`;
+    throw new CgFailure({ kind: 'input-invalid', issues: [{ file: relative(ctx.root, inTheWay), path: '', message: `is a file, but it should be ${what}: move the file away` }] });
+  }
+  if (projectKind !== 'folder') {
+    const available = await readdir(folder).catch(() => [] as string[]);
     throw new CgFailure({ kind: 'unknown-project', name: project, projectsDir: ctx.config.projectsDir, available: available.filter((n) => !n.startsWith('.')) });
   }
   return { paths, config: configForProject(ctx.config, project) };

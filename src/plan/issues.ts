@@ -38,15 +38,76 @@ export async function jsonLocator(text: string): Promise<Locator> {
   };
 }
 
-/** Where and why a text is not JSON, with the offset of the first error (jsonc-parser, error path only). */
-export async function jsonSyntaxError(text: string): Promise<{ offset: number; reason: string }> {
-  const { parse, printParseErrorCode } = await import('jsonc-parser');
+/** What a person does about each kind of JSON syntax error. */
+const syntaxFixes: Partial<Record<string, string>> = {
+  InvalidSymbol: 'this is not JSON: text goes in double quotes ("wide shot"), numbers and true/false/null without',
+  InvalidNumberFormat: 'this is not a JSON number: write digits like 5 or 2.5, or put text in double quotes',
+  PropertyNameExpected: 'expected a field name in double quotes: write "name": value',
+  ValueExpected: 'expected a value here: write text in double quotes, a number, true, false, null, { } or [ ]',
+  ColonExpected: 'expected ":" after the field name: write "name": value',
+  CommaExpected: 'a comma is missing before this: put "," between the two entries',
+  CloseBraceExpected: 'an object is not closed: add the missing "}" (or a missing comma)',
+  CloseBracketExpected: 'a list is not closed: add the missing "]" (or a missing comma)',
+  EndOfFileExpected: 'there is more after the end of the JSON: remove it, or wrap both in one { } or [ ]',
+  InvalidCommentToken: 'JSON has no comments: remove the comment',
+  UnexpectedEndOfComment: 'JSON has no comments: remove the comment',
+  UnexpectedEndOfString: 'a text is not closed: add the closing double quote',
+  InvalidEscapeCharacter: 'an invalid escape after "\\": write \\\\ for a backslash',
+  InvalidCharacter: 'a control character inside text: write \\n for a new line, \\t for a tab',
+};
+
+/**
+ * Where and why a text is not JSON (jsonc-parser, error path only): the offset, the JSON
+ * path around it and one sentence with the fix.
+ */
+export async function jsonSyntaxError(text: string): Promise<{ offset: number; path: JsonPath; message: string }> {
+  const { parse, printParseErrorCode, getLocation } = await import('jsonc-parser');
   const errors: ParseError[] = [];
   parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const first = errors[0];
-  if (first === undefined) return { offset: 0, reason: 'the file is not JSON' };
-  const words = printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
-  return { offset: first.offset, reason: words };
+  if (first === undefined) return { offset: 0, path: [], message: 'not valid JSON: save the file as JSON text (UTF-8)' };
+  if (text.trim() === '') return { offset: 0, path: [], message: 'the file is empty: write the JSON object it should hold (cg init NAME writes a template project)' };
+  const at = first.offset;
+  // getLocation ends the path with "" where it expected a field name: that is the object's own path.
+  const path = getLocation(text, at).path.filter((part, i, all) => part !== '' || i < all.length - 1);
+  if (first.offset + first.length >= text.trimEnd().length) {
+    return { offset: at, path, message: 'not valid JSON: the file ends before the JSON does (cut short?): restore the rest, or close every open { and [' };
+  }
+  const closing = text[at] === '}' || text[at] === ']';
+  const before = text.slice(0, at).trimEnd();
+  if (closing && before.endsWith(',')) {
+    // In a list, the path names the entry that is not there; the list itself is where the comma is.
+    const list = text[at] === ']' ? path.slice(0, -1) : path;
+    return { offset: before.length - 1, path: list, message: `not valid JSON: a comma before "${text[at] ?? ''}": remove the trailing comma` };
+  }
+  const code = printParseErrorCode(first.error);
+  const fix = syntaxFixes[code] ?? `${code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}: fix the syntax here`;
+  return { offset: at, path, message: `not valid JSON: ${fix}` };
+}
+
+/**
+ * Keys written twice in one object: JSON.parse silently keeps the last, which drops a
+ * character or a shot's prompt without a word. Runs only when a file changed.
+ */
+export async function duplicateKeys(text: string): Promise<Array<{ path: JsonPath; offset: number; first: number }>> {
+  const { visit } = await import('jsonc-parser');
+  const found: Array<{ path: JsonPath; offset: number; first: number }> = [];
+  const open: Array<Map<string, number>> = [];
+  visit(text, {
+    onObjectBegin: () => {
+      open.push(new Map());
+    },
+    onObjectEnd: () => {
+      open.pop();
+    },
+    onObjectProperty: (property, offset, _length, _line, _column, pathSupplier) => {
+      const keys = open[open.length - 1];
+      const first = keys?.get(property);
+      if (first !== undefined) found.push({ path: [...pathSupplier(), property], offset, first });
+      else keys?.set(property, offset);
+    },
+  });
+  return found;
 }
 
 export function offsetToLineColumn(text: string, offset: number): { line: number; column: number } {
@@ -153,9 +214,10 @@ function issueMessage(issue: z.core.$ZodIssue, path: JsonPath): string {
     case 'too_small':
       if (issue.origin === 'array') return issue.message;
       if (issue.origin === 'string') return `must not be empty`;
-      return `must be at least ${String(issue.minimum)}, got ${describeInput(input)}`;
+      if (!issue.message.startsWith('Too small')) return `${issue.message}; got ${describeInput(input)}`; // the schema's own words
+      return `must be ${issue.inclusive === false ? 'more than' : 'at least'} ${String(issue.minimum)}, got ${describeInput(input)}`;
     case 'too_big':
-      return `must be at most ${String(issue.maximum)}, got ${describeInput(input)}`;
+      return `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}, got ${describeInput(input)}`;
     case 'invalid_key': {
       const inner = issue.issues[0]?.message ?? issue.message;
       return `the key ${describeInput(String(last))} is not allowed: ${inner}`;

@@ -1,14 +1,14 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
 import type { CgError, InputIssue } from '../util/errors.ts';
 import { isNotFound } from '../util/atomic-fs.ts';
 import { err, ok, type Result } from '../util/result.ts';
 import type { ProjectConfig } from './config-schema.ts';
-import { jsonLocator, jsonSyntaxError, offsetToLineColumn, zodIssuesToInputIssues, type Locator } from './issues.ts';
+import { duplicateKeys, formatJsonPath, jsonLocator, jsonSyntaxError, offsetToLineColumn, zodIssuesToInputIssues, type Locator } from './issues.ts';
 import { displayPath, type ProjectPaths } from './project-paths.ts';
-import { checkProject, refFolder } from './rules.ts';
+import { checkProject, refFolder, type ProjectFile, type RuleContext } from './rules.ts';
 import type { z } from 'zod';
-import type { Bible, Decisions, Plan } from './schema.ts';
+import type { Bible, BibleElement, Decisions, Plan, SequenceDecisions } from './schema.ts';
 import { hashBytes } from '../util/hash.ts';
 import { readJsonIfExists, writeJsonAtomic } from '../util/atomic-fs.ts';
 
@@ -23,7 +23,6 @@ export interface LoadedProject {
 
 const imageFile = /\.(png|jpe?g|webp)$/i;
 
-type Parsed<T> = { value: T; text: string } | { issues: InputIssue[] };
 type FileKind = 'plan' | 'bible' | 'decisions';
 interface Parsers {
   plan: Plan;
@@ -79,56 +78,173 @@ async function parseWithSchema(kind: FileKind, data: unknown): Promise<{ ok: tru
   return result.success ? { ok: true, value: result.data } : { ok: false, schema, issues: result.error.issues };
 }
 
-async function readJsonFile<K extends FileKind>(
-  path: string,
-  file: string,
-  kind: K,
-  missing: 'error' | 'empty',
-  cache: ParsedCache,
-): Promise<Parsed<Parsers[K]>> {
+interface ReadJson<T> {
+  /** The text without a byte-order mark; undefined when the file could not be read. */
+  text: string | undefined;
+  /** What JSON.parse made of it, when the schema did not accept it (the rules look at the parts that pass). */
+  json: { data: unknown } | undefined;
+  value: T | undefined;
+  issues: InputIssue[];
+}
+
+function errorCode(error: unknown): unknown {
+  return error instanceof Error && 'code' in error ? error.code : undefined;
+}
+
+async function readJsonFile<K extends FileKind>(path: string, file: string, kind: K, missing: 'error' | 'empty', cache: ParsedCache): Promise<ReadJson<Parsers[K]>> {
+  const failed = (issue: Omit<InputIssue, 'file'>): ReadJson<Parsers[K]> => ({ text: undefined, json: undefined, value: undefined, issues: [{ file, ...issue }] });
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
+    const code = errorCode(error);
+    if (code === 'EISDIR') return failed({ path: '', message: `is a folder, but it should be a file: move the folder away and write ${basename(path)} there` });
+    if (code === 'EACCES' || code === 'EPERM') return failed({ path: '', message: 'cannot be read (permission denied): make it readable, e.g. chmod u+r' });
     if (!isNotFound(error)) throw error;
-    if (missing === 'empty') text = '{}';
-    else return { issues: [{ file, path: '', message: `${file} does not exist: create it (cg init NAME writes a template project)` }] };
+    if (missing === 'error') return failed({ path: '', message: `does not exist: create it (cg init NAME writes a template project)` });
+    text = '{}';
+  }
+  if (text.startsWith('\uFEFF')) {
+    // Windows editors save with a byte-order mark; plan.json and bible.json are read as if it were not there.
+    // decisions.json is rewritten by cg pick and approve, whose reader does not skip it.
+    if (kind === 'decisions') return failed({ path: '', line: 1, column: 1, message: 'starts with a byte-order mark (BOM): save it as UTF-8 without BOM' });
+    text = text.slice(1);
   }
   const hash = hashBytes(Buffer.from(text));
   const cached = cache.get(kind, hash);
-  if (cached !== undefined) return { value: cached, text };
+  if (cached !== undefined) return { text, json: undefined, value: cached, issues: [] };
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
-    const { offset, reason } = await jsonSyntaxError(text);
-    const at = offsetToLineColumn(text, offset);
-    return { issues: [{ file, path: '', ...at, message: `not valid JSON (${reason}): fix the syntax at this line and column` }] };
+    const syntax = await jsonSyntaxError(text);
+    return { ...failed({ path: formatJsonPath(syntax.path), ...offsetToLineColumn(text, syntax.offset), message: syntax.message }), text };
   }
+  const issues: InputIssue[] = (await duplicateKeys(text)).map(({ path: at, offset, first }) => ({
+    file,
+    path: formatJsonPath(at),
+    ...offsetToLineColumn(text, offset),
+    message: `"${String(at[at.length - 1])}" is written twice in one object (also line ${offsetToLineColumn(text, first).line}), and JSON keeps only the last: remove or rename one`,
+  }));
   const result = await parseWithSchema(kind, data);
   if (result.ok) {
     cache.set(kind, hash, result.value);
-    return { value: result.value as Parsers[K], text };
+    return { text, json: undefined, value: result.value as Parsers[K], issues };
   }
   const locate = await jsonLocator(text);
-  return { issues: zodIssuesToInputIssues(file, result.schema, result.issues, locate) };
+  return { text, json: { data }, value: undefined, issues: [...issues, ...zodIssuesToInputIssues(file, result.schema, result.issues, locate)] };
 }
 
-async function listRefs(paths: ProjectPaths, bible: Bible): Promise<Map<string, string[] | undefined>> {
+/** A JSON object's members, or undefined for anything else. */
+function objectMembers(data: unknown): Record<string, unknown> | undefined {
+  return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
+}
+
+/** The parts of each file that pass the schema on their own: what the rules look at when a file has mistakes. */
+async function ruleInputs(
+  plan: ReadJson<Plan>,
+  bible: ReadJson<Bible>,
+  decisions: ReadJson<Decisions>,
+): Promise<Pick<RuleContext, 'sequences' | 'sequenceIds' | 'elements' | 'decisions'>> {
+  if (plan.value !== undefined && bible.value !== undefined && decisions.value !== undefined) {
+    return {
+      sequences: plan.value.sequences,
+      sequenceIds: plan.value.sequences.map((sequence) => sequence.id),
+      elements: new Map(Object.entries(bible.value.elements)),
+      decisions: new Map(Object.entries(decisions.value.sequences)),
+    };
+  }
+  const { SequenceSchema, ElementSchema, SequenceDecisionsSchema, sequenceIdPattern } = await import('./schema.ts');
+  const rawSequences = plan.value?.sequences ?? objectMembers(plan.json?.data)?.['sequences'];
+  const sequences = Array.isArray(rawSequences) ? (rawSequences as unknown[]) : undefined;
+  const elements = objectMembers(bible.value?.elements ?? objectMembers(bible.json?.data)?.['elements']);
+  const decided = objectMembers(decisions.value?.sequences ?? objectMembers(decisions.json?.data)?.['sequences']) ?? {};
+  return {
+    sequences: sequences?.map((raw) => SequenceSchema.safeParse(raw).data),
+    sequenceIds: (sequences ?? []).map((raw) => objectMembers(raw)?.['id']).filter((id): id is string => typeof id === 'string'),
+    // An element with a mistake keeps its id, so the plan's mentions of it are not called unknown.
+    elements: elements === undefined ? undefined : new Map(Object.entries(elements).map(([id, raw]) => [id, ElementSchema.safeParse(raw).data])),
+    decisions: new Map(
+      Object.entries(decided).flatMap(([id, raw]): Array<[string, SequenceDecisions]> => {
+        const parsed = SequenceDecisionsSchema.safeParse(raw);
+        return sequenceIdPattern.test(id) && parsed.success ? [[id, parsed.data]] : [];
+      }),
+    ),
+  };
+}
+
+const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** PNG, JPEG or WebP by their first bytes: a name ending in .png says nothing about the content. */
+function looksLikeImage(head: Buffer): boolean {
+  const jpeg = head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
+  const webp = head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP';
+  return head.subarray(0, 8).equals(pngSignature) || jpeg || webp;
+}
+
+async function firstBytes(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(12), 0, 12, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The file that stands where a folder of `folder` (relative to `dir`) should be. */
+async function fileInTheWay(dir: string, folder: string): Promise<string> {
+  let path = dir;
+  for (const part of folder.split('/').filter((p) => p !== '')) {
+    path = join(path, part);
+    if (!(await stat(path)).isDirectory()) return path;
+  }
+  return path;
+}
+
+/**
+ * The image files in each element's reference folder, in name order. A folder that is
+ * missing is left to the rules (only elements the plan uses need one); a file where the
+ * folder should be, or a file that is not an image, is a mistake right here.
+ */
+async function listRefs(paths: ProjectPaths, elements: ReadonlyMap<string, BibleElement | undefined>): Promise<{ refs: Map<string, string[] | undefined>; issues: InputIssue[] }> {
   const refs = new Map<string, string[] | undefined>();
+  // By file: a file standing where refs/ should be is one mistake, not one per element.
+  const issues = new Map<string, InputIssue>();
+  const problem = (absolute: string, message: string): void => {
+    const file = displayPath(paths, absolute);
+    issues.set(file, { file, path: '', message });
+  };
   await Promise.all(
-    Object.entries(bible.elements).map(async ([id, element]) => {
+    [...elements].map(async ([id, element]) => {
+      if (element === undefined) return;
       const folder = refFolder(element.kind, id);
+      let names: string[];
       try {
-        const names = (await readdir(join(paths.dir, folder))).filter((name) => imageFile.test(name)).sort();
-        refs.set(id, names.map((name) => `${folder}${name}`));
+        names = (await readdir(join(paths.dir, folder))).filter((name) => imageFile.test(name)).sort();
       } catch (error) {
-        if (!isNotFound(error)) throw error;
-        refs.set(id, undefined);
+        if (isNotFound(error)) return void refs.set(id, undefined);
+        if (errorCode(error) !== 'ENOTDIR') throw error;
+        const file = await fileInTheWay(paths.dir, folder);
+        const should = `${relative(paths.dir, file)}/` === folder ? `the folder of ${element.kind} "${id}"'s reference images` : 'a folder, with the reference folders inside it';
+        return problem(file, `is a file, but it should be ${should}: move the file away`);
       }
+      const files = names.map((name) => `${folder}${name}`);
+      await Promise.all(
+        files.map(async (file) => {
+          const absolute = join(paths.dir, file);
+          const head = await firstBytes(absolute).catch((error: unknown) => {
+            if (errorCode(error) === 'EISDIR') return undefined;
+            throw error;
+          });
+          if (head === undefined) problem(absolute, `is a folder, not an image: rename it or move it out of ${folder}`);
+          else if (!looksLikeImage(head)) problem(absolute, `is not a PNG, JPEG or WebP image${head.length === 0 ? ' (it is empty)' : ', whatever its name says'}: replace it with one, or move it out of ${folder}`);
+        }),
+      );
+      refs.set(id, files);
     }),
   );
-  return refs;
+  return { refs, issues: [...issues.values()] };
 }
 
 export interface LoadOptions {
@@ -140,44 +256,46 @@ export interface LoadOptions {
   parsedCache: { file: string | undefined; tag: string; write: boolean };
 }
 
+/** File, then line, then column: the order a person fixes them in. */
+function inFileOrder(a: InputIssue, b: InputIssue): number {
+  return (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
+}
+
 /**
  * Reads plan.json, bible.json and decisions.json, and lists the reference folders.
- * Returns every problem found in all three files, each naming file, JSON path and fix.
+ * Returns every problem found in all three files at once, in file order, each naming
+ * file, position, JSON path and fix: the rules run on whatever passed the schema.
  */
 export async function loadProject({ paths, config, knownTakes, parsedCache }: LoadOptions): Promise<Result<LoadedProject, CgError>> {
   const cache = await ParsedCache.open(parsedCache.file, parsedCache.write, parsedCache.tag);
   const rel = (absolute: string): string => displayPath(paths, absolute);
-  const files = { 'plan.json': rel(paths.plan), 'bible.json': rel(paths.bible), 'decisions.json': rel(paths.decisions) };
+  const files: Record<ProjectFile, string> = { 'plan.json': rel(paths.plan), 'bible.json': rel(paths.bible), 'decisions.json': rel(paths.decisions) };
   const [plan, bible, decisions] = await Promise.all([
     readJsonFile(paths.plan, files['plan.json'], 'plan', 'error', cache),
     readJsonFile(paths.bible, files['bible.json'], 'bible', 'error', cache),
     readJsonFile(paths.decisions, files['decisions.json'], 'decisions', 'empty', cache),
   ]);
-  const issues = [plan, bible, decisions].flatMap((parsed) => ('issues' in parsed ? parsed.issues : []));
-  if ('issues' in plan || 'issues' in bible || 'issues' in decisions) return err({ kind: 'input-invalid', issues });
-
-  const refs = await listRefs(paths, bible.value);
-  const takes = Object.values(decisions.value.sequences).some((d) => d.approved !== undefined || d.rejected.length > 0)
-    ? await knownTakes()
-    : new Set<string>();
-  const found = checkProject({ plan: plan.value, bible: bible.value, decisions: decisions.value, config, refs, knownTakes: takes });
-  if (found.length > 0) {
-    const texts = { 'plan.json': plan.text, 'bible.json': bible.text, 'decisions.json': decisions.text };
-    const locators = new Map<string, Locator>();
-    const located: InputIssue[] = [];
-    for (const issue of found) {
-      let locate = locators.get(issue.file);
-      if (locate === undefined) {
-        locate = await jsonLocator(texts[issue.file]);
-        locators.set(issue.file, locate);
-      }
-      const at = locate(issue.jsonPath);
-      located.push({ file: files[issue.file], path: issue.path, ...at, message: issue.message });
+  const issues = [...plan.issues, ...bible.issues, ...decisions.issues];
+  const inputs = await ruleInputs(plan, bible, decisions);
+  const listed = await listRefs(paths, inputs.elements ?? new Map());
+  issues.push(...listed.issues);
+  const takes = [...inputs.decisions.values()].some((d) => d.approved !== undefined || d.rejected.length > 0) ? await knownTakes() : new Set<string>();
+  const found = checkProject({ ...inputs, config, refs: listed.refs, knownTakes: takes });
+  const texts: Record<ProjectFile, string | undefined> = { 'plan.json': plan.text, 'bible.json': bible.text, 'decisions.json': decisions.text };
+  const locators = new Map<ProjectFile, Locator | undefined>();
+  for (const issue of found) {
+    if (!locators.has(issue.file)) {
+      const text = texts[issue.file];
+      locators.set(issue.file, text === undefined ? undefined : await jsonLocator(text));
     }
-    return err({ kind: 'input-invalid', issues: located });
+    const at = locators.get(issue.file)?.(issue.jsonPath);
+    issues.push({ file: files[issue.file], path: formatJsonPath(issue.jsonPath), ...at, message: issue.message });
+  }
+  if (issues.length > 0 || plan.value === undefined || bible.value === undefined || decisions.value === undefined) {
+    return err({ kind: 'input-invalid', issues: issues.sort(inFileOrder) });
   }
   await cache.save();
   const present = new Map<string, readonly string[]>();
-  for (const [id, list] of refs) if (list !== undefined) present.set(id, list);
+  for (const [id, list] of listed.refs) if (list !== undefined) present.set(id, list);
   return ok({ paths, plan: plan.value, bible: bible.value, decisions: decisions.value, refs: present });
 }

@@ -1,22 +1,37 @@
-import type { InputIssue } from '../util/errors.ts';
 import type { ProjectConfig } from './config-schema.ts';
 import { klingLimits } from './models.ts';
-import type { Bible, Decisions, Plan } from './schema.ts';
-import { formatJsonPath, type JsonPath } from './issues.ts';
+import type { BibleElement, Sequence, SequenceDecisions } from './schema.ts';
+import type { JsonPath } from './issues.ts';
 
-/** What a rule may look at: the parsed files and what the refs folders hold. */
+/**
+ * What a rule may look at: the parts of each file that passed the schema. A part with a
+ * schema mistake (already reported) is left out, so one mistake does not hide the others.
+ */
 export interface RuleContext {
-  plan: Plan;
-  bible: Bible;
-  decisions: Decisions;
+  /** plan.json's sequences by position, undefined where one has a schema mistake; undefined when plan.json did not parse. */
+  sequences: ReadonlyArray<Sequence | undefined> | undefined;
+  /** Every id plan.json gives a sequence, mistakes elsewhere in it or not. */
+  sequenceIds: readonly string[];
+  /** bible.json's elements by id, undefined where one has a schema mistake; undefined when bible.json did not parse. */
+  elements: ReadonlyMap<string, BibleElement | undefined> | undefined;
+  /** decisions.json's entries that passed the schema. */
+  decisions: ReadonlyMap<string, SequenceDecisions>;
   config: ProjectConfig;
-  /** Image files per element id, relative to the project; undefined when the folder is missing. */
+  /** Image files per element id, relative to the project; undefined when the folder is missing, absent when the loader could not read it (and said why). */
   refs: ReadonlyMap<string, readonly string[] | undefined>;
   /** Take ids the execution records know, so a decision cannot name a take that never existed. */
   knownTakes: ReadonlySet<string>;
 }
 
-type Report = (file: 'plan.json' | 'bible.json' | 'decisions.json', path: JsonPath, message: string) => void;
+export type ProjectFile = 'plan.json' | 'bible.json' | 'decisions.json';
+/** A rule's finding: the file and JSON path, located in the text by the loader. */
+export interface RuleIssue {
+  file: ProjectFile;
+  jsonPath: JsonPath;
+  message: string;
+}
+
+type Report = (file: ProjectFile, path: JsonPath, message: string) => void;
 type Rule = (ctx: RuleContext, report: Report) => void;
 
 /** A mention of an element in a prompt: `@maya`. */
@@ -26,23 +41,30 @@ export function refFolder(kind: 'character' | 'prop', id: string): string {
   return `refs/${kind === 'character' ? 'characters' : 'props'}/${id}/`;
 }
 
-const uniqueSequenceIds: Rule = ({ plan }, report) => {
+/** Each valid sequence with its position in plan.json. */
+function eachSequence(sequences: RuleContext['sequences'], visit: (sequence: Sequence, index: number) => void): void {
+  sequences?.forEach((sequence, index) => {
+    if (sequence !== undefined) visit(sequence, index);
+  });
+}
+
+const uniqueSequenceIds: Rule = ({ sequences }, report) => {
   const seen = new Map<string, number>();
-  plan.sequences.forEach((sequence, index) => {
+  eachSequence(sequences, (sequence, index) => {
     const first = seen.get(sequence.id);
     if (first === undefined) seen.set(sequence.id, index);
     else report('plan.json', ['sequences', index, 'id'], `duplicate sequence id "${sequence.id}" (also sequences[${first}]): give each sequence its own id`);
   });
 };
 
-const knownElements: Rule = ({ plan, bible }, report) => {
-  const known = Object.keys(bible.elements);
-  plan.sequences.forEach((sequence, s) => {
+const knownElements: Rule = ({ sequences, elements }, report) => {
+  const known = elements === undefined ? undefined : [...elements.keys()];
+  eachSequence(sequences, (sequence, s) => {
     const seen = new Set<string>();
     sequence.elements.forEach((id, e) => {
       if (seen.has(id)) report('plan.json', ['sequences', s, 'elements', e], `element "${id}" is listed twice: list it once`);
       seen.add(id);
-      if (bible.elements[id] === undefined) {
+      if (known !== undefined && !known.includes(id)) {
         report('plan.json', ['sequences', s, 'elements', e], `unknown element "${id}": add it to bible.json "elements" or use one of: ${known.join(', ') || '(none defined)'}`);
       }
     });
@@ -57,10 +79,10 @@ const knownElements: Rule = ({ plan, bible }, report) => {
   });
 };
 
-const refFoldersExist: Rule = ({ plan, bible, refs }, report) => {
-  const used = new Set(plan.sequences.flatMap((sequence) => sequence.elements));
-  for (const [id, element] of Object.entries(bible.elements)) {
-    if (!used.has(id)) continue;
+const refFoldersExist: Rule = ({ sequences, elements, refs }, report) => {
+  const used = new Set(sequences?.flatMap((sequence) => sequence?.elements ?? []));
+  for (const [id, element] of elements ?? []) {
+    if (element === undefined || !used.has(id) || !refs.has(id)) continue;
     const files = refs.get(id);
     const folder = refFolder(element.kind, id);
     if (files === undefined) report('bible.json', ['elements', id], `${element.kind} "${id}" has no reference folder ${folder}: create it with at least one image (.png, .jpg or .webp)`);
@@ -68,9 +90,9 @@ const refFoldersExist: Rule = ({ plan, bible, refs }, report) => {
   }
 };
 
-const durations: Rule = ({ plan }, report) => {
+const durations: Rule = ({ sequences }, report) => {
   const { clipSeconds, shotSeconds, maxShots, maxShotPromptChars } = klingLimits;
-  plan.sequences.forEach((sequence, s) => {
+  eachSequence(sequences, (sequence, s) => {
     if (sequence.mode === 'individual') {
       sequence.shots.forEach((shot, i) => {
         const seconds = Number(shot.duration);
@@ -100,16 +122,18 @@ const durations: Rule = ({ plan }, report) => {
   });
 };
 
-const decisionsMatchPlan: Rule = ({ plan, decisions, config, knownTakes }, report) => {
-  const sequences = new Map(plan.sequences.map((sequence) => [sequence.id, sequence]));
+const decisionsMatchPlan: Rule = ({ sequences, sequenceIds, decisions, config, knownTakes }, report) => {
+  if (sequences === undefined) return; // nothing to match against
+  const valid = new Map<string, Sequence>();
+  eachSequence(sequences, (sequence) => valid.set(sequence.id, sequence));
   const cells = config.grid.rows * config.grid.cols;
-  for (const [id, decision] of Object.entries(decisions.sequences)) {
-    const sequence = sequences.get(id);
-    if (sequence === undefined) {
-      report('decisions.json', ['sequences', id], `decision for unknown sequence "${id}": plan.json has ${[...sequences.keys()].join(', ')}; remove it or fix the id`);
+  for (const [id, decision] of decisions) {
+    if (!sequenceIds.includes(id)) {
+      report('decisions.json', ['sequences', id], `decision for unknown sequence "${id}": plan.json has ${sequenceIds.join(', ')}; remove it or fix the id`);
       continue;
     }
-    if (decision.pick !== undefined) {
+    const sequence = valid.get(id);
+    if (sequence !== undefined && decision.pick !== undefined) {
       if (sequence.grid === undefined) report('decisions.json', ['sequences', id, 'pick'], `${id} has no "grid" in plan.json, so there is nothing to pick from: remove the pick or add a grid`);
       else if (decision.pick.cell > cells) report('decisions.json', ['sequences', id, 'pick', 'cell'], `cell ${decision.pick.cell} does not exist: a ${config.grid.rows}x${config.grid.cols} grid has cells 1–${cells}`);
     }
@@ -126,10 +150,8 @@ const decisionsMatchPlan: Rule = ({ plan, decisions, config, knownTakes }, repor
 const rules: readonly Rule[] = [uniqueSequenceIds, knownElements, refFoldersExist, durations, decisionsMatchPlan];
 
 /** Runs every semantic rule; returns all problems, not just the first. */
-export function checkProject(ctx: RuleContext): Array<Omit<InputIssue, 'file'> & { file: 'plan.json' | 'bible.json' | 'decisions.json'; jsonPath: JsonPath }> {
-  const found: Array<Omit<InputIssue, 'file'> & { file: 'plan.json' | 'bible.json' | 'decisions.json'; jsonPath: JsonPath }> = [];
-  for (const rule of rules) {
-    rule(ctx, (file, path, message) => found.push({ file, path: formatJsonPath(path), jsonPath: path, message }));
-  }
+export function checkProject(ctx: RuleContext): RuleIssue[] {
+  const found: RuleIssue[] = [];
+  for (const rule of rules) rule(ctx, (file, jsonPath, message) => found.push({ file, jsonPath, message }));
   return found;
 }

@@ -6,9 +6,10 @@ import { z } from 'zod';
  * test keeps them in sync.
  */
 
+export const sequenceIdPattern = /^SEQ\d{2,5}$/;
 const sequenceId = z
   .string()
-  .regex(/^SEQ\d{2,5}$/, { error: 'a sequence id is SEQ followed by digits, e.g. "SEQ08"' })
+  .regex(sequenceIdPattern, { error: 'a sequence id is SEQ followed by digits, e.g. "SEQ08"' })
   .describe('Sequence id, e.g. SEQ08: the unit you build and approve.');
 
 export const elementIdPattern = /^[a-z][a-z0-9_-]{0,63}$/;
