@@ -65,6 +65,7 @@ describe('the element-cap question on a terminal', () => {
 
     expect(run.code).toBe(0);
     expect(run.screen).toContain(`${capWarning}\n${question}y\n`);
+    expect(run.screen.split(capWarning)).toHaveLength(2); // the warning is shown once, with the question
     expect(run.screen).toMatch(/✓ SEQ05:take .*→ takes\/SEQ05\/SEQ05_take001\.\w+\n/);
     expect(run.screen).toMatch(/Built 2 nodes in .*, reused 2, 0 waiting, 0 failed\./);
     expect((await readdir(project.path('takes', 'SEQ05'))).filter((name) => name.startsWith('SEQ05_take'))).toHaveLength(1);

@@ -4,14 +4,17 @@ import { isNotFound, writeFileAtomic } from '../util/atomic-fs.ts';
 import { noFaults, type Faults } from '../util/faults.ts';
 import { hashBytes, type NodeKey } from '../util/hash.ts';
 
-/** What a paid call returned besides its bytes. */
+/** What a step's provider returned besides its bytes. */
 export interface LandedMeta {
   mimeType: string;
   extension: string;
+  /** What the provider charged (0 for sim and local steps). */
   costUsd: number;
+  /** Paid calls made (a grid may retry). */
   calls: number;
   model: string;
   requestId: string | null;
+  /** Things a person should know (a grid that needed a fallback, a dropped element). */
   notes: string[];
 }
 

@@ -1,10 +1,16 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashBytes, isBlobHash, type BlobHash } from '../util/hash.ts';
-import { readJsonIfExists, writeJsonAtomic } from '../util/atomic-fs.ts';
+import { isNotFound, readJsonIfExists, writeJsonAtomic } from '../util/atomic-fs.ts';
 import { noFaults, type Faults } from '../util/faults.ts';
 
 type Entry = [size: string, mtimeNs: string, ctimeNs: string, ino: string, hash: BlobHash];
+type Print = [size: string, mtimeNs: string, ctimeNs: string, ino: string];
+
+async function statPrint(path: string): Promise<Print> {
+  const s = await stat(path, { bigint: true });
+  return [String(s.size), String(s.mtimeNs), String(s.ctimeNs), String(s.ino)];
+}
 
 /**
  * (path, size, mtime, ctime, inode) → content hash, so a no-op build reads no
@@ -49,14 +55,29 @@ export class StatCache {
   /** The content hash of a file (a path relative to the base), from the cache when its stat is unchanged. */
   async hashFile(path: string): Promise<BlobHash> {
     const absolute = join(this.#base, path);
-    const s = await stat(absolute, { bigint: true });
-    const fingerprint: [string, string, string, string] = [String(s.size), String(s.mtimeNs), String(s.ctimeNs), String(s.ino)];
+    const fingerprint = await statPrint(absolute);
     const cached = this.#entries.get(path);
     if (cached !== undefined && cached.slice(0, 4).every((part, i) => part === fingerprint[i])) return cached[4];
     const hash = hashBytes(await readFile(absolute));
     this.#entries.set(path, [...fingerprint, hash]);
     this.#dirty = true;
     return hash;
+  }
+
+  /** Like hashFile, but undefined when the file does not exist. */
+  async hashIfPresent(path: string): Promise<BlobHash | undefined> {
+    try {
+      return await this.hashFile(path);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Remembers the hash of a file just written with known bytes, so it is not read back to hash it. */
+  async remember(path: string, hash: BlobHash): Promise<void> {
+    this.#entries.set(path, [...(await statPrint(join(this.#base, path))), hash]);
+    this.#dirty = true;
   }
 
   async save(): Promise<void> {

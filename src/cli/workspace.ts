@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { LocalActionCache } from '../cache/action-cache.ts';
 import { LocalBlobStore } from '../cache/blob-store.ts';
 import { BuiltIndex } from '../cache/built-index.ts';
+import { ProjectFiles } from '../cache/output-files.ts';
 import { StatCache } from '../cache/stat-cache.ts';
 import type { PlanningContext } from '../graph/decide.ts';
 import { compileGraph } from '../graph/compile.ts';
@@ -79,12 +80,14 @@ export interface Workspace extends ConfigContext {
   actions: LocalActionCache;
   built: BuiltIndex;
   statCache: StatCache;
+  /** The project's output files (takes/…), checked by hash through the stat cache. */
+  files: ProjectFiles;
   faults: Faults;
 }
 
 /** Finds the config, loads and checks the project, hashes its references and compiles the graph. */
-export async function openWorkspace(io: Io, projectName: string | undefined, options: { readOnly?: boolean } = {}): Promise<Workspace> {
-  const ctx = await openConfig(io);
+export async function openWorkspace(io: Io, projectName: string | undefined, options: { readOnly?: boolean; config?: ConfigContext } = {}): Promise<Workspace> {
+  const ctx = options.config ?? (await openConfig(io));
   const { paths, config } = await resolveProject(ctx, projectName);
   let loaded: Promise<Map<string, ExecutionRecord>> | undefined;
   const records = (): Promise<Map<string, ExecutionRecord>> => (loaded ??= readAllRecords(paths.shots));
@@ -107,6 +110,7 @@ export async function openWorkspace(io: Io, projectName: string | undefined, opt
     actions: new LocalActionCache(join(paths.cache, 'actions'), io.faults),
     built: new BuiltIndex(join(paths.cache, 'built.json'), io.faults),
     statCache,
+    files: new ProjectFiles(paths.dir, statCache, io.faults),
     faults: io.faults,
   };
 }

@@ -1,11 +1,9 @@
 import { join } from 'node:path';
-import { stat } from 'node:fs/promises';
 import type { ActionCache, ActionResult } from '../cache/action-cache.ts';
 import type { BlobStore } from '../cache/blob-store.ts';
 import type { BuiltIndex } from '../cache/built-index.ts';
 import type { LandingStore } from '../cache/landing.ts';
 import type { NewTake, PaidCall, TakeJournal } from '../cache/take-journal.ts';
-import { isNotFound, writeFileAtomic } from '../util/atomic-fs.ts';
 import type { Faults } from '../util/faults.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 import { Semaphore } from '../util/semaphore.ts';
@@ -17,6 +15,8 @@ import type { StepFailure, StepResult } from '../steps/step-types.ts';
 import { runVideoStep } from '../steps/video.ts';
 import { decideNode, predictableOutput, type NodeDecision, type Outcome, type PlanningContext } from './decide.ts';
 import type { BuildEvent, NodeReport } from './events.ts';
+import type { OutputFiles } from '../cache/output-files.ts';
+import { restoreBlob, restoreOutput, type Refetch } from './restore.ts';
 import { isPaid, type FrameNode, type Graph, type GraphNode, type GridNode, type Lane, type NodeId, type VideoNode } from './nodes.ts';
 import { selectNodes, walkGraph } from './walk.ts';
 
@@ -30,7 +30,6 @@ export interface BuildOptions {
   targets: readonly NodeId[];
   planning: PlanningContext;
   dryRun: boolean;
-  projectDir: string;
   blobs: BlobStore;
   actions: ActionCache;
   built: BuiltIndex;
@@ -39,6 +38,10 @@ export interface BuildOptions {
   landing: LandingStore;
   /** Crash points of the test harness (a no-op outside it). */
   faults: Faults;
+  /** The readable copies of outputs (takes/…), checked by hash. */
+  files: OutputFiles;
+  /** Fetches a paid result again from the provider's URL when every local copy is damaged. */
+  refetch: Refetch | undefined;
   /** Created on first use, so a no-op build loads no SDK and no image library. */
   providers: () => Promise<Providers>;
   readFile: (path: string) => Promise<Uint8Array>;
@@ -164,22 +167,13 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
     });
   };
 
-  const fileIntact = async (relative: string, size: number): Promise<boolean> => {
-    try {
-      return (await stat(join(options.projectDir, relative))).size === size;
-    } catch (error) {
-      if (isNotFound(error)) return false;
-      throw error;
-    }
-  };
-
-  /** Makes sure a reused output is on disk under its readable name; false when its blob is gone. */
-  const ensureFile = async (relative: string, output: ActionResult['output']): Promise<boolean> => {
-    if (await fileIntact(relative, output.size)) return true;
-    const bytes = await blobs.get(output.hash);
-    if (!bytes.ok) return false;
-    await writeFileAtomic(join(options.projectDir, relative), bytes.value);
-    return true;
+  /** A paid result none of whose copies is left: reported, never silently paid for again. */
+  const lost = (node: GraphNode, takeId: string | null, output: string, costUsd: number): Outcome => {
+    const message = `its paid result (${takeId ?? node.id}, $${costUsd.toFixed(2)}) is lost: ${output} and the stored copy are damaged, and the provider no longer serves it. Put the file back from a backup and build again, or pay for a new take with cg build ${node.sequence} --retake`;
+    failures.push({ nodeId: node.id, message });
+    emit({ type: 'failed', nodeId: node.id, message });
+    report(node, { action: 'failed', reason: message, takeId, output });
+    return { state: 'failed', message };
   };
 
   const reuse = async (node: GraphNode, decision: NodeDecision, cached: ActionResult): Promise<Outcome | undefined> => {
@@ -196,7 +190,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
     if (options.dryRun && options.checkFiles) {
       // Would a real build have anything to do here (a record to reconcile, a file to restore)?
       const needsFile = isPaid(node) || node.kind === 'frame';
-      const intact = !needsFile || (known !== undefined && (await fileIntact(known.output ?? '', cached.output.size)));
+      const intact = !needsFile || (known !== undefined && (await options.files.matches(known.output ?? '', cached.output.hash)));
       if (!intact) unsettled++;
     }
     if (!options.dryRun) {
@@ -219,14 +213,40 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
         const grid = (decision.material?.inputs['grid'] ?? null) as BlobHash | null;
         if (grid !== null) output = frameFile(node, grid, node.pick.cell);
       }
-      if (output !== null && !(await ensureFile(output, cached.output))) {
-        await actions.delete(cached.key);
-        return undefined; // the blob is gone or corrupt: run the node again
+      if (output !== null) {
+        const recordId = isPaid(node) ? node.recordId : undefined;
+        const resultUrl = async (): Promise<string | null> => (recordId === undefined ? null : ((await options.journal.find(recordId, cached.key))?.resultUrl ?? null));
+        const restored = await restoreOutput({ relative: output, output: cached.output, costUsd: cached.costUsd, resultUrl }, blobs, options.files, options.refetch);
+        if (!restored.ok && restored.paid) return lost(node, takeId, output, cached.costUsd);
+        if (!restored.ok) {
+          await actions.delete(cached.key);
+          return undefined; // a free result with no good copy: run the node again
+        }
+        if (restored.note !== undefined) emit({ type: 'warning', message: `${node.id}: ${restored.note}` });
       }
       if (decision.key !== undefined) await options.built.set(node.id, { key: decision.key, takeId, output });
     }
     report(node, { action: 'reuse', reason: decision.reason, takeId, output });
     return { state: 'done', output: cached.output.hash };
+  };
+
+  /**
+   * After a step found an input damaged in the blob store: each damaged input is put back from
+   * its readable file when that is intact; a free one that cannot be is forgotten (the next build
+   * remakes it), a paid one is kept (never paid for again unasked). True when all were put back.
+   */
+  const repairInputs = async (node: GraphNode, deps: ReadonlyMap<NodeId, Outcome>): Promise<boolean> => {
+    let repaired = true;
+    for (const dep of node.deps) {
+      const outcome = deps.get(dep);
+      if (outcome?.state !== 'done' || outcome.output === null || (await blobs.get(outcome.output)).ok) continue;
+      const file = (await options.built.get(dep))?.output;
+      if (file != null && (await restoreBlob(file, outcome.output, blobs, options.files))) continue;
+      repaired = false;
+      const decided = memo.get(dep)?.decision;
+      if (decided?.key !== undefined && (decided.cached?.costUsd ?? reports.get(dep)?.costUsd ?? 0) <= 0) await actions.delete(decided.key);
+    }
+    return repaired;
   };
 
   const execute = async (node: GraphNode, decision: NodeDecision, deps: ReadonlyMap<NodeId, Outcome>): Promise<Outcome> => {
@@ -288,54 +308,53 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
     // A paid result that arrived before an interrupted build could store it: finish from it, unpaid.
     const landed = isPaid(node) ? await options.landing.get(key) : undefined;
     if (landed !== undefined) emit({ type: 'progress', nodeId: node.id, message: 'finishing from the result an interrupted build received (no new call)' });
-    providers ??= options.providers();
+    const loaded = (providers ??= options.providers());
     const input = (id: NodeId | undefined): BlobHash | null => {
       const outcome = id === undefined ? undefined : deps.get(id);
       return outcome?.state === 'done' ? outcome.output : null;
     };
-    let result: StepResult;
-    if (landed !== undefined) result = { ok: true, value: landed };
-    else switch (node.kind) {
-      case 'elements':
-        result = await runElementsStep(node.set, node.images, blobs, options.readFile);
-        break;
-      case 'grid':
-        result = await runGridStep({
-          params: node.params,
-          references: node.references,
-          maxAttempts: node.maxAttempts,
-          unitPriceUsd: node.unitPriceUsd,
-          nodeId: node.id,
-          seed: key,
-          blobs,
-          provider: (await providers).image,
-          signal: options.signal,
-        });
-        break;
-      case 'frame':
-        result = await runFrameStep({ ...node.params, cell: node.pick?.cell ?? 1 }, input(node.grid) as BlobHash, blobs);
-        break;
-      case 'take':
-      case 'shot': {
-        // The element set is a pure function of the plan: the graph holds it (its hash is in the key).
-        const elements = graph.nodes.get(node.elements);
-        if (elements?.kind !== 'elements') throw new Error(`${node.id}: ${node.elements} is not an elements node`);
-        result = await runVideoStep({
-          params: node.params,
-          title: node.title,
-          startFrame: input(node.frame),
-          elements: elements.set,
-          ratePerSecond: node.ratePerSecond,
-          nodeId: node.id,
-          seed: key,
-          blobs,
-          provider: (await providers).video,
-          journal,
-          signal: options.signal,
-        });
-        break;
+    const runStep = async (): Promise<StepResult> => {
+      switch (node.kind) {
+        case 'elements':
+          return runElementsStep(node.set, node.images, blobs, options.readFile);
+        case 'grid':
+          return runGridStep({
+            params: node.params,
+            references: node.references,
+            maxAttempts: node.maxAttempts,
+            unitPriceUsd: node.unitPriceUsd,
+            nodeId: node.id,
+            seed: key,
+            blobs,
+            provider: (await loaded).image,
+            signal: options.signal,
+          });
+        case 'frame':
+          return runFrameStep({ ...node.params, cell: node.pick?.cell ?? 1 }, input(node.grid) as BlobHash, blobs);
+        case 'take':
+        case 'shot': {
+          // The element set is a pure function of the plan: the graph holds it (its hash is in the key).
+          const elements = graph.nodes.get(node.elements);
+          if (elements?.kind !== 'elements') throw new Error(`${node.id}: ${node.elements} is not an elements node`);
+          return runVideoStep({
+            params: node.params,
+            title: node.title,
+            startFrame: input(node.frame),
+            elements: elements.set,
+            ratePerSecond: node.ratePerSecond,
+            nodeId: node.id,
+            seed: key,
+            blobs,
+            provider: (await loaded).video,
+            journal,
+            signal: options.signal,
+          });
+        }
       }
-    }
+    };
+    let result = landed !== undefined ? ({ ok: true, value: landed } as const) : await runStep();
+    // An input damaged in the blob store and put back from its readable file: try once more.
+    if (!result.ok && result.error.kind === 'input-missing' && (await repairInputs(node, deps))) result = await runStep();
     if (!result.ok) {
       if (result.error.kind === 'aborted') {
         // Left as it is (registered or submitted): the next build resumes it.
@@ -343,13 +362,6 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
         return { state: 'blocked', reason: 'interrupted' };
       }
       if (result.error.kind === 'account') accountStop = result.error.message;
-      if (result.error.kind === 'input-missing') {
-        // A cached input is gone from the blob store: forget the results that should have held it.
-        for (const dep of node.deps) {
-          const key = memo.get(dep)?.decision.key;
-          if (key !== undefined) await actions.delete(key);
-        }
-      }
       const message = failureText(result.error);
       const final = result.error.kind === 'rejected' || result.error.kind === 'blocked';
       if (isPaid(node) && takeId !== null) await options.journal.failed(node.recordId, takeId, message, final);
@@ -370,7 +382,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
     let output: string | null = null;
     if (takeId !== null) output = join('takes', node.sequence, `${takeId}.${step.extension}`);
     else if (node.kind === 'frame') output = frameFile(node, input(node.grid) as BlobHash, node.pick?.cell ?? 1);
-    if (output !== null) await writeFileAtomic(join(options.projectDir, output), step.bytes, () => faults('write:take'));
+    if (output !== null) await options.files.write(output, step.bytes, hash);
     const finished = clock.now();
     const cached: ActionResult = {
       key,

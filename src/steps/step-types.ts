@@ -1,21 +1,10 @@
 import type { BlobStore } from '../cache/blob-store.ts';
+import type { Landed } from '../cache/landing.ts';
 import type { BlobHash } from '../util/hash.ts';
 import type { ImageInput, ProviderFailure } from '../providers/types.ts';
 
-/** What a step produced: bytes to store, and what it cost. */
-export interface StepOutput {
-  bytes: Uint8Array;
-  mimeType: string;
-  extension: string;
-  /** What the provider charged (0 for sim and local steps). */
-  costUsd: number;
-  /** Paid calls made (a grid may retry). */
-  calls: number;
-  model: string;
-  requestId: string | null;
-  /** Things a person should know (a grid that needed a fallback, a dropped element). */
-  notes: string[];
-}
+/** What a step produced: bytes to store, and what it cost (as a paid result lands). */
+export type StepOutput = Landed;
 
 export type StepFailure = ProviderFailure | { kind: 'input-missing'; message: string };
 

@@ -21,7 +21,7 @@ export type Route = FaultRoute | 'unknown';
 export const FAULT_ROUTES: readonly FaultRoute[] = ['fal-submit', 'fal-status', 'fal-result', 'fal-cancel', 'fal-run', 'fal-upload', 'fal-upload-put', 'fal-download', 'gemini'];
 
 export type Fault =
-  | { status: 429 | 500 | 502 | 503 | 504 }
+  | { status: 403 | 404 | 429 | 500 | 502 | 503 | 504 }
   | { status: 422; detail: unknown }
   | { reset: true }
   | { blockPrompt: string }

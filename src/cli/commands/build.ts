@@ -4,7 +4,6 @@ import { LandingStore } from '../../cache/landing.ts';
 import { runBuild, type BuildOptions, type BuildReport } from '../../graph/execute.ts';
 import type { NodeId } from '../../graph/nodes.ts';
 import { RecordJournal } from '../../state/record-journal.ts';
-import { acquireLock } from '../../state/project-lock.ts';
 import { updateDecisions } from '../../state/decisions-file.ts';
 import { CgFailure } from '../../util/errors.ts';
 import type { ExitCode } from '../../util/errors.ts';
@@ -16,7 +15,8 @@ import { checkKeys, providerFactory } from '../providers.ts';
 import { environment } from '../secrets.ts';
 import { CostLedger } from '../../state/cost-ledger.ts';
 import { jsonReport, lineReporter, warningReporter } from '../reporter.ts';
-import { must, openWorkspace, planningContext, resolveTargets, type Workspace } from '../workspace.ts';
+import { withProjectLock } from '../lock.ts';
+import { openConfig, openWorkspace, planningContext, resolveProject, resolveTargets, type Workspace } from '../workspace.ts';
 import type { BuildEvent } from '../../graph/events.ts';
 
 export interface BuildArgs {
@@ -97,14 +97,14 @@ function capWarnings(ws: Workspace, plan: BuildReport): string[] {
   return ws.graph.warnings.filter((warning) => running.has(warning.split(' ')[0] ?? ''));
 }
 
-/** Asks before a build drops elements over the model's cap (interactive terminals only). */
-async function confirmCap(io: Io, ws: Workspace, plan: BuildReport, args: BuildArgs): Promise<boolean> {
-  if (io.ask === undefined || args.yes || args.json) return true;
+/** Asks before a build drops elements over the model's cap (interactive terminals only); the question shows the warnings. */
+async function confirmCap(io: Io, ws: Workspace, plan: BuildReport, args: BuildArgs): Promise<'not-asked' | 'accepted' | 'declined'> {
+  if (io.ask === undefined || args.yes || args.json) return 'not-asked';
   const warnings = capWarnings(ws, plan);
-  if (warnings.length === 0) return true;
+  if (warnings.length === 0) return 'not-asked';
   io.stderr.write(`${warnings.map((warning) => `! ${warning}`).join('\n')}\n`);
   const answer = await io.ask('Build anyway, without those elements? [y/N] ');
-  return /^y(es)?$/i.test(answer.trim());
+  return /^y(es)?$/i.test(answer.trim()) ? 'accepted' : 'declined';
 }
 
 /** The executor's options for one workspace: stores, providers, journal, ledger, limits. */
@@ -114,12 +114,17 @@ function executorOptions(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<R
   return {
     graph: ws.graph,
     targets,
-    projectDir: ws.paths.dir,
     blobs: ws.blobs,
     actions: ws.actions,
     built: ws.built,
     journal: new RecordJournal(ws.paths.shots, () => io.clock.now(), () => invalidateSequences(ws), ws.faults),
     landing: new LandingStore(join(ws.paths.cache, 'landing'), ws.faults),
+    files: ws.files,
+    refetch: async (url) => {
+      const response = await io.fetch(url, { signal: io.signal });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return new Uint8Array(await response.arrayBuffer());
+    },
     faults: ws.faults,
     providers: providerFactory({ io, config: ws.projectConfig, paths: ws.paths, env }),
     readFile: (path: string) => readFile(path),
@@ -142,62 +147,59 @@ function executorOptions(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<R
 
 export async function buildCommand(io: Io, args: BuildArgs): Promise<ExitCode> {
   const started = io.clock.now();
-  let ws = await openWorkspace(io, args.project, { readOnly: args.dryRun });
-  const targets = resolveTargets(ws.graph, args.targets);
-  const retake = args.retake ? retakeNodes(ws, args.targets, targets) : new Set<NodeId>();
-  const env = await environment(io, ws.paths);
-  const listen: (event: BuildEvent) => void = args.json ? warningReporter(io.stderr) : lineReporter(io.stdout, io.stderr);
-
   if (args.dryRun) {
+    const ws = await openWorkspace(io, args.project, { readOnly: true });
+    const targets = resolveTargets(ws.graph, args.targets);
+    const retake = args.retake ? retakeNodes(ws, args.targets, targets) : new Set<NodeId>();
+    const env = await environment(io, ws.paths);
     const plan = await runBuild({ ...executorOptions(io, ws, args, env, targets), planning: await planningContext(ws, retake), dryRun: true, emit: () => {} });
     if (!args.json) for (const warning of capWarnings(ws, plan)) io.stderr.write(`! ${warning}\n`);
     io.stdout.write(args.json ? jsonReport(plan.nodes, plan.estimateUsd, { dryRun: true }) : planText(ws, plan));
     return 0;
   }
+  // The project is read under the lock: a pick, an approval or another build that finished
+  // a moment ago is seen, never planned around.
+  const config = await openConfig(io);
+  const { paths } = await resolveProject(config, args.project);
+  const command = `cg build ${args.targets.join(' ')}`.trim();
+  return withProjectLock(io, paths, command, { wait: args.wait }, async () => {
+    const ws = await openWorkspace(io, args.project, { config });
+    try {
+      return await buildLocked(io, ws, args, started);
+    } finally {
+      await ws.built.save();
+    }
+  });
+}
 
-  let waited = false;
-  const release = must(
-    await acquireLock(ws.paths.lock, {
-      holder: { pid: io.pid, command: `cg build ${args.targets.join(' ')}`.trim(), startedAt: started.toISOString() },
-      wait: args.wait,
-      onWait: (holder) => {
-        waited = true;
-        io.stderr.write(`cg: waiting for the cg command already running on this project (pid ${holder.pid}, "${holder.command}")…\n`);
-      },
-      sleep: (ms, signal) => io.clock.sleep(ms, signal),
-      signal: io.signal,
-      isAlive: io.isAlive,
-    }),
-  );
-  try {
-    // Read again under the lock if another build ran meanwhile: it may have changed state.
-    if (waited) ws = await openWorkspace(io, args.project);
-    const options = executorOptions(io, ws, args, env, targets);
-    const preview = await runBuild({ ...options, planning: await planningContext(ws, retake), dryRun: true, checkFiles: true, emit: () => {} });
-    const running = preview.nodes.filter((node) => node.action === 'run');
-    checkKeys({ io, config: ws.projectConfig, paths: ws.paths, env }, new Set(running.map((node) => ws.graph.nodes.get(node.id)?.lane ?? 'local')));
-    if (args.maxCost !== undefined && preview.estimateUsd > args.maxCost + 1e-9) {
-      throw new CgFailure({ kind: 'budget-exceeded', estimateUsd: preview.estimateUsd, maxUsd: args.maxCost });
-    }
-    if (!(await confirmCap(io, ws, preview, args))) {
-      io.stderr.write('cg: nothing was built.\n');
-      return 2;
-    }
-    for (const warning of capWarnings(ws, preview)) listen({ type: 'warning', message: warning });
-    if (!args.json && running.length > 0) {
-      io.stdout.write(`Building ${ws.paths.name}: ${plural(running.length, 'node')} to run (estimated ${usd(preview.estimateUsd)} at real prices).\n`);
-    }
-    // Nothing to run or repair: the plan is the report (a no-op build walks the graph once).
-    const report = preview.settled ? preview : await runBuild({ ...options, planning: await planningContext(ws, retake), dryRun: false, emit: listen, memo: preview.memo });
-    await ws.statCache.save();
-    await writeSequences(ws, sequenceFacts(ws, report.nodes, true));
-    const elapsed = io.clock.now().getTime() - started.getTime();
-    io.stdout.write(args.json ? jsonReport(report.nodes, report.totalCostUsd) : summaryText(ws, report, elapsed));
-    if (report.interrupted) throw new CgFailure({ kind: 'interrupted' });
-    if (report.failures.length > 0) throw new CgFailure({ kind: 'steps-failed', failures: report.failures });
-    return 0;
-  } finally {
-    await ws.built.save();
-    await release();
+async function buildLocked(io: Io, ws: Workspace, args: BuildArgs, started: Date): Promise<ExitCode> {
+  const targets = resolveTargets(ws.graph, args.targets);
+  const retake = args.retake ? retakeNodes(ws, args.targets, targets) : new Set<NodeId>();
+  const env = await environment(io, ws.paths);
+  const listen: (event: BuildEvent) => void = args.json ? warningReporter(io.stderr) : lineReporter(io.stdout, io.stderr);
+  const options = executorOptions(io, ws, args, env, targets);
+  const preview = await runBuild({ ...options, planning: await planningContext(ws, retake), dryRun: true, checkFiles: true, emit: () => {} });
+  const running = preview.nodes.filter((node) => node.action === 'run');
+  checkKeys({ io, config: ws.projectConfig, paths: ws.paths, env }, new Set(running.map((node) => ws.graph.nodes.get(node.id)?.lane ?? 'local')));
+  if (args.maxCost !== undefined && preview.estimateUsd > args.maxCost + 1e-9) {
+    throw new CgFailure({ kind: 'budget-exceeded', estimateUsd: preview.estimateUsd, maxUsd: args.maxCost });
   }
+  const cap = await confirmCap(io, ws, preview, args);
+  if (cap === 'declined') {
+    io.stderr.write('cg: nothing was built.\n');
+    return 2;
+  }
+  if (cap === 'not-asked') for (const warning of capWarnings(ws, preview)) listen({ type: 'warning', message: warning });
+  if (!args.json && running.length > 0) {
+    io.stdout.write(`Building ${ws.paths.name}: ${plural(running.length, 'node')} to run (estimated ${usd(preview.estimateUsd)} at real prices).\n`);
+  }
+  // Nothing to run or repair: the plan is the report (a no-op build walks the graph once).
+  const report = preview.settled ? preview : await runBuild({ ...options, planning: await planningContext(ws, retake), dryRun: false, emit: listen, memo: preview.memo });
+  await ws.statCache.save();
+  await writeSequences(ws, sequenceFacts(ws, report.nodes, true));
+  const elapsed = io.clock.now().getTime() - started.getTime();
+  io.stdout.write(args.json ? jsonReport(report.nodes, report.totalCostUsd) : summaryText(ws, report, elapsed));
+  if (report.interrupted) throw new CgFailure({ kind: 'interrupted' });
+  if (report.failures.length > 0) throw new CgFailure({ kind: 'steps-failed', failures: report.failures });
+  return 0;
 }

@@ -53,7 +53,7 @@ export async function pickCommand(io: Io, args: PickArgs): Promise<ExitCode> {
   }
   const hash = grid.outputHash;
   const chosen = cell;
-  await withProjectLock(io, ws.paths, `cg pick ${sequence}`, async () => {
+  await withProjectLock(io, ws.paths, `cg pick ${sequence}`, { wait: true }, async () => {
     await updateDecisions(ws.paths.decisions, (decisions) => {
       decisions.sequences[sequence] = { ...decisions.sequences[sequence], pick: { grid: hash, cell: chosen, at: io.clock.now().toISOString() } };
     }, () => ws.faults('write:decisions'));
@@ -102,7 +102,7 @@ export async function verdictCommand(io: Io, verdict: Verdict, args: TakeDecisio
     throw new CgFailure({ kind: 'usage', message: `${sequence} is in individual mode: its shots have their own takes (cg takes ${sequence}); ${verdict} works on multi-shot sequences` });
   }
   const take = await chosenTake(io, ws, sequence, args.take);
-  await withProjectLock(io, ws.paths, `cg ${verdict} ${sequence}`, async () => {
+  await withProjectLock(io, ws.paths, `cg ${verdict} ${sequence}`, { wait: true }, async () => {
     await updateDecisions(ws.paths.decisions, (decisions) => {
       const entry = decisions.sequences[sequence] ?? {};
       const rejected = entry.rejected ?? [];
@@ -131,7 +131,7 @@ export async function finalCommand(io: Io, args: FinalArgs): Promise<ExitCode> {
   if (!args.reopen && decision?.approved === undefined) {
     throw new CgFailure({ kind: 'usage', message: `${sequence} has no approved take: cg approve ${sequence} --take N first` });
   }
-  await withProjectLock(io, ws.paths, `cg final ${sequence}`, async () => {
+  await withProjectLock(io, ws.paths, `cg final ${sequence}`, { wait: true }, async () => {
     await updateDecisions(ws.paths.decisions, (decisions) => {
       decisions.sequences[sequence] = { ...decisions.sequences[sequence], final: !args.reopen };
     }, () => ws.faults('write:decisions'));
