@@ -82,6 +82,8 @@ export interface PaidCall {
   /** The node key paid for, and which of its calls this was (from 0): a call is on the ledger once. */
   key: NodeKey;
   call: number;
+  /** Set for the calls of an attempt that failed (when it failed): apart from the result's calls. */
+  attempt?: string;
   sequence: string;
   takeId: string | null;
   provider: string;

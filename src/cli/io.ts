@@ -1,12 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock } from '../providers/types.ts';
+import type { OutputStream } from '../reporters/progress.ts';
 import type { Faults } from '../util/faults.ts';
-
-export interface OutputStream {
-  write(text: string): unknown;
-  isTTY?: boolean;
-  columns?: number;
-}
 
 /** Every side effect the CLI needs from the outside world, built once in main.ts (tests pass their own). */
 export interface Io {

@@ -1,39 +1,26 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { LandingStore } from '../cache/landing.ts';
-import { noFaults } from '../util/faults.ts';
-import { runBuild, type BuildReport } from '../graph/execute.ts';
+import type { NodeReport } from '../graph/events.ts';
 import type { NodeId } from '../graph/nodes.ts';
+import { planBuild, planReports, type BuildPlan, type PlanFacts } from '../graph/plan.ts';
 import { RecordJournal } from '../state/record-journal.ts';
 import type { Io } from './io.ts';
 import { planningContext, type Workspace } from './workspace.ts';
 
-/** Plans without running or writing anything: what `status`, `explain` and `pick` look at. */
-export async function planOnly(io: Io, ws: Workspace, targets: readonly NodeId[]): Promise<BuildReport> {
-  return runBuild({
-    graph: ws.graph,
-    targets,
-    planning: await planningContext(ws, new Set()),
-    dryRun: true,
-    blobs: ws.blobs,
-    actions: ws.actions,
+/**
+ * What the planner may read of a workspace. Its type holds no provider and nothing that
+ * writes: a command that has only this cannot spend or change a file.
+ */
+export async function planFacts(io: Io, ws: Workspace, retake: ReadonlySet<NodeId>): Promise<PlanFacts> {
+  const records = new RecordJournal(ws.paths.shots, () => io.clock.now(), () => Promise.reject(new Error('a plan never writes a record')));
+  return {
+    ...(await planningContext(ws, retake)),
     built: ws.built,
-    journal: new RecordJournal(ws.paths.shots, () => io.clock.now(), () => Promise.reject(new Error('a plan never writes a record'))),
-    landing: new LandingStore(join(ws.paths.cache, 'landing')),
-    faults: noFaults,
+    takes: { find: (recordId, key) => records.find(recordId, key) },
     files: ws.files,
-    refetch: undefined,
-    providers: () => Promise.reject(new Error('a plan never calls a provider')),
-    readFile: (path: string) => readFile(path),
-    clock: io.clock,
-    signal: io.signal,
-    concurrency: ws.projectConfig.concurrency,
-    jobs: 1,
-    emit: () => {},
-    onVariant: async () => {},
-    onPaid: async () => {},
-    maxCostUsd: undefined,
-    resubmit: false,
-    retryRefused: false,
-  });
+  };
+}
+
+/** Plans without running or writing anything: what `status`, `explain`, `pick`, `cost` and `--dry-run` look at. */
+export async function planOnly(io: Io, ws: Workspace, targets: readonly NodeId[], retake: ReadonlySet<NodeId> = new Set()): Promise<{ plan: BuildPlan; nodes: NodeReport[] }> {
+  const plan = await planBuild(ws.graph, targets, await planFacts(io, ws, retake));
+  return { plan, nodes: planReports(plan) };
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { FileUploadCache } from '../cache/upload-cache.ts';
-import type { Providers } from '../graph/execute.ts';
+import type { Providers } from '../graph/apply/context.ts';
 import type { Lane } from '../graph/nodes.ts';
 import type { ProjectConfig } from '../plan/config-schema.ts';
 import { imageModelFacts, imageModels, type ImageModel } from '../plan/models.ts';

@@ -32,6 +32,18 @@ export function renderError(error: CgError, version: string): string {
       return `cg: ${error.variable} is not set: the ${error.provider} provider needs it (put it in the environment or in the project's .env)`;
     case 'interrupted':
       return 'cg: interrupted; finished work is kept, and the next build carries on where this one stopped';
+    case 'no-grid':
+      return `cg: ${error.sequence} has no "grid" in plan.json, so there is nothing to pick from`;
+    case 'grid-not-built':
+      return `cg: ${error.sequence}'s grid is not built for the current plan (${error.why}): run cg build ${error.sequence} first, then pick`;
+    case 'unknown-take':
+      return `cg: ${error.sequence} has no take ${error.take}${error.known.length > 0 ? `; it has ${error.known.join(', ')}` : ' yet: cg build it first'}`;
+    case 'no-current-take':
+      return `cg: ${error.sequence} has no take for the current plan; name one with --take N${error.known.length > 0 ? ` (${error.known.join(', ')})` : ''}`;
+    case 'individual-mode':
+      return `cg: ${error.sequence} is in individual mode: its shots have their own takes (cg takes ${error.sequence}); ${error.verdict} works on multi-shot sequences`;
+    case 'not-approved':
+      return `cg: ${error.sequence} has no approved take: cg approve ${error.sequence} --take N first`;
     case 'internal':
       return `cg: internal error (a bug in clipgraph ${version}, not in your files): ${error.message}\n${error.stack ?? ''}\nPlease report it with the command you ran.`;
     default:

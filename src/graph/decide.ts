@@ -3,21 +3,22 @@ import type { BlobHash, NodeKey } from '../util/hash.ts';
 import { diffJson, friendlyPath, type FieldChange } from './diff.ts';
 import { elementsMaterial, elementsOutput, frameMaterial, gridMaterial, keyOf, videoMaterial, withVariant, type KeyMaterial } from './key-material.ts';
 import type { GraphNode, NodeId } from './nodes.ts';
+import type { Reason } from './reasons.ts';
 
 /** How a node ended up, as its dependants see it. */
 export type Outcome =
   | { state: 'done'; output: BlobHash }
   /** Will run (dry run) — its output is known in advance only for local pure steps. */
   | { state: 'pending'; output: BlobHash | undefined }
-  | { state: 'blocked'; reason: string }
-  | { state: 'failed'; message: string };
+  | { state: 'blocked'; reason: Reason }
+  | { state: 'failed'; reason: Reason };
 
 export type Action = 'run' | 'reuse' | 'blocked';
 
 export interface NodeDecision {
   action: Action;
-  /** Why, in words: "changed: shots[2].prompt", "waiting for a pick", "up to date". */
-  reason: string;
+  /** Why: changed fields, a pick to make, up to date… (words: src/reporters/reasons.ts). */
+  reason: Reason;
   key: NodeKey | undefined;
   baseKey: NodeKey | undefined;
   variant: number;
@@ -40,7 +41,7 @@ export interface PlanningContext {
   finalSequences: ReadonlySet<string>;
 }
 
-function blocked(reason: string): NodeDecision {
+function blocked(reason: Reason): NodeDecision {
   return { action: 'blocked', reason, key: undefined, baseKey: undefined, variant: 0, material: undefined, cached: undefined, changes: [] };
 }
 
@@ -49,10 +50,6 @@ function knownOutput(outcome: Outcome | undefined): BlobHash | undefined {
 }
 
 type MaterialOrStop = { material: KeyMaterial } | { stop: NodeDecision };
-
-function pickCommand(sequence: string, cells: number): string {
-  return `cg pick ${sequence} --cell 1-${cells}`;
-}
 
 function materialFor(node: GraphNode, deps: ReadonlyMap<NodeId, Outcome>): MaterialOrStop {
   switch (node.kind) {
@@ -63,20 +60,21 @@ function materialFor(node: GraphNode, deps: ReadonlyMap<NodeId, Outcome>): Mater
     case 'frame': {
       const cells = node.params.rows * node.params.cols;
       const grid = knownOutput(deps.get(node.grid));
-      if (grid === undefined) return { stop: blocked(`the grid will be generated first; then pick a cell: ${pickCommand(node.sequence, cells)}`) };
-      if (node.pick === undefined) return { stop: blocked(`waiting for a pick: look at the grid, then ${pickCommand(node.sequence, cells)}`) };
-      if (node.pick.grid !== grid) return { stop: blocked(`the grid changed since the pick (${node.pick.grid.slice(7, 19)} → ${grid.slice(7, 19)}); pick again: ${pickCommand(node.sequence, cells)}`) };
+      const { sequence } = node;
+      if (grid === undefined) return { stop: blocked({ kind: 'grid-first', sequence, cells }) };
+      if (node.pick === undefined) return { stop: blocked({ kind: 'waiting-for-pick', sequence, cells }) };
+      if (node.pick.grid !== grid) return { stop: blocked({ kind: 'grid-changed', sequence, cells, from: node.pick.grid, to: grid }) };
       return { material: frameMaterial(node, grid, node.pick.cell) };
     }
     case 'take':
     case 'shot': {
       const elements = knownOutput(deps.get(node.elements));
-      if (elements === undefined) return { stop: blocked(`waiting for ${node.elements}`) };
+      if (elements === undefined) return { stop: blocked({ kind: 'waiting-for', dep: node.elements }) };
       let frame: BlobHash | null = null;
       if (node.frame !== undefined) {
         const known = knownOutput(deps.get(node.frame));
         if (known === undefined) {
-          return { stop: { ...blocked(`after ${node.frame} is cut`), action: 'run' } };
+          return { stop: { ...blocked({ kind: 'after-frame', frame: node.frame }), action: 'run' } };
         }
         frame = known;
       }
@@ -85,10 +83,6 @@ function materialFor(node: GraphNode, deps: ReadonlyMap<NodeId, Outcome>): Mater
   }
 }
 
-function describeChanges(changes: readonly FieldChange[]): string {
-  const shown = changes.slice(0, 3).map((change) => friendlyPath(change.path));
-  return `changed: ${shown.join(', ')}${changes.length > 3 ? ` and ${changes.length - 3} more` : ''}`;
-}
 
 /**
  * Decides what one node needs: reuse a cached result, run, or wait (blocked).
@@ -97,7 +91,7 @@ function describeChanges(changes: readonly FieldChange[]): string {
 export async function decideNode(node: GraphNode, deps: ReadonlyMap<NodeId, Outcome>, ctx: PlanningContext): Promise<NodeDecision> {
   for (const dep of node.deps) {
     const outcome = deps.get(dep);
-    if (outcome?.state === 'failed') return blocked(`${dep} failed`);
+    if (outcome?.state === 'failed') return blocked({ kind: 'dep-failed', dep });
     if (outcome?.state === 'blocked') return blocked(outcome.reason);
   }
   const found = materialFor(node, deps);
@@ -121,21 +115,22 @@ export async function decideNode(node: GraphNode, deps: ReadonlyMap<NodeId, Outc
     const checked = node.kind === 'grid' || node.kind === 'frame';
     if (cached !== undefined && (!checked || (await ctx.outputPresent(cached.output)))) {
       const last = await ctx.lastBuilt(node.id);
-      const reason = last === undefined || last === key ? 'up to date' : 'an earlier result matches these inputs again: reused at no cost';
+      const reason: Reason = last === undefined || last === key ? { kind: 'up-to-date' } : { kind: 'earlier-result' };
       return { ...decision, action: 'reuse', reason, cached };
     }
     corrupt = true;
   }
   if (ctx.finalSequences.has(node.sequence)) {
-    return { ...decision, action: 'blocked', reason: `${node.sequence} is final: its inputs changed but a final sequence does not spend (cg final ${node.sequence} --reopen to change it)` };
+    return { ...decision, action: 'blocked', reason: { kind: 'final', sequence: node.sequence } };
   }
-  if (corrupt) return { ...decision, action: 'run', reason: 'the cached result is missing or corrupt: rebuilding it' };
-  if (retake) return { ...decision, action: 'run', reason: `retake requested: variant ${variant} of the same inputs` };
+  if (corrupt) return { ...decision, action: 'run', reason: { kind: 'missing-or-corrupt' } };
+  if (retake) return { ...decision, action: 'run', reason: { kind: 'retake', variant } };
   const last = await ctx.lastBuilt(node.id);
   const before = last === undefined ? undefined : await ctx.material(last);
-  if (before === undefined) return { ...decision, action: 'run', reason: last === undefined ? 'new: never built' : 'inputs changed' };
+  if (before === undefined) return { ...decision, action: 'run', reason: last === undefined ? { kind: 'new' } : { kind: 'inputs-changed' } };
   const changes = diffJson(before, material);
-  return { ...decision, action: 'run', reason: changes.length === 0 ? 'inputs changed' : describeChanges(changes), changes };
+  const reason: Reason = changes.length === 0 ? { kind: 'inputs-changed' } : { kind: 'changed', fields: changes.map((change) => friendlyPath(change.path)) };
+  return { ...decision, action: 'run', reason, changes };
 }
 
 /** The output a node will have when it runs, if it can be known beforehand (pure local steps). */

@@ -9,8 +9,8 @@ export type CostEvent = PaidCall & {
   priceDate: string;
 };
 
-/** A line's identity: the node key it paid for and which of that node's calls it was. */
-const lineId = (event: Pick<CostEvent, 'key' | 'call'>): string => `${event.key}#${event.call}`;
+/** A line's identity: the node key it paid for, the failed attempt if it was one, and which call. */
+const lineId = (event: Pick<CostEvent, 'key' | 'call' | 'attempt'>): string => `${event.key}#${event.attempt ?? 'result'}#${event.call}`;
 
 function parseLines(text: string): CostEvent[] {
   // A line cut short by a crash is skipped, not fatal.

@@ -68,7 +68,8 @@ export async function runGridStep(run: GridRun): Promise<StepResult> {
     const prompt = attempt === 1 ? params.prompt : strengthen(params.prompt, params.rows, params.cols, attempt);
     const result = await run.provider.generateImage({ ...request, prompt, grid: layout, seed: `${run.seed}:${attempt}` });
     calls++;
-    if (!result.ok) return { ok: false, error: result.error };
+    // The call that failed was not billed; the attempts before it were.
+    if (!result.ok) return { ok: false, error: result.error, spentUsd: cost(calls - 1) };
     const check = await looksLikeGrid(result.value.bytes, layout);
     if (check.ok) {
       return { ok: true, value: { ...result.value, costUsd: cost(calls), calls, model: params.model, requestId: null, notes } };
@@ -81,7 +82,7 @@ export async function runGridStep(run: GridRun): Promise<StepResult> {
     const prompt = `${params.prompt}\n\nOne single frame: candidate ${cell} of ${count}, different from the others.`;
     const result = await run.provider.generateImage({ ...request, prompt, grid: undefined, seed: `${run.seed}:cell${cell}` });
     calls++;
-    if (!result.ok) return { ok: false, error: result.error };
+    if (!result.ok) return { ok: false, error: result.error, spentUsd: cost(calls - 1) };
     cells.push(result.value.bytes);
   }
   notes.push(`made the ${count} cells as separate images and composited them`);

@@ -8,7 +8,8 @@ export type StepOutput = Landed;
 
 export type StepFailure = ProviderFailure | { kind: 'input-missing'; message: string };
 
-export type StepResult = { ok: true; value: StepOutput } | { ok: false; error: StepFailure };
+/** A failure carries what was already paid for (a grid's attempts before the one that failed). */
+export type StepResult = { ok: true; value: StepOutput } | { ok: false; error: StepFailure; spentUsd?: number };
 
 /** Reads a stored image input by hash, verified. */
 export async function readImage(blobs: BlobStore, hash: BlobHash): Promise<ImageInput | StepFailure> {

@@ -28,6 +28,13 @@ export type CgError =
   | { kind: 'budget-exceeded'; estimateUsd: number; maxUsd: number }
   | { kind: 'missing-key'; variable: string; provider: string }
   | { kind: 'interrupted' }
+  // Decisions a person asked for that the project's state refuses.
+  | { kind: 'no-grid'; sequence: string }
+  | { kind: 'grid-not-built'; sequence: string; why: string }
+  | { kind: 'unknown-take'; sequence: string; take: number; known: string[] }
+  | { kind: 'no-current-take'; sequence: string; known: string[] }
+  | { kind: 'individual-mode'; sequence: string; verdict: string }
+  | { kind: 'not-approved'; sequence: string }
   | { kind: 'internal'; message: string; stack?: string };
 
 export type ExitCode = 0 | 1 | 2 | 130;
@@ -43,6 +50,12 @@ export const exitCodes: Record<CgError['kind'], ExitCode> = {
   'budget-exceeded': 2,
   'missing-key': 2,
   interrupted: 130,
+  'no-grid': 2,
+  'grid-not-built': 2,
+  'unknown-take': 2,
+  'no-current-take': 2,
+  'individual-mode': 2,
+  'not-approved': 2,
   internal: 1,
 };
 

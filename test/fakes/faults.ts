@@ -26,6 +26,7 @@ export type Fault =
   | { reset: true }
   | { blockPrompt: string }
   | { finishReason: 'IMAGE_SAFETY' | 'NO_IMAGE' }
+  | { notAGrid: true }
   | { delayMs: number };
 
 /** What failRandomly draws: an HTTP status from its list. */

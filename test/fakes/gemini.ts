@@ -54,7 +54,8 @@ export const GEMINI_MODELS: Readonly<Record<string, ModelSpec>> = {
 };
 
 /** What a fault asks the model to do instead of drawing. */
-export type GeminiOverride = { blockPrompt: string } | { finishReason: 'IMAGE_SAFETY' | 'NO_IMAGE' };
+/** A blocked prompt, a finish without an image, or an image of one colour where a grid was asked for. */
+export type GeminiOverride = { blockPrompt: string } | { finishReason: 'IMAGE_SAFETY' | 'NO_IMAGE' } | { notAGrid: true };
 
 export interface GeminiRequest {
   model: string;
@@ -180,7 +181,7 @@ export async function generateContentReply(req: GeminiRequest, override?: Gemini
     // A blocked prompt is HTTP 200 with promptFeedback and no candidates (apis.md C.2).
     return envelope(req, { promptFeedback: { blockReason: override.blockPrompt }, usageMetadata: usage(spec, req, false) });
   }
-  if (override !== undefined) {
+  if (override !== undefined && 'finishReason' in override) {
     const content = override.finishReason === 'NO_IMAGE' ? { content: { role: 'model', parts: [{ text: 'I could not generate an image for this request.' }] } } : {};
     return envelope(req, { candidates: [{ ...content, finishReason: override.finishReason, index: 0 }], usageMetadata: usage(spec, req, false) });
   }
@@ -194,7 +195,8 @@ export async function generateContentReply(req: GeminiRequest, override?: Gemini
     parts.push({ text: '**Composing the image**\n\nPlanning the layout before drawing.', thought: true });
     parts.push({ inlineData: inlinePng(draft), thought: true });
   }
-  const final = await drawPng(width, height, paletteFor(req.prompt));
+  const palette = paletteFor(req.prompt);
+  const final = await drawPng(width, height, override === undefined ? palette : palette.slice(0, 1));
   parts.push({ inlineData: inlinePng(final), ...(spec.thinks ? { thoughtSignature: Buffer.from(`fake-signature:${req.model}`).toString('base64') } : {}) });
   return envelope(req, { candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP', index: 0 }], usageMetadata: usage(spec, req, true) });
 }

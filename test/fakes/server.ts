@@ -291,7 +291,7 @@ class FakeProvidersServer implements FakeProviders {
       ex.req.socket.destroy();
       return 'answered';
     }
-    const modelFault = 'blockPrompt' in fault || 'finishReason' in fault;
+    const modelFault = 'blockPrompt' in fault || 'finishReason' in fault || 'notAGrid' in fault;
     if (modelFault && route === 'gemini') return fault;
     const chosen = modelFault ? CONTENT_POLICY : fault;
     const status = chosen.status;

@@ -1,22 +1,29 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LandingStore } from '../../cache/landing.ts';
-import { runBuild, type BuildOptions, type BuildReport } from '../../graph/execute.ts';
+import { applyPlan } from '../../graph/apply/apply.ts';
+import type { ApplyContext } from '../../graph/apply/context.ts';
+import type { NodeReport } from '../../graph/events.ts';
+import { planBuild, planReports, type PlanFacts } from '../../graph/plan.ts';
+import { planText, summaryText } from '../../reporters/build-text.ts';
+import { jsonReport } from '../../reporters/json.ts';
+import { lineReporter, warningReporter } from '../../reporters/progress.ts';
+import { reasonText } from '../../reporters/reasons.ts';
 import type { NodeId } from '../../graph/nodes.ts';
 import { RecordJournal } from '../../state/record-journal.ts';
 import { updateDecisions } from '../../state/decisions-file.ts';
 import { CgFailure } from '../../util/errors.ts';
 import type { ExitCode } from '../../util/errors.ts';
 import type { NodeKey } from '../../util/hash.ts';
-import { invalidateSequences, sequenceFacts, writeSequences } from '../derived.ts';
-import { plural, seconds, usd } from '../format.ts';
+import { deriveState, invalidateState } from '../derived.ts';
+import { plural, usd } from '../../reporters/format.ts';
 import type { Io } from '../io.ts';
 import { checkKeys, providerFactory } from '../providers.ts';
 import { environment } from '../secrets.ts';
 import { CostLedger } from '../../state/cost-ledger.ts';
-import { jsonReport, lineReporter, warningReporter } from '../reporter.ts';
+import { planFacts, planOnly } from '../plan-only.ts';
 import { withProjectLock } from '../lock.ts';
-import { openConfig, openWorkspace, planningContext, resolveProject, resolveTargets, type Workspace } from '../workspace.ts';
+import { openConfig, openWorkspace, resolveProject, resolveTargets, type Workspace } from '../workspace.ts';
 import type { BuildEvent } from '../../graph/events.ts';
 
 export interface BuildArgs {
@@ -51,75 +58,37 @@ function retakeNodes(ws: Workspace, targets: readonly string[], resolved: readon
   );
 }
 
-function planText(ws: Workspace, report: BuildReport): string {
-  const lines = [`Dry run of ${ws.paths.name}: nothing is run or written.`];
-  const shown = report.nodes.filter((node) => node.action !== 'reuse');
-  const width = Math.max(0, ...shown.map((node) => node.id.length));
-  for (const node of shown) {
-    const cost = node.action === 'run' && node.estimateUsd > 0 ? `  ${usd(node.estimateUsd)}` : '';
-    lines.push(`  ${node.action.padEnd(7)} ${node.id.padEnd(width)}  ${node.reason}${cost}`);
-  }
-  const runs = report.nodes.filter((node) => node.action === 'run').length;
-  const reused = report.nodes.filter((node) => node.action === 'reuse').length;
-  const blocked = report.nodes.filter((node) => node.action === 'blocked').length;
-  const { providers, prices } = ws.projectConfig;
-  const free = providers.image === 'sim' && providers.video === 'sim' ? ' (the sim provider is free; this is what the same build costs for real)' : '';
-  lines.push(
-    `Would run ${plural(runs, 'node')}, reuse ${reused}, ${blocked} waiting. Estimated ${usd(report.estimateUsd)} at the prices of ${prices.date}${free}.`,
-  );
-  return `${lines.join('\n')}\n`;
-}
-
-function summaryText(ws: Workspace, report: BuildReport, elapsedMs: number): string {
-  const ran = report.nodes.filter((node) => node.action === 'run');
-  const reused = report.nodes.filter((node) => node.action === 'reuse').length;
-  const blocked = report.nodes.filter((node) => node.action === 'blocked');
-  const failed = report.nodes.filter((node) => node.action === 'failed').length;
-  const waitingPicks = blocked.filter((node) => node.kind === 'frame' && node.reason.includes('cg pick'));
-  if (ran.length === 0 && failed === 0 && !report.interrupted) {
-    const waiting = blocked.length === 0 ? '' : ` (${blocked.length} waiting: ${waitingPicks.length > 0 ? `${plural(waitingPicks.length, 'grid')} to pick from, ` : ''}see cg status)`;
-    return `Nothing to build: ${reused} nodes up to date${waiting}.\n`;
-  }
-  const atReal = ran.reduce((sum, node) => sum + node.estimateUsd, 0);
-  const lines = [
-    `Built ${plural(ran.length, 'node')} in ${seconds(elapsedMs)}, reused ${reused}, ${blocked.length} waiting, ${failed} failed. Spent ${usd(report.totalCostUsd)}${report.totalCostUsd === 0 && atReal > 0 ? ` (${usd(atReal)} at real prices)` : ''}.`,
-  ];
-  for (const node of waitingPicks) {
-    const grid = report.nodes.find((n) => n.id === `${node.sequence}:grid`);
-    lines.push(`  ${node.sequence}: ${grid?.output == null ? '' : `look at ${grid.output}, then `}${node.reason.replace(/^.*?(cg pick)/, '$1')}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 /** The element-cap warnings of sequences whose video is about to be made (not of those reused). */
-function capWarnings(ws: Workspace, plan: BuildReport): string[] {
-  const running = new Set(plan.nodes.filter((node) => node.action === 'run' && (node.kind === 'take' || node.kind === 'shot')).map((node) => node.sequence));
+function capWarnings(ws: Workspace, nodes: readonly NodeReport[]): string[] {
+  const running = new Set(nodes.filter((node) => node.action === 'run' && (node.kind === 'take' || node.kind === 'shot')).map((node) => node.sequence));
   return ws.graph.warnings.filter((warning) => running.has(warning.split(' ')[0] ?? ''));
 }
 
 /** Asks before a build drops elements over the model's cap (interactive terminals only); the question shows the warnings. */
-async function confirmCap(io: Io, ws: Workspace, plan: BuildReport, args: BuildArgs): Promise<'not-asked' | 'accepted' | 'declined'> {
+async function confirmCap(io: Io, ws: Workspace, nodes: readonly NodeReport[], args: BuildArgs): Promise<'not-asked' | 'accepted' | 'declined'> {
   if (io.ask === undefined || args.yes || args.json) return 'not-asked';
-  const warnings = capWarnings(ws, plan);
+  const warnings = capWarnings(ws, nodes);
   if (warnings.length === 0) return 'not-asked';
   io.stderr.write(`${warnings.map((warning) => `! ${warning}`).join('\n')}\n`);
   const answer = await io.ask('Build anyway, without those elements? [y/N] ');
   return /^y(es)?$/i.test(answer.trim()) ? 'accepted' : 'declined';
 }
 
-/** The executor's options for one workspace: stores, providers, journal, ledger, limits. */
-function executorOptions(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<Record<string, string | undefined>>, targets: readonly NodeId[]): Omit<BuildOptions, 'planning' | 'dryRun' | 'emit'> {
+/** What applying a plan needs in this workspace: stores, providers, journal, ledger, limits. */
+function applyContext(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<Record<string, string | undefined>>, facts: PlanFacts, emit: ApplyContext['emit']): ApplyContext {
   const priceDate = ws.projectConfig.prices.date;
   const ledger = new CostLedger(ws.paths.costs, ws.faults);
   return {
     graph: ws.graph,
-    targets,
-    blobs: ws.blobs,
-    actions: ws.actions,
-    built: ws.built,
-    journal: new RecordJournal(ws.paths.shots, () => io.clock.now(), () => invalidateSequences(ws), ws.faults),
-    landing: new LandingStore(join(ws.paths.cache, 'landing'), ws.faults),
-    files: ws.files,
+    facts,
+    stores: {
+      blobs: ws.blobs,
+      actions: ws.actions,
+      built: ws.built,
+      journal: new RecordJournal(ws.paths.shots, () => io.clock.now(), () => invalidateState(ws), ws.faults),
+      landing: new LandingStore(join(ws.paths.cache, 'landing'), ws.faults),
+      files: ws.files,
+    },
     refetch: async (url) => {
       const response = await io.fetch(url, { signal: io.signal });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -135,6 +104,7 @@ function executorOptions(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<R
     maxCostUsd: args.maxCost,
     resubmit: args.resubmit,
     retryRefused: args.retryFailed,
+    emit,
     onPaid: (calls) => ledger.append(calls.map((call) => ({ at: io.clock.now().toISOString(), ...call, priceDate }))),
     onVariant: async (sequence: string, baseKey: NodeKey, variant: number) => {
       await updateDecisions(ws.paths.decisions, (decisions) => {
@@ -145,16 +115,20 @@ function executorOptions(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<R
   };
 }
 
+function dryRunText(ws: Workspace, nodes: readonly NodeReport[], estimateUsd: number): string {
+  const { providers, prices } = ws.projectConfig;
+  return planText({ project: ws.paths.name, nodes, estimateUsd, priceDate: prices.date, simOnly: providers.image === 'sim' && providers.video === 'sim' });
+}
+
 export async function buildCommand(io: Io, args: BuildArgs): Promise<ExitCode> {
   const started = io.clock.now();
   if (args.dryRun) {
     const ws = await openWorkspace(io, args.project, { readOnly: true });
     const targets = resolveTargets(ws.graph, args.targets);
     const retake = args.retake ? retakeNodes(ws, args.targets, targets) : new Set<NodeId>();
-    const env = await environment(io, ws.paths);
-    const plan = await runBuild({ ...executorOptions(io, ws, args, env, targets), planning: await planningContext(ws, retake), dryRun: true, emit: () => {} });
-    if (!args.json) for (const warning of capWarnings(ws, plan)) io.stderr.write(`! ${warning}\n`);
-    io.stdout.write(args.json ? jsonReport(plan.nodes, plan.estimateUsd, { dryRun: true }) : planText(ws, plan));
+    const { plan, nodes } = await planOnly(io, ws, targets, retake);
+    if (!args.json) for (const warning of capWarnings(ws, nodes)) io.stderr.write(`! ${warning}\n`);
+    io.stdout.write(args.json ? jsonReport(nodes, plan.estimateUsd, { dryRun: true }) : dryRunText(ws, nodes, plan.estimateUsd));
     return 0;
   }
   // The project is read under the lock: a pick, an approval or another build that finished
@@ -177,12 +151,13 @@ async function buildLocked(io: Io, ws: Workspace, args: BuildArgs, started: Date
   const retake = args.retake ? retakeNodes(ws, args.targets, targets) : new Set<NodeId>();
   const env = await environment(io, ws.paths);
   const listen: (event: BuildEvent) => void = args.json ? warningReporter(io.stderr) : lineReporter(io.stdout, io.stderr);
-  const options = executorOptions(io, ws, args, env, targets);
-  const preview = await runBuild({ ...options, planning: await planningContext(ws, retake), dryRun: true, checkFiles: true, emit: () => {} });
-  const running = preview.nodes.filter((node) => node.action === 'run');
+  const facts = await planFacts(io, ws, retake);
+  const plan = await planBuild(ws.graph, targets, facts);
+  const preview = planReports(plan);
+  const running = preview.filter((node) => node.action === 'run');
   checkKeys({ io, config: ws.projectConfig, paths: ws.paths, env }, new Set(running.map((node) => ws.graph.nodes.get(node.id)?.lane ?? 'local')));
-  if (args.maxCost !== undefined && preview.estimateUsd > args.maxCost + 1e-9) {
-    throw new CgFailure({ kind: 'budget-exceeded', estimateUsd: preview.estimateUsd, maxUsd: args.maxCost });
+  if (args.maxCost !== undefined && plan.estimateUsd > args.maxCost + 1e-9) {
+    throw new CgFailure({ kind: 'budget-exceeded', estimateUsd: plan.estimateUsd, maxUsd: args.maxCost });
   }
   const cap = await confirmCap(io, ws, preview, args);
   if (cap === 'declined') {
@@ -191,15 +166,15 @@ async function buildLocked(io: Io, ws: Workspace, args: BuildArgs, started: Date
   }
   if (cap === 'not-asked') for (const warning of capWarnings(ws, preview)) listen({ type: 'warning', message: warning });
   if (!args.json && running.length > 0) {
-    io.stdout.write(`Building ${ws.paths.name}: ${plural(running.length, 'node')} to run (estimated ${usd(preview.estimateUsd)} at real prices).\n`);
+    io.stdout.write(`Building ${ws.paths.name}: ${plural(running.length, 'node')} to run (estimated ${usd(plan.estimateUsd)} at real prices).\n`);
   }
   // Nothing to run or repair: the plan is the report (a no-op build walks the graph once).
-  const report = preview.settled ? preview : await runBuild({ ...options, planning: await planningContext(ws, retake), dryRun: false, emit: listen, memo: preview.memo });
+  const report = plan.settled ? { nodes: preview, totalCostUsd: 0, interrupted: false, failures: [] } : await applyPlan(plan, applyContext(io, ws, args, env, facts, listen));
   await ws.statCache.save();
-  await writeSequences(ws, sequenceFacts(ws, report.nodes, true));
-  const elapsed = io.clock.now().getTime() - started.getTime();
-  io.stdout.write(args.json ? jsonReport(report.nodes, report.totalCostUsd) : summaryText(ws, report, elapsed));
+  await deriveState(ws, report.nodes, true);
+  const elapsedMs = io.clock.now().getTime() - started.getTime();
+  io.stdout.write(args.json ? jsonReport(report.nodes, report.totalCostUsd) : summaryText({ ...report, elapsedMs }));
   if (report.interrupted) throw new CgFailure({ kind: 'interrupted' });
-  if (report.failures.length > 0) throw new CgFailure({ kind: 'steps-failed', failures: report.failures });
+  if (report.failures.length > 0) throw new CgFailure({ kind: 'steps-failed', failures: report.failures.map((f) => ({ nodeId: f.nodeId, message: reasonText(f.reason) })) });
   return 0;
 }

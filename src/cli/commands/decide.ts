@@ -1,9 +1,10 @@
+import { reasonText } from '../../reporters/reasons.ts';
 import { updateDecisions } from '../../state/decisions-file.ts';
 import { isComplete } from '../../state/take-status.ts';
 import { takeIdFor } from '../../state/records.ts';
 import { CgFailure, type ExitCode } from '../../util/errors.ts';
-import { sequenceFacts, writeSequences } from '../derived.ts';
-import { usd } from '../format.ts';
+import { deriveState } from '../derived.ts';
+import { usd } from '../../reporters/format.ts';
 import type { Io } from '../io.ts';
 import { withProjectLock } from '../lock.ts';
 import { planOnly } from '../plan-only.ts';
@@ -19,8 +20,8 @@ function sequenceOf(ws: Workspace, name: string): string {
 
 async function refreshSequences(io: Io, ws: Workspace): Promise<void> {
   const fresh = await openWorkspace(io, ws.paths.name);
-  const report = await planOnly(io, fresh, fresh.graph.order);
-  await writeSequences(fresh, sequenceFacts(fresh, report.nodes, false));
+  const { nodes } = await planOnly(io, fresh, fresh.graph.order);
+  await deriveState(fresh, nodes, false);
 }
 
 export interface PickArgs {
@@ -36,7 +37,7 @@ export async function pickCommand(io: Io, args: PickArgs): Promise<ExitCode> {
   const sequence = sequenceOf(ws, args.sequence);
   const { rows, cols } = ws.projectConfig.grid;
   if (!ws.graph.nodes.has(`${sequence}:grid`)) {
-    throw new CgFailure({ kind: 'usage', message: `${sequence} has no "grid" in plan.json, so there is nothing to pick from` });
+    throw new CgFailure({ kind: 'no-grid', sequence });
   }
   let cell = args.cell;
   if (args.quadrant !== undefined) {
@@ -46,10 +47,10 @@ export async function pickCommand(io: Io, args: PickArgs): Promise<ExitCode> {
   if (cell === undefined || !Number.isInteger(cell) || cell < 1 || cell > rows * cols) {
     throw new CgFailure({ kind: 'usage', message: `say which cell: --cell 1-${rows * cols} (row by row from the top left)${rows === 2 && cols === 2 ? ' or --quadrant top_left|top_right|bottom_left|bottom_right' : ''}` });
   }
-  const report = await planOnly(io, ws, [`${sequence}:grid`]);
-  const grid = report.nodes.find((node) => node.id === `${sequence}:grid`);
+  const { nodes } = await planOnly(io, ws, [`${sequence}:grid`]);
+  const grid = nodes.find((node) => node.id === `${sequence}:grid`);
   if (grid?.action !== 'reuse' || grid.outputHash === undefined) {
-    throw new CgFailure({ kind: 'usage', message: `${sequence}'s grid is not built for the current plan (${grid?.reason ?? 'unknown'}): run cg build ${sequence} first, then pick` });
+    throw new CgFailure({ kind: 'grid-not-built', sequence, why: grid === undefined ? 'unknown' : reasonText(grid.reason) });
   }
   const hash = grid.outputHash;
   const chosen = cell;
@@ -79,16 +80,16 @@ async function chosenTake(io: Io, ws: Workspace, sequence: string, take: number 
   const known = await completeTakeIds(ws, sequence);
   if (take !== undefined) {
     const id = takeIdFor(sequence, take);
-    if (!known.includes(id)) throw new CgFailure({ kind: 'usage', message: `${sequence} has no take ${take}${known.length > 0 ? `; it has ${known.join(', ')}` : ' yet: cg build it first'}` });
+    if (!known.includes(id)) throw new CgFailure({ kind: 'unknown-take', sequence, take, known });
     return id;
   }
-  const report = await planOnly(io, ws, [`${sequence}:take`]);
-  const current = report.nodes.find((node) => node.id === `${sequence}:take`);
+  const { nodes } = await planOnly(io, ws, [`${sequence}:take`]);
+  const current = nodes.find((node) => node.id === `${sequence}:take`);
   if (current?.action !== 'reuse' || current.key === undefined) {
-    throw new CgFailure({ kind: 'usage', message: `${sequence} has no take for the current plan; name one with --take N${known.length > 0 ? ` (${known.join(', ')})` : ''}` });
+    throw new CgFailure({ kind: 'no-current-take', sequence, known });
   }
   const id = (await ws.records()).get(sequence)?.takes.findLast((t) => t.key === current.key && isComplete(t.status))?.takeId;
-  if (id === undefined) throw new CgFailure({ kind: 'usage', message: `${sequence}: name the take with --take N` });
+  if (id === undefined) throw new CgFailure({ kind: 'no-current-take', sequence, known });
   return id;
 }
 
@@ -99,7 +100,7 @@ export async function verdictCommand(io: Io, verdict: Verdict, args: TakeDecisio
   const ws = await openWorkspace(io, args.project);
   const sequence = sequenceOf(ws, args.sequence);
   if (!ws.graph.nodes.has(`${sequence}:take`)) {
-    throw new CgFailure({ kind: 'usage', message: `${sequence} is in individual mode: its shots have their own takes (cg takes ${sequence}); ${verdict} works on multi-shot sequences` });
+    throw new CgFailure({ kind: 'individual-mode', sequence, verdict });
   }
   const take = await chosenTake(io, ws, sequence, args.take);
   await withProjectLock(io, ws.paths, `cg ${verdict} ${sequence}`, { wait: true }, async () => {
@@ -129,7 +130,7 @@ export async function finalCommand(io: Io, args: FinalArgs): Promise<ExitCode> {
   const sequence = sequenceOf(ws, args.sequence);
   const decision = ws.project.decisions.sequences[sequence];
   if (!args.reopen && decision?.approved === undefined) {
-    throw new CgFailure({ kind: 'usage', message: `${sequence} has no approved take: cg approve ${sequence} --take N first` });
+    throw new CgFailure({ kind: 'not-approved', sequence });
   }
   await withProjectLock(io, ws.paths, `cg final ${sequence}`, { wait: true }, async () => {
     await updateDecisions(ws.paths.decisions, (decisions) => {

@@ -1,6 +1,13 @@
-import type { BuildEvent, NodeReport } from '../graph/events.ts';
+import type { BuildEvent } from '../graph/events.ts';
 import { seconds, usd } from './format.ts';
-import type { OutputStream } from './io.ts';
+import { reasonText } from './reasons.ts';
+
+/** Where a reporter writes (a stream, or a test's buffer). */
+export interface OutputStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
 
 /** Plain progress lines: one per node that runs, finishes or fails, and every warning. */
 export function lineReporter(out: OutputStream, err: OutputStream): (event: BuildEvent) => void {
@@ -19,7 +26,7 @@ export function lineReporter(out: OutputStream, err: OutputStream): (event: Buil
         return;
       }
       case 'failed':
-        err.write(`  ✗ ${event.nodeId}: ${event.message}\n`);
+        err.write(`  ✗ ${event.nodeId}: ${reasonText(event.reason)}\n`);
         return;
       case 'warning':
         err.write(`  ! ${event.message}\n`);
@@ -32,33 +39,7 @@ export function lineReporter(out: OutputStream, err: OutputStream): (event: Buil
 export function warningReporter(err: OutputStream): (event: BuildEvent) => void {
   return (event) => {
     if (event.type === 'warning') err.write(`cg: warning: ${event.message}\n`);
-    if (event.type === 'failed') err.write(`cg: ${event.nodeId} failed: ${event.message}\n`);
+    if (event.type === 'failed') err.write(`cg: ${event.nodeId} failed: ${reasonText(event.reason)}\n`);
   };
 }
 
-/** The `--json` document: exactly the documented fields. */
-export function jsonReport(nodes: readonly NodeReport[], totalCostUsd: number, extra: Record<string, unknown> = {}): string {
-  return `${JSON.stringify(
-    {
-      nodes: nodes.map((node) => ({
-        id: node.id,
-        kind: node.kind,
-        sequence: node.sequence,
-        action: node.action,
-        reason: node.reason,
-        costUsd: round(node.costUsd),
-        estimateUsd: round(node.estimateUsd),
-        takeId: node.takeId,
-        output: node.output,
-      })),
-      totalCostUsd: round(totalCostUsd),
-      ...extra,
-    },
-    null,
-    2,
-  )}\n`;
-}
-
-export function round(amount: number): number {
-  return Math.round(amount * 1e6) / 1e6;
-}

@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import type { ActionResult } from '../../cache/action-cache.ts';
+import type { NewTake, PaidCall } from '../../cache/take-journal.ts';
+import type { BlobHash, NodeKey } from '../../util/hash.ts';
+import type { NodeDecision } from '../decide.ts';
+import type { FrameNode, GridNode, VideoNode } from '../nodes.ts';
+
+/** The journal entry of a paid node about to run (or reconciled from a cached result). */
+export function newTake(node: GridNode | VideoNode, decision: NodeDecision): NewTake {
+  const inputs = decision.material?.inputs ?? {};
+  const video = node.kind === 'grid' ? undefined : node;
+  return {
+    recordId: node.recordId,
+    sequence: node.sequence,
+    nodeId: node.id,
+    medium: video === undefined ? 'image' : 'video',
+    key: decision.key as NodeKey,
+    variant: decision.variant,
+    provider: node.params.provider,
+    model: video === undefined ? (node as GridNode).params.model : video.params.endpoint,
+    shotPrompts: video?.shotPrompts ?? [],
+    startFrame: video === undefined ? null : ((inputs['startFrame'] ?? null) as BlobHash | null),
+    elements: video?.elementIds ?? [],
+    inputs,
+    estimateUsd: node.estimateUsd,
+  };
+}
+
+/**
+ * The ledger lines of a paid node: one per image call, or the seconds of a video. `attempt`
+ * names a failed attempt's calls apart from the result's, so both reach the ledger once.
+ */
+export function paidCalls(node: GridNode | VideoNode, key: NodeKey, takeId: string, result: Pick<ActionResult, 'costUsd' | 'model' | 'requestId'>, attempt?: string): PaidCall[] {
+  const { costUsd, model, requestId } = result;
+  const base = { node: node.id, key, ...(attempt === undefined ? {} : { attempt }), sequence: node.sequence, takeId, provider: node.params.provider, model, estimateUsd: node.estimateUsd, requestId };
+  if (node.kind === 'grid') {
+    // Every image call costs the unit price: the count follows from what was spent.
+    const calls = Math.max(1, Math.round(costUsd / node.unitPriceUsd));
+    return Array.from({ length: calls }, (_, call) => ({ ...base, call, units: 1, unit: 'image' as const, rateUsd: node.unitPriceUsd, usd: costUsd / calls }));
+  }
+  return [{ ...base, call: 0, units: Number(node.params.duration), unit: 'second', rateUsd: node.ratePerSecond, usd: costUsd }];
+}
+
+/** Where the cell a person picked is written, named by the grid it came from. */
+export function frameFile(node: FrameNode, grid: BlobHash, cell: number): string {
+  return join('takes', node.sequence, `${node.sequence}_frame_${grid.slice(7, 15)}_cell${cell}.png`);
+}

@@ -1,0 +1,48 @@
+import type { ActionResult } from '../../cache/action-cache.ts';
+import type { BlobHash } from '../../util/hash.ts';
+import type { NodeDecision, Outcome } from '../decide.ts';
+import { isPaid, type GraphNode } from '../nodes.ts';
+import { restoreOutput } from '../restore.ts';
+import type { BuildRun } from './context.ts';
+import { frameFile, newTake, paidCalls } from './paid.ts';
+
+/** The take and file of a reused result: from the last build, the journal (reconciled), or the frame's name. */
+async function placeOf(run: BuildRun, node: GraphNode, decision: NodeDecision, cached: ActionResult): Promise<{ takeId: string | null; output: string | null }> {
+  const { stores } = run.ctx;
+  const last = await stores.built.get(node.id);
+  if (last !== undefined && last.key === decision.key && last.output !== null) return { takeId: last.takeId, output: last.output };
+  if (isPaid(node)) {
+    const take = await stores.journal.reconcile(newTake(node, decision), { blob: cached.output.hash, costUsd: cached.costUsd, requestId: cached.requestId, extension: cached.output.extension });
+    // Not known from the last build: one may have stopped before its ledger line or its cleanup.
+    if (cached.costUsd > 0) await run.ctx.onPaid(paidCalls(node, cached.key, take.takeId, cached));
+    await stores.landing.delete(cached.key);
+    return { takeId: take.takeId, output: take.output };
+  }
+  const grid = (decision.material?.inputs['grid'] ?? null) as BlobHash | null;
+  if (node.kind === 'frame' && node.pick !== undefined && grid !== null) return { takeId: null, output: frameFile(node, grid, node.pick.cell) };
+  return { takeId: null, output: null };
+}
+
+/**
+ * Makes a reused result whole where a person looks for it: its take in the record, its file
+ * under takes/ holding the right bytes. Undefined when a free result has no good copy left
+ * (run it again); a paid one with no good copy fails, never silently paid for again.
+ */
+export async function reuseResult(run: BuildRun, node: GraphNode, decision: NodeDecision, cached: ActionResult): Promise<Outcome | undefined> {
+  const { stores } = run.ctx;
+  const { takeId, output } = await placeOf(run, node, decision, cached);
+  if (output !== null) {
+    const recordId = isPaid(node) ? node.recordId : undefined;
+    const resultUrl = async (): Promise<string | null> => (recordId === undefined ? null : ((await stores.journal.find(recordId, cached.key))?.resultUrl ?? null));
+    const restored = await restoreOutput({ relative: output, output: cached.output, costUsd: cached.costUsd, resultUrl }, stores.blobs, stores.files, run.ctx.refetch);
+    if (!restored.ok && restored.paid) return run.fail(node, { kind: 'lost', label: takeId ?? node.id, costUsd: cached.costUsd, output, sequence: node.sequence }, { takeId, output });
+    if (!restored.ok) {
+      await stores.actions.delete(cached.key);
+      return undefined;
+    }
+    if (restored.note !== undefined) run.ctx.emit({ type: 'warning', message: `${node.id}: ${restored.note}` });
+  }
+  if (decision.key !== undefined) await stores.built.set(node.id, { key: decision.key, takeId, output });
+  run.report(node, { action: 'reuse', reason: decision.reason, takeId, output });
+  return { state: 'done', output: cached.output.hash };
+}

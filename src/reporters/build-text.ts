@@ -1,0 +1,59 @@
+import type { NodeReport } from '../graph/events.ts';
+import { waitsForPick } from '../graph/reasons.ts';
+import { plural, seconds, usd } from './format.ts';
+import { pickCommand, reasonText } from './reasons.ts';
+
+export interface PlanTextInput {
+  project: string;
+  nodes: readonly NodeReport[];
+  estimateUsd: number;
+  priceDate: string;
+  /** Both providers are `sim`: the estimate is what the same build would cost for real. */
+  simOnly: boolean;
+}
+
+/** `cg build --dry-run`: every node that would run or wait, with why and what it would cost. */
+export function planText(input: PlanTextInput): string {
+  const lines = [`Dry run of ${input.project}: nothing is run or written.`];
+  const shown = input.nodes.filter((node) => node.action !== 'reuse');
+  const width = Math.max(0, ...shown.map((node) => node.id.length));
+  for (const node of shown) {
+    const cost = node.action === 'run' && node.estimateUsd > 0 ? `  ${usd(node.estimateUsd)}` : '';
+    lines.push(`  ${node.action.padEnd(7)} ${node.id.padEnd(width)}  ${reasonText(node.reason)}${cost}`);
+  }
+  const count = (action: NodeReport['action']): number => input.nodes.filter((node) => node.action === action).length;
+  const free = input.simOnly ? ' (the sim provider is free; this is what the same build costs for real)' : '';
+  lines.push(`Would run ${plural(count('run'), 'node')}, reuse ${count('reuse')}, ${count('blocked')} waiting. Estimated ${usd(input.estimateUsd)} at the prices of ${input.priceDate}${free}.`);
+  return `${lines.join('\n')}\n`;
+}
+
+export interface SummaryInput {
+  nodes: readonly NodeReport[];
+  totalCostUsd: number;
+  interrupted: boolean;
+  elapsedMs: number;
+}
+
+/** The last lines of `cg build`: what ran, what it cost, and which grids wait for a pick. */
+export function summaryText(input: SummaryInput): string {
+  const { nodes } = input;
+  const ran = nodes.filter((node) => node.action === 'run');
+  const reused = nodes.filter((node) => node.action === 'reuse').length;
+  const blocked = nodes.filter((node) => node.action === 'blocked');
+  const failed = nodes.filter((node) => node.action === 'failed').length;
+  const waitingPicks = blocked.filter((node) => node.kind === 'frame' && waitsForPick(node.reason));
+  if (ran.length === 0 && failed === 0 && !input.interrupted) {
+    const waiting = blocked.length === 0 ? '' : ` (${blocked.length} waiting: ${waitingPicks.length > 0 ? `${plural(waitingPicks.length, 'grid')} to pick from, ` : ''}see cg status)`;
+    return `Nothing to build: ${reused} nodes up to date${waiting}.\n`;
+  }
+  const atReal = ran.reduce((sum, node) => sum + node.estimateUsd, 0);
+  const spent = `Spent ${usd(input.totalCostUsd)}${input.totalCostUsd === 0 && atReal > 0 ? ` (${usd(atReal)} at real prices)` : ''}.`;
+  const lines = [`Built ${plural(ran.length, 'node')} in ${seconds(input.elapsedMs)}, reused ${reused}, ${blocked.length} waiting, ${failed} failed. ${spent}`];
+  const grids = new Map(nodes.filter((node) => node.kind === 'grid').map((node) => [node.sequence, node.output]));
+  for (const node of waitingPicks) {
+    if (!waitsForPick(node.reason)) continue;
+    const grid = grids.get(node.sequence);
+    lines.push(`  ${node.sequence}: ${grid == null ? '' : `look at ${grid}, then `}${pickCommand(node.sequence, node.reason.cells)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

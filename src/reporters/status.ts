@@ -1,0 +1,30 @@
+import type { DerivedSequence } from '../state/derive-sequences.ts';
+import { table, usd } from './format.ts';
+
+export interface StatusInput {
+  project: string;
+  sequences: readonly DerivedSequence[];
+  /** How many nodes would run, and what they would cost. */
+  toRun: number;
+  estimateUsd: number;
+}
+
+/** `cg status --json`. */
+export function statusJson(input: StatusInput): string {
+  return `${JSON.stringify({ project: input.project, sequences: input.sequences }, null, 2)}\n`;
+}
+
+/** `cg status`: a row per sequence (state, takes, current take, spent) and what is left to build. */
+export function statusText(input: StatusInput): string {
+  const rows = input.sequences.map((s) => [
+    s.id,
+    s.time === null ? s.section : `${s.section} ${s.time.start}–${s.time.end}`,
+    s.stale ? `${s.state} (plan changed)` : s.state,
+    String(s.takes),
+    s.currentTakes.length === 0 ? '—' : s.currentTakes.length === 1 ? (s.currentTakes[0] ?? '') : `${s.currentTakes.length} shots`,
+    usd(s.spentUsd),
+  ]);
+  const spent = input.sequences.reduce((sum, s) => sum + s.spentUsd, 0);
+  const left = input.toRun === 0 ? 'everything buildable is up to date' : `${input.toRun} nodes to build (${usd(input.estimateUsd)}): cg build --dry-run says which`;
+  return `${table(['sequence', 'song section', 'state', 'takes', 'current take', 'spent'], rows)}\n\n${input.project}: spent ${usd(spent)}; ${left}.\n`;
+}
