@@ -20,22 +20,11 @@ export default defineConfig({
   concurrency: { sim: 4, gemini: 4, fal: 2, local: 2 },
   sim: { latencyMs: 0, animaticWidth: 640, animaticHeight: 360 },
   retry: { attempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 },
-  // Dated: providers change prices. --dry-run and the cost ledger use these.
-  prices: {
-    date: '2026-11-22',
-    source: 'fal.ai model pages; Google Gemini API pricing (shared/reference/apis.md)',
-    image: {
-      'gemini-2.5-flash-image': { '1K': 0.039 },
-      'gemini-3-pro-image-preview': { '1K': 0.134, '2K': 0.134, '4K': 0.24 },
-    },
-    video: {
-      'fal-ai/kling-video/o3/standard/text-to-video': { audioOff: 0.084, audioOn: 0.112 },
-      'fal-ai/kling-video/o3/standard/image-to-video': { audioOff: 0.084, audioOn: 0.112 },
-      'fal-ai/kling-video/o3/standard/reference-to-video': { audioOff: 0.084, audioOn: 0.112 },
-      'fal-ai/kling-video/o3/pro/text-to-video': { audioOff: 0.112, audioOn: 0.14 },
-      'fal-ai/kling-video/o3/pro/image-to-video': { audioOff: 0.112, audioOn: 0.14 },
-      'fal-ai/kling-video/o3/pro/reference-to-video': { audioOff: 0.112, audioOn: 0.14 },
-    },
-  },
+  // Prices come from clipgraph's dated defaults (src/plan/default-prices.ts); --dry-run and the
+  // cost ledger use them. Name only what differs: a dated entry replaces that endpoint's (or image
+  // model's, e.g. { date, '1K': 0.039 }) default whole, and every other price stays the default.
+  // prices: {
+  //   video: { 'fal-ai/kling-video/o3/standard/reference-to-video': { date: '2026-12-01', audioOff: 0.09, audioOn: 0.12 } },
+  // },
   projects: {},
 });

@@ -48,32 +48,35 @@ interface Priced {
   configFile: string;
 }
 
-function imagePrice(config: ProjectConfig, priced: Priced): number {
-  const price = config.prices.image[config.image.model]?.[config.image.size];
+/** USD per grid image at the configured model and size, and the date of that price. */
+function imagePrice(config: ProjectConfig, priced: Priced): { usd: number; date: string } {
+  const { model, size } = config.image;
+  const entry = config.prices.image[model];
+  const price = entry[size];
   if (price === undefined) {
     priced.issues.push({
       file: priced.configFile,
-      path: `prices.image["${config.image.model}"]["${config.image.size}"]`,
-      message: `no price for ${config.image.model} at ${config.image.size}: add it to the dated price table so estimates are honest`,
+      path: `prices.image["${model}"]["${size}"]`,
+      message: `no price for ${model} at ${size}: give prices.image["${model}"] a dated entry with "${size}" in it (an entry replaces the default one whole) so estimates are honest`,
     });
-    return 0;
   }
-  return price;
+  return { usd: price ?? 0, date: entry.date };
 }
 
-function videoRate(config: ProjectConfig, endpoint: string, audio: boolean, priced: Priced): number {
+/** USD per second of video at this endpoint, and the date of that price. */
+function videoRate(config: ProjectConfig, endpoint: string, audio: boolean, priced: Priced): { usd: number; date: string } {
   const price = config.prices.video[endpoint];
   if (price === undefined) {
     if (!priced.issues.some((issue) => issue.path.includes(endpoint))) {
       priced.issues.push({
         file: priced.configFile,
         path: `prices.video["${endpoint}"]`,
-        message: `no price for ${endpoint}: add { audioOff, audioOn } in USD per second to the dated price table`,
+        message: `no price for ${endpoint}: add a dated entry { date, audioOff, audioOn } in USD per second under prices.video`,
       });
     }
-    return 0;
+    return { usd: 0, date: '' };
   }
-  return audio ? price.audioOn : price.audioOff;
+  return { usd: audio ? price.audioOn : price.audioOff, date: price.date };
 }
 
 function resolveElements(
@@ -135,7 +138,7 @@ export function compileGraph(input: CompileInput): Result<Graph, CgError> {
   const names = new Map(Object.entries(project.bible.elements).map(([id, element]) => [id, element.name]));
   const lane = lanes(config);
   const [width, height] = imageDimensions(config.image.model, config.image.size, config.aspectRatio);
-  const gridPrice = imagePrice(config, priced);
+  const { usd: gridPrice, date: gridPriceDate } = imagePrice(config, priced);
 
   const add = (node: GraphNode): void => {
     nodes.set(node.id, node);
@@ -187,6 +190,7 @@ export function compileGraph(input: CompileInput): Result<Graph, CgError> {
         },
         references: set.elements.map((element) => element.frontal),
         unitPriceUsd: gridPrice,
+        priceDate: gridPriceDate,
         maxAttempts: config.grid.maxAttempts,
       };
       add(grid);
@@ -209,7 +213,7 @@ export function compileGraph(input: CompileInput): Result<Graph, CgError> {
     const endpoint = klingEndpoint(config.video.tier, hasStartFrame, kept.length);
     const asElements = endpoint.endsWith('reference-to-video');
     const audio = sequence.audio ?? config.video.audio;
-    const rate = videoRate(config, endpoint, audio, priced);
+    const { usd: rate, date: rateDate } = videoRate(config, endpoint, audio, priced);
     const shots = sequence.shots.map((shot, i) => ({
       shot: i + 1,
       prompt: rewriteMentions(shot.prompt, kept, names, asElements),
@@ -236,6 +240,7 @@ export function compileGraph(input: CompileInput): Result<Graph, CgError> {
           shots: picked.map(({ prompt, duration }) => ({ duration, prompt })),
         },
         ratePerSecond: rate,
+        priceDate: rateDate,
         title: [sequence.id, sequence.section, sequence.title].filter((part) => part !== undefined).join(' · '),
         elements: elements.id,
         frame: frame?.id,

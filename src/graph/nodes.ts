@@ -34,6 +34,8 @@ export interface GridNode extends NodeBase {
   params: GridParams;
   references: BlobHash[];
   unitPriceUsd: number;
+  /** The day `unitPriceUsd` was read: the date of the price-table entry it came from. */
+  priceDate: string;
   maxAttempts: number;
 }
 
@@ -52,6 +54,8 @@ export interface VideoNode extends NodeBase {
   shot: number | undefined;
   params: VideoParams;
   ratePerSecond: number;
+  /** The day `ratePerSecond` was read: the date of the price-table entry it came from. */
+  priceDate: string;
   title: string;
   elements: NodeId;
   frame: NodeId | undefined;

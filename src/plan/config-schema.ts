@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { aspectRatios, imageModels, imageSizes, videoTiers } from './models.ts';
+import { aspectRatios, imageModels, imageSizes, klingEndpoint, videoTiers, type ImageModel, type ImageSize } from './models.ts';
 import { defaultPrices } from './default-prices.ts';
 
 const positiveInt = z.int().min(1);
@@ -43,14 +43,62 @@ const simSettings = z.strictObject({
   animaticHeight: z.int().min(64).max(4096).default(360),
 });
 
-export const PriceTableSchema = z.strictObject({
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('When these prices were read: they change.'),
-  source: z.string().optional(),
-  image: z.record(z.string(), z.partialRecord(z.enum(imageSizes), z.number().min(0))).describe('USD per image by model and size.'),
-  video: z
-    .record(z.string(), z.strictObject({ audioOff: z.number().min(0), audioOn: z.number().min(0) }))
-    .describe('USD per second of video by endpoint.'),
+const priceDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected the day the price was read, like "2026-11-22"')
+  .describe('When this price was read: providers change them.');
+const priceSource = z.string().optional().describe('Where the price was read.');
+const usd = z.number().min(0);
+
+const imagePrice = z.strictObject({
+  date: priceDate,
+  source: priceSource,
+  ...({ '1K': usd.optional(), '2K': usd.optional(), '4K': usd.optional() } satisfies Record<ImageSize, z.ZodOptional<z.ZodNumber>>),
 });
+const videoPrice = z.strictObject({ date: priceDate, source: priceSource, audioOff: usd, audioOn: usd });
+
+/** Every endpoint the graph can choose: with elements, with a start frame only, with neither. */
+const videoEndpoints = videoTiers.flatMap((tier) => [klingEndpoint(tier, true, 1), klingEndpoint(tier, true, 0), klingEndpoint(tier, false, 0)]);
+
+/** An object whose only fields are `names`, each optional: any other name is refused with the list of these. */
+function entriesFor<K extends string, S extends z.ZodType>(names: readonly K[], entry: S): z.ZodObject<Record<K, z.ZodOptional<S>>, z.core.$strict> {
+  return z.strictObject(Object.fromEntries(names.map((name) => [name, entry.optional()])) as Record<K, z.ZodOptional<S>>);
+}
+
+export type ImagePrice = z.output<typeof imagePrice>;
+export type VideoPrice = z.output<typeof videoPrice>;
+
+/** The prices in force: clipgraph's defaults with the config's entries laid over them, model by model. */
+export interface PriceTable {
+  /**
+   * The oldest entry's date. Kept for the messages that show one date for the whole table
+   * (`--dry-run`, `cg cost`) until they show each node's `priceDate`.
+   */
+  date: string;
+  image: Record<ImageModel, ImagePrice>;
+  video: Record<string, VideoPrice>;
+}
+
+/** The entries a config gave: a member written as `undefined` is no entry. */
+function withoutGaps<T>(entries: Readonly<Record<string, T | undefined>> | undefined): Record<string, T> {
+  return Object.fromEntries(Object.entries(entries ?? {}).filter((entry): entry is [string, T] => entry[1] !== undefined));
+}
+
+function resolvePrices(overrides: { image?: Partial<Record<ImageModel, ImagePrice>> | undefined; video?: Partial<Record<string, VideoPrice>> | undefined }): PriceTable {
+  const image = { ...defaultPrices.image, ...withoutGaps(overrides.image) };
+  const video = { ...defaultPrices.video, ...withoutGaps(overrides.video) };
+  const dates = [...Object.values(image), ...Object.values(video)].map((entry) => entry.date).sort();
+  return { date: dates[0] ?? '', image, video };
+}
+
+const prices = z
+  .strictObject({
+    image: entriesFor(imageModels, imagePrice).optional().describe('USD per image by size, one dated entry per model.'),
+    video: entriesFor(videoEndpoints, videoPrice).optional().describe('USD per second of video without and with audio, one dated entry per endpoint.'),
+  })
+  .prefault({})
+  .describe('Only the prices that differ from clipgraph\'s dated defaults; each entry replaces that model\'s default whole.')
+  .transform(resolvePrices);
 
 /** What a project may override. */
 const projectOverrides = z.strictObject({
@@ -92,13 +140,12 @@ export const ConfigSchema = z.strictObject({
       maxDelayMs: z.int().min(0).default(30_000),
     })
     .prefault({}),
-  prices: PriceTableSchema.default(defaultPrices),
+  prices,
   projects: z.record(z.string(), projectOverrides).default({}),
 });
 
 export type UserConfig = z.input<typeof ConfigSchema>;
 export type Config = z.output<typeof ConfigSchema>;
-export type PriceTable = z.output<typeof PriceTableSchema>;
 export type ProjectOverrides = z.output<typeof projectOverrides>;
 
 /** The settings that apply to one project: the config with that project's overrides laid over it. */
