@@ -67,13 +67,11 @@ describe('one price table: the config names only the prices it changes', () => {
     expect(nodes.filter((node) => node.kind === 'grid').map((node) => node.estimateUsd)).toEqual([0.05, 0.05, 0.05, 0.05, 0.05]);
   });
 
-  it("the table's single date (still shown by --dry-run and cg cost) is its oldest entry's", () => {
-    const newer = ConfigSchema.parse({ prices: { video: { [referenceToVideo]: override } } });
-    expect(newer.prices.date).toBe('2026-11-22');
-    expect(newer.prices.video[referenceToVideo]).toEqual(override);
-    const older = ConfigSchema.parse({ prices: { image: { 'gemini-3-pro-image-preview': { date: '2025-06-30', '1K': 0.1, '2K': 0.1, '4K': 0.2 } } } });
-    expect(older.prices.date).toBe('2025-06-30');
-    expect(older.prices.video).toEqual(defaultPrices.video);
+  it('a config entry replaces only its own model: the others keep their dated defaults', () => {
+    const table = ConfigSchema.parse({ prices: { video: { [referenceToVideo]: override } } }).prices;
+    expect(table.video[referenceToVideo]).toEqual(override);
+    expect(table.image).toEqual(defaultPrices.image);
+    expect(Object.entries(table.video).filter(([endpoint]) => endpoint !== referenceToVideo)).toEqual(Object.entries(defaultPrices.video).filter(([endpoint]) => endpoint !== referenceToVideo));
   });
 
   it('every endpoint the graph can choose has a default price', () => {

@@ -84,6 +84,8 @@ export interface PaidCall {
   call: number;
   /** Set for the calls of an attempt that failed (when it failed): apart from the result's calls. */
   attempt?: string;
+  /** The date of the price-table entry the rate came from. */
+  priceDate: string;
   sequence: string;
   takeId: string | null;
   provider: string;

@@ -8,7 +8,7 @@ import { imageDimensions, klingEndpoint } from '../plan/models.ts';
 import { mentionPattern } from '../plan/rules.ts';
 import type { BibleElement, Sequence } from '../plan/schema.ts';
 import type { ElementImage, ElementSet, ResolvedElement } from '../steps/elements.ts';
-import type { ElementsNode, FrameNode, Graph, GraphNode, GridNode, Lane, NodeId, VideoNode } from './nodes.ts';
+import type { CapWarning, ElementsNode, FrameNode, Graph, GraphNode, GridNode, Lane, NodeId, VideoNode } from './nodes.ts';
 
 export interface CompileInput {
   project: LoadedProject;
@@ -83,7 +83,7 @@ function resolveElements(
   sequence: Sequence,
   input: CompileInput,
   cap: number,
-): { set: ElementSet; images: ElementImage[]; warning: string | undefined } {
+): { set: ElementSet; images: ElementImage[]; warning: CapWarning | undefined } {
   const { project } = input;
   const bible = project.bible.elements;
   const keptIds = sequence.elements.slice(0, cap);
@@ -104,10 +104,8 @@ function resolveElements(
     const entry = bible[id] as BibleElement;
     return { description: entry.description, id, name: entry.name };
   });
-  const warning =
-    dropped.length === 0
-      ? undefined
-      : `${sequence.id} lists ${sequence.elements.length} elements but the model takes ${cap} ${sequence.grid === undefined ? 'without' : 'with'} a start frame: dropping ${droppedIds.join(', ')} (plan order is the priority; they are described in the prompt instead)`;
+  const warning: CapWarning | undefined =
+    dropped.length === 0 ? undefined : { kind: 'element-cap', sequence: sequence.id, listed: sequence.elements.length, cap, withStartFrame: sequence.grid !== undefined, dropped: droppedIds };
   return { set: { dropped, elements }, images, warning };
 }
 
@@ -123,6 +121,112 @@ function lanes(config: ProjectConfig): { image: Lane; video: Lane } {
   return { image: config.providers.image, video: config.providers.video };
 }
 
+/** What every sequence's nodes share: the config's choices, prices and element names. */
+interface Shared {
+  input: CompileInput;
+  config: ProjectConfig;
+  priced: Priced;
+  names: ReadonlyMap<string, string>;
+  lane: { image: Lane; video: Lane };
+  size: readonly [width: number, height: number];
+  grid: { usd: number; date: string };
+}
+
+function elementsNode(sequence: Sequence, shared: Shared): { node: ElementsNode; warning: CapWarning | undefined } {
+  const { elementCap } = shared.config;
+  const cap = sequence.grid !== undefined ? elementCap.withStartFrame : elementCap.withoutStartFrame;
+  const { set, images, warning } = resolveElements(sequence, shared.input, cap);
+  return { node: { id: nodeId(sequence.id, 'elements'), kind: 'elements', sequence: sequence.id, deps: [], lane: 'local', estimateUsd: 0, set, images, cap }, warning };
+}
+
+/** A sequence with a grid: the grid node and the frame node that cuts the picked cell. */
+function gridNodes(sequence: Sequence, elements: ElementsNode, shared: Shared): [GridNode, FrameNode] | [] {
+  if (sequence.grid === undefined) return [];
+  const { config } = shared;
+  const { rows, cols } = config.grid;
+  const [width, height] = shared.size;
+  const grid: GridNode = {
+    id: nodeId(sequence.id, 'grid'),
+    kind: 'grid',
+    sequence: sequence.id,
+    deps: [elements.id],
+    lane: shared.lane.image,
+    estimateUsd: shared.grid.usd,
+    recordId: `${sequence.id}_grid`,
+    // Members in key order (see key-material.ts): the key is hashed from JSON.stringify.
+    params: {
+      aspectRatio: config.aspectRatio,
+      cols,
+      height,
+      imageSize: config.image.size,
+      model: config.image.model,
+      prompt: gridPrompt(sequence, elements.set, rows, cols, config.aspectRatio, shared.names),
+      provider: config.providers.image,
+      rows,
+      width,
+    },
+    references: elements.set.elements.map((element) => element.frontal),
+    unitPriceUsd: shared.grid.usd,
+    priceDate: shared.grid.date,
+    maxAttempts: config.grid.maxAttempts,
+  };
+  const pick = shared.input.project.decisions.sequences[sequence.id]?.pick;
+  const frame: FrameNode = {
+    id: nodeId(sequence.id, 'frame'),
+    kind: 'frame',
+    sequence: sequence.id,
+    deps: [grid.id],
+    lane: 'local',
+    estimateUsd: 0,
+    params: { cols, rows },
+    grid: grid.id,
+    pick: pick === undefined ? undefined : { grid: pick.grid as BlobHash, cell: pick.cell },
+  };
+  return [grid, frame];
+}
+
+/** The sequence's video: one multi-shot take, or in individual mode one node per shot. */
+function videoNodes(sequence: Sequence, elements: ElementsNode, frame: FrameNode | undefined, shared: Shared): VideoNode[] {
+  const { config, names } = shared;
+  const kept = elements.set.elements.map((element) => element.id);
+  const endpoint = klingEndpoint(config.video.tier, sequence.grid !== undefined, kept.length);
+  const asElements = endpoint.endsWith('reference-to-video');
+  const audio = sequence.audio ?? config.video.audio;
+  const { usd: rate, date: rateDate } = videoRate(config, endpoint, audio, shared.priced);
+  const shots = sequence.shots.map((shot, i) => ({ shot: i + 1, prompt: rewriteMentions(shot.prompt, kept, names, asElements), duration: shot.duration }));
+  const video = (part: string, recordId: string, shotNumber: number | undefined, picked: typeof shots): VideoNode => {
+    const seconds = picked.reduce((sum, shot) => sum + Number(shot.duration), 0);
+    return {
+      id: nodeId(sequence.id, part),
+      kind: shotNumber === undefined ? 'take' : 'shot',
+      sequence: sequence.id,
+      deps: frame === undefined ? [elements.id] : [elements.id, frame.id],
+      lane: shared.lane.video,
+      estimateUsd: seconds * rate,
+      recordId,
+      shot: shotNumber,
+      params: {
+        aspectRatio: config.aspectRatio,
+        audio,
+        duration: String(seconds),
+        endpoint,
+        negativePrompt: sequence.negativePrompt ?? null,
+        provider: config.providers.video,
+        shots: picked.map(({ prompt, duration }) => ({ duration, prompt })),
+      },
+      ratePerSecond: rate,
+      priceDate: rateDate,
+      title: [sequence.id, sequence.section, sequence.title].filter((part) => part !== undefined).join(' · '),
+      elements: elements.id,
+      frame: frame?.id,
+      shotPrompts: sequence.shots.map((shot, i) => ({ shot: i + 1, prompt: shot.prompt, duration: shot.duration })).filter((shot) => picked.some((p) => p.shot === shot.shot)),
+      elementIds: kept,
+    };
+  };
+  if (sequence.mode === 'individual') return shots.map((shot) => video(shotPart(shot.shot), `${sequence.id}_${shotPart(shot.shot)}`, shot.shot, [shot]));
+  return [video('take', sequence.id, undefined, shots)];
+}
+
 /**
  * Compiles a loaded project into the graph: one chain per sequence,
  * elements → grid → frame → take (or one shot node per shot in individual mode).
@@ -131,128 +235,29 @@ function lanes(config: ProjectConfig): { image: Lane; video: Lane } {
 export function compileGraph(input: CompileInput): Result<Graph, CgError> {
   const { project, config } = input;
   const priced: Priced = { issues: [], configFile: input.configFile };
+  const shared: Shared = {
+    input,
+    config,
+    priced,
+    names: new Map(Object.entries(project.bible.elements).map(([id, element]) => [id, element.name])),
+    lane: lanes(config),
+    size: imageDimensions(config.image.model, config.image.size, config.aspectRatio),
+    grid: imagePrice(config, priced),
+  };
   const nodes = new Map<NodeId, GraphNode>();
   const order: NodeId[] = [];
   const bySequence = new Map<string, NodeId[]>();
-  const warnings: string[] = [];
-  const names = new Map(Object.entries(project.bible.elements).map(([id, element]) => [id, element.name]));
-  const lane = lanes(config);
-  const [width, height] = imageDimensions(config.image.model, config.image.size, config.aspectRatio);
-  const { usd: gridPrice, date: gridPriceDate } = imagePrice(config, priced);
-
-  const add = (node: GraphNode): void => {
-    nodes.set(node.id, node);
-    order.push(node.id);
-    bySequence.get(node.sequence)?.push(node.id);
-  };
-
+  const warnings: CapWarning[] = [];
   for (const sequence of project.plan.sequences) {
-    bySequence.set(sequence.id, []);
-    const hasStartFrame = sequence.grid !== undefined;
-    const cap = hasStartFrame ? config.elementCap.withStartFrame : config.elementCap.withoutStartFrame;
-    const { set, images, warning } = resolveElements(sequence, input, cap);
-    if (warning !== undefined) warnings.push(warning);
-    const elements: ElementsNode = {
-      id: nodeId(sequence.id, 'elements'),
-      kind: 'elements',
-      sequence: sequence.id,
-      deps: [],
-      lane: 'local',
-      estimateUsd: 0,
-      set,
-      images,
-      cap,
-    };
-    add(elements);
-
-    let frame: FrameNode | undefined;
-    if (sequence.grid !== undefined) {
-      const { rows, cols } = config.grid;
-      const grid: GridNode = {
-        id: nodeId(sequence.id, 'grid'),
-        kind: 'grid',
-        sequence: sequence.id,
-        deps: [elements.id],
-        lane: lane.image,
-        estimateUsd: gridPrice,
-        recordId: `${sequence.id}_grid`,
-        // Members in key order (see key-material.ts): the key is hashed from JSON.stringify.
-        params: {
-          aspectRatio: config.aspectRatio,
-          cols,
-          height,
-          imageSize: config.image.size,
-          model: config.image.model,
-          prompt: gridPrompt(sequence, set, rows, cols, config.aspectRatio, names),
-          provider: config.providers.image,
-          rows,
-          width,
-        },
-        references: set.elements.map((element) => element.frontal),
-        unitPriceUsd: gridPrice,
-        priceDate: gridPriceDate,
-        maxAttempts: config.grid.maxAttempts,
-      };
-      add(grid);
-      const pick = project.decisions.sequences[sequence.id]?.pick;
-      frame = {
-        id: nodeId(sequence.id, 'frame'),
-        kind: 'frame',
-        sequence: sequence.id,
-        deps: [grid.id],
-        lane: 'local',
-        estimateUsd: 0,
-        params: { cols, rows },
-        grid: grid.id,
-        pick: pick === undefined ? undefined : { grid: pick.grid as BlobHash, cell: pick.cell },
-      };
-      add(frame);
+    const elements = elementsNode(sequence, shared);
+    if (elements.warning !== undefined) warnings.push(elements.warning);
+    const [grid, frame] = gridNodes(sequence, elements.node, shared);
+    const chain: GraphNode[] = [elements.node, ...(grid === undefined ? [] : [grid]), ...(frame === undefined ? [] : [frame]), ...videoNodes(sequence, elements.node, frame, shared)];
+    for (const node of chain) {
+      nodes.set(node.id, node);
+      order.push(node.id);
     }
-
-    const kept = set.elements.map((element) => element.id);
-    const endpoint = klingEndpoint(config.video.tier, hasStartFrame, kept.length);
-    const asElements = endpoint.endsWith('reference-to-video');
-    const audio = sequence.audio ?? config.video.audio;
-    const { usd: rate, date: rateDate } = videoRate(config, endpoint, audio, priced);
-    const shots = sequence.shots.map((shot, i) => ({
-      shot: i + 1,
-      prompt: rewriteMentions(shot.prompt, kept, names, asElements),
-      duration: shot.duration,
-    }));
-    const video = (part: string, recordId: string, shotNumber: number | undefined, picked: typeof shots): VideoNode => {
-      const seconds = picked.reduce((sum, shot) => sum + Number(shot.duration), 0);
-      return {
-        id: nodeId(sequence.id, part),
-        kind: shotNumber === undefined ? 'take' : 'shot',
-        sequence: sequence.id,
-        deps: frame === undefined ? [elements.id] : [elements.id, frame.id],
-        lane: lane.video,
-        estimateUsd: seconds * rate,
-        recordId,
-        shot: shotNumber,
-        params: {
-          aspectRatio: config.aspectRatio,
-          audio,
-          duration: String(seconds),
-          endpoint,
-          negativePrompt: sequence.negativePrompt ?? null,
-          provider: config.providers.video,
-          shots: picked.map(({ prompt, duration }) => ({ duration, prompt })),
-        },
-        ratePerSecond: rate,
-        priceDate: rateDate,
-        title: [sequence.id, sequence.section, sequence.title].filter((part) => part !== undefined).join(' · '),
-        elements: elements.id,
-        frame: frame?.id,
-        shotPrompts: sequence.shots.map((shot, i) => ({ shot: i + 1, prompt: shot.prompt, duration: shot.duration })).filter((shot) => picked.some((p) => p.shot === shot.shot)),
-        elementIds: kept,
-      };
-    };
-    if (sequence.mode === 'individual') {
-      for (const shot of shots) add(video(shotPart(shot.shot), `${sequence.id}_${shotPart(shot.shot)}`, shot.shot, [shot]));
-    } else {
-      add(video('take', sequence.id, undefined, shots));
-    }
+    bySequence.set(sequence.id, chain.map((node) => node.id));
   }
   if (priced.issues.length > 0) return err({ kind: 'input-invalid', issues: priced.issues });
   return ok({ nodes, order, bySequence, warnings });

@@ -4,14 +4,26 @@ import type { FieldChange } from './diff.ts';
 import type { NodeKind } from './nodes.ts';
 import type { Reason } from './reasons.ts';
 
-/** What the build tells its reporters; the core never prints. */
+/** Where a running node's remote work stands. */
+export type ProgressStage = 'submitted' | 'resumed' | 'generating' | 'landed';
+
+/**
+ * What a build tells its reporters, in order per node: planned → (reused | started → queued* →
+ * progress* → finished | failed) and, at the end, one summary. The core never prints.
+ */
 export type BuildEvent =
+  /** Before anything runs: what the node will do, why, and its estimate at real prices. */
+  | { type: 'planned'; nodeId: string; kind: NodeKind; sequence: string; action: Action; reason: Reason; estimateUsd: number }
+  | { type: 'reused'; nodeId: string; takeId: string | null; output: string | null }
   | { type: 'started'; nodeId: string; lane: string }
-  /** A remote job moved on: submitted (with its request id), resumed, or generating. */
-  | { type: 'progress'; nodeId: string; message: string }
+  /** A remote job waits in the provider's queue at this position. */
+  | { type: 'queued'; nodeId: string; position: number }
+  /** A remote job moved on: submitted (with its request id), resumed, generating, or finished from a landed result. */
+  | { type: 'progress'; nodeId: string; stage: ProgressStage; requestId: string | null; message: string }
   | { type: 'finished'; nodeId: string; takeId: string | null; output: string | null; costUsd: number; calls: number; durationMs: number; notes: string[] }
   | { type: 'failed'; nodeId: string; reason: Reason }
-  | { type: 'warning'; message: string };
+  | { type: 'warning'; nodeId: string | null; message: string }
+  | { type: 'summary'; ran: number; reused: number; waiting: number; failed: number; spentUsd: number; estimateUsd: number; interrupted: boolean; durationMs: number };
 
 /** One line of the build report (and of `--json`). */
 export interface NodeReport {

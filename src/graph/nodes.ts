@@ -65,13 +65,23 @@ export interface VideoNode extends NodeBase {
 
 export type GraphNode = ElementsNode | GridNode | FrameNode | VideoNode;
 
+/** A sequence lists more elements than the video model takes: the ones past the cap are dropped. */
+export interface CapWarning {
+  kind: 'element-cap';
+  sequence: string;
+  listed: number;
+  cap: number;
+  withStartFrame: boolean;
+  dropped: string[];
+}
+
 export interface Graph {
   nodes: ReadonlyMap<NodeId, GraphNode>;
   /** Dependency order: every node after its dependencies. */
   order: readonly NodeId[];
   /** Node ids by sequence, in order. */
   bySequence: ReadonlyMap<string, readonly NodeId[]>;
-  warnings: string[];
+  warnings: CapWarning[];
 }
 
 export function isPaid(node: GraphNode): node is GridNode | VideoNode {

@@ -3,7 +3,7 @@ import type { OutputFiles } from '../cache/output-files.ts';
 import type { FoundTake } from '../cache/take-journal.ts';
 import type { NodeKey } from '../util/hash.ts';
 import { decideNode, predictableOutput, type NodeDecision, type Outcome, type PlanningContext } from './decide.ts';
-import type { NodeReport } from './events.ts';
+import type { BuildEvent, NodeReport } from './events.ts';
 import { isPaid, type Graph, type GraphNode, type NodeId } from './nodes.ts';
 import { selectNodes, walkGraph } from './walk.ts';
 
@@ -37,6 +37,8 @@ export interface BuildPlan {
   estimateUsd: number;
   /** Nothing would run and every reused result is on disk as recorded: a build has nothing to do. */
   settled: boolean;
+  /** The dates of the price-table entries the estimate used (of every selected paid node when nothing runs). */
+  priceDates: string[];
 }
 
 export function inputsSignature(node: GraphNode, deps: ReadonlyMap<NodeId, Outcome>): string {
@@ -80,7 +82,10 @@ export async function planBuild(graph: Graph, targets: readonly NodeId[], facts:
   const planned = selected.flatMap((id) => nodes.get(id) ?? []);
   const estimateUsd = planned.filter((p) => p.decision.action === 'run').reduce((sum, p) => sum + p.node.estimateUsd, 0);
   const settled = planned.every((p) => p.decision.action === 'blocked' || (p.decision.action === 'reuse' && p.intact));
-  return { selected, nodes, estimateUsd, settled };
+  const paid = planned.map((p) => p.node).filter(isPaid);
+  const running = paid.filter((node) => nodes.get(node.id)?.decision.action === 'run');
+  const priceDates = [...new Set((running.length > 0 ? running : paid).map((node) => node.priceDate))].sort();
+  return { selected, nodes, estimateUsd, settled, priceDates };
 }
 
 /** One report line, with what the decision knows filled in. */
@@ -108,5 +113,15 @@ export function planReports(plan: BuildPlan): NodeReport[] {
     const { node, decision } = planned;
     const costUsd = decision.action === 'run' ? node.estimateUsd : 0;
     return [nodeReport(node, decision, { action: decision.action, reason: decision.reason, costUsd, takeId: planned.takeId, output: planned.output })];
+  });
+}
+
+/** The plan as events, one `planned` per node, for reporters that show a build as it goes. */
+export function plannedEvents(plan: BuildPlan): BuildEvent[] {
+  return plan.selected.flatMap((id) => {
+    const planned = plan.nodes.get(id);
+    if (planned === undefined) return [];
+    const { node, decision } = planned;
+    return [{ type: 'planned', nodeId: id, kind: node.kind, sequence: node.sequence, action: decision.action, reason: decision.reason, estimateUsd: node.estimateUsd }];
   });
 }

@@ -70,11 +70,6 @@ export type VideoPrice = z.output<typeof videoPrice>;
 
 /** The prices in force: clipgraph's defaults with the config's entries laid over them, model by model. */
 export interface PriceTable {
-  /**
-   * The oldest entry's date. Kept for the messages that show one date for the whole table
-   * (`--dry-run`, `cg cost`) until they show each node's `priceDate`.
-   */
-  date: string;
   image: Record<ImageModel, ImagePrice>;
   video: Record<string, VideoPrice>;
 }
@@ -87,8 +82,7 @@ function withoutGaps<T>(entries: Readonly<Record<string, T | undefined>> | undef
 function resolvePrices(overrides: { image?: Partial<Record<ImageModel, ImagePrice>> | undefined; video?: Partial<Record<string, VideoPrice>> | undefined }): PriceTable {
   const image = { ...defaultPrices.image, ...withoutGaps(overrides.image) };
   const video = { ...defaultPrices.video, ...withoutGaps(overrides.video) };
-  const dates = [...Object.values(image), ...Object.values(video)].map((entry) => entry.date).sort();
-  return { date: dates[0] ?? '', image, video };
+  return { image, video };
 }
 
 const prices = z

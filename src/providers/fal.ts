@@ -196,6 +196,7 @@ export function createFalVideoProvider(options: FalOptions): VideoProvider {
           pollInterval: options.pollIntervalMs,
           onQueueUpdate: (status) => {
             options.faults('polling');
+            if (status.status === 'IN_QUEUE' && typeof status.queue_position === 'number') request.journal.queued(status.queue_position);
             if (status.status !== 'IN_QUEUE' && !processing) {
               processing = true;
               void request.journal.processing();

@@ -72,6 +72,8 @@ export interface VideoJournal {
   processing(): Promise<void>;
   /** The result is ready at this URL: journaled before it is downloaded. */
   resultReady(url: string): Promise<void>;
+  /** The job waits in the provider's queue at this position (shown, not journaled). */
+  queued(position: number): void;
 }
 
 export interface VideoElement {

@@ -7,7 +7,8 @@ export interface PlanTextInput {
   project: string;
   nodes: readonly NodeReport[];
   estimateUsd: number;
-  priceDate: string;
+  /** The dates of the price-table entries used. */
+  priceDates: readonly string[];
   /** Both providers are `sim`: the estimate is what the same build would cost for real. */
   simOnly: boolean;
 }
@@ -23,7 +24,7 @@ export function planText(input: PlanTextInput): string {
   }
   const count = (action: NodeReport['action']): number => input.nodes.filter((node) => node.action === action).length;
   const free = input.simOnly ? ' (the sim provider is free; this is what the same build costs for real)' : '';
-  lines.push(`Would run ${plural(count('run'), 'node')}, reuse ${count('reuse')}, ${count('blocked')} waiting. Estimated ${usd(input.estimateUsd)} at the prices of ${input.priceDate}${free}.`);
+  lines.push(`Would run ${plural(count('run'), 'node')}, reuse ${count('reuse')}, ${count('blocked')} waiting. Estimated ${usd(input.estimateUsd)} at the prices of ${input.priceDates.join(' and ')}${free}.`);
   return `${lines.join('\n')}\n`;
 }
 

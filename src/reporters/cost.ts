@@ -28,7 +28,8 @@ export interface CostInput {
   events: readonly CostEvent[];
   /** What the nodes still to build would cost. */
   pendingEstimateUsd: number;
-  priceDate: string;
+  /** The dates of the price-table entries the estimate used, oldest first. */
+  priceDates: readonly string[];
 }
 
 function views(events: readonly CostEvent[]): Array<[title: string, json: string, sums: Sums]> {
@@ -44,7 +45,7 @@ export function costJson(input: CostInput): string {
   const total = input.events.reduce((sum, event) => sum + event.usd, 0);
   const asObject = (sums: Sums): Record<string, unknown> => Object.fromEntries([...sums].map(([k, v]) => [k, { usd: round(v.usd), estimateUsd: round(v.estimateUsd), calls: v.calls }]));
   const by = Object.fromEntries(views(input.events).map(([, name, sums]) => [name, asObject(sums)]));
-  return `${JSON.stringify({ totalUsd: round(total), ...by, pendingEstimateUsd: round(input.pendingEstimateUsd), priceDate: input.priceDate }, null, 2)}\n`;
+  return `${JSON.stringify({ totalUsd: round(total), ...by, pendingEstimateUsd: round(input.pendingEstimateUsd), priceDate: input.priceDates[0] ?? null, priceDates: input.priceDates }, null, 2)}\n`;
 }
 
 /** `cg cost`: the ledger by sequence, provider and day beside the estimates, and what is still to build. */
@@ -58,5 +59,5 @@ export function costText(input: CostInput): string {
     }
     out += `Spent ${usd(input.events.reduce((sum, event) => sum + event.usd, 0))} in all.\n`;
   }
-  return `${out}Still to build: ${usd(input.pendingEstimateUsd)} at the prices of ${input.priceDate} (cg build --dry-run lists the nodes).\n`;
+  return `${out}Still to build: ${usd(input.pendingEstimateUsd)} at the prices of ${input.priceDates.join(' and ')} (cg build --dry-run lists the nodes).\n`;
 }

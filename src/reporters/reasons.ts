@@ -1,3 +1,4 @@
+import type { CapWarning } from '../graph/nodes.ts';
 import type { Reason } from '../graph/reasons.ts';
 import { unreachable } from '../util/result.ts';
 
@@ -58,4 +59,10 @@ export function reasonText(reason: Reason): string {
     default:
       return unreachable(reason);
   }
+}
+
+/** An element-cap warning in words. */
+export function capWarningText(warning: CapWarning): string {
+  const frame = warning.withStartFrame ? 'with' : 'without';
+  return `${warning.sequence} lists ${warning.listed} elements but the model takes ${warning.cap} ${frame} a start frame: dropping ${warning.dropped.join(', ')} (plan order is the priority; they are described in the prompt instead)`;
 }

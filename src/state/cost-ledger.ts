@@ -4,10 +4,7 @@ import { noFaults, type Faults } from '../util/faults.ts';
 import type { PaidCall } from '../cache/take-journal.ts';
 
 /** One paid call, appended to state/costs.jsonl as it happens. */
-export type CostEvent = PaidCall & {
-  at: string;
-  priceDate: string;
-};
+export type CostEvent = PaidCall & { at: string };
 
 /** A line's identity: the node key it paid for, the failed attempt if it was one, and which call. */
 const lineId = (event: Pick<CostEvent, 'key' | 'call' | 'attempt'>): string => `${event.key}#${event.attempt ?? 'result'}#${event.call}`;
@@ -64,7 +61,8 @@ export class CostLedger {
       intact: text === '' || text.endsWith('\n') ? undefined : text.slice(0, text.lastIndexOf('\n') + 1),
     }));
     const state = await this.#state;
-    const fresh = events.filter((event) => !state.ids.has(lineId(event)));
+    // New calls only, each once (a batch may name one twice).
+    const fresh = [...new Map(events.map((event) => [lineId(event), event])).values()].filter((event) => !state.ids.has(lineId(event)));
     if (fresh.length === 0) return;
     const lines = fresh.map((event) => `${JSON.stringify(event)}\n`).join('');
     const midWrite = (): void => this.#faults('write:costs');

@@ -4,11 +4,11 @@ import { LandingStore } from '../../cache/landing.ts';
 import { applyPlan } from '../../graph/apply/apply.ts';
 import type { ApplyContext } from '../../graph/apply/context.ts';
 import type { NodeReport } from '../../graph/events.ts';
-import { planBuild, planReports, type PlanFacts } from '../../graph/plan.ts';
+import { planBuild, planReports, type BuildPlan, type PlanFacts } from '../../graph/plan.ts';
 import { planText, summaryText } from '../../reporters/build-text.ts';
 import { jsonReport } from '../../reporters/json.ts';
 import { lineReporter, warningReporter } from '../../reporters/progress.ts';
-import { reasonText } from '../../reporters/reasons.ts';
+import { capWarningText, reasonText } from '../../reporters/reasons.ts';
 import type { NodeId } from '../../graph/nodes.ts';
 import { RecordJournal } from '../../state/record-journal.ts';
 import { updateDecisions } from '../../state/decisions-file.ts';
@@ -61,7 +61,7 @@ function retakeNodes(ws: Workspace, targets: readonly string[], resolved: readon
 /** The element-cap warnings of sequences whose video is about to be made (not of those reused). */
 function capWarnings(ws: Workspace, nodes: readonly NodeReport[]): string[] {
   const running = new Set(nodes.filter((node) => node.action === 'run' && (node.kind === 'take' || node.kind === 'shot')).map((node) => node.sequence));
-  return ws.graph.warnings.filter((warning) => running.has(warning.split(' ')[0] ?? ''));
+  return ws.graph.warnings.filter((warning) => running.has(warning.sequence)).map(capWarningText);
 }
 
 /** Asks before a build drops elements over the model's cap (interactive terminals only); the question shows the warnings. */
@@ -76,7 +76,6 @@ async function confirmCap(io: Io, ws: Workspace, nodes: readonly NodeReport[], a
 
 /** What applying a plan needs in this workspace: stores, providers, journal, ledger, limits. */
 function applyContext(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<Record<string, string | undefined>>, facts: PlanFacts, emit: ApplyContext['emit']): ApplyContext {
-  const priceDate = ws.projectConfig.prices.date;
   const ledger = new CostLedger(ws.paths.costs, ws.faults);
   return {
     graph: ws.graph,
@@ -105,7 +104,7 @@ function applyContext(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<Reco
     resubmit: args.resubmit,
     retryRefused: args.retryFailed,
     emit,
-    onPaid: (calls) => ledger.append(calls.map((call) => ({ at: io.clock.now().toISOString(), ...call, priceDate }))),
+    onPaid: (calls) => ledger.append(calls.map((call) => ({ at: io.clock.now().toISOString(), ...call }))),
     onVariant: async (sequence: string, baseKey: NodeKey, variant: number) => {
       await updateDecisions(ws.paths.decisions, (decisions) => {
         const entry = decisions.sequences[sequence] ?? {};
@@ -115,9 +114,9 @@ function applyContext(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<Reco
   };
 }
 
-function dryRunText(ws: Workspace, nodes: readonly NodeReport[], estimateUsd: number): string {
-  const { providers, prices } = ws.projectConfig;
-  return planText({ project: ws.paths.name, nodes, estimateUsd, priceDate: prices.date, simOnly: providers.image === 'sim' && providers.video === 'sim' });
+function dryRunText(ws: Workspace, nodes: readonly NodeReport[], plan: BuildPlan): string {
+  const { providers } = ws.projectConfig;
+  return planText({ project: ws.paths.name, nodes, estimateUsd: plan.estimateUsd, priceDates: plan.priceDates, simOnly: providers.image === 'sim' && providers.video === 'sim' });
 }
 
 export async function buildCommand(io: Io, args: BuildArgs): Promise<ExitCode> {
@@ -128,7 +127,7 @@ export async function buildCommand(io: Io, args: BuildArgs): Promise<ExitCode> {
     const retake = args.retake ? retakeNodes(ws, args.targets, targets) : new Set<NodeId>();
     const { plan, nodes } = await planOnly(io, ws, targets, retake);
     if (!args.json) for (const warning of capWarnings(ws, nodes)) io.stderr.write(`! ${warning}\n`);
-    io.stdout.write(args.json ? jsonReport(nodes, plan.estimateUsd, { dryRun: true }) : dryRunText(ws, nodes, plan.estimateUsd));
+    io.stdout.write(args.json ? jsonReport(nodes, plan.estimateUsd, { dryRun: true }) : dryRunText(ws, nodes, plan));
     return 0;
   }
   // The project is read under the lock: a pick, an approval or another build that finished
@@ -164,7 +163,7 @@ async function buildLocked(io: Io, ws: Workspace, args: BuildArgs, started: Date
     io.stderr.write('cg: nothing was built.\n');
     return 2;
   }
-  if (cap === 'not-asked') for (const warning of capWarnings(ws, preview)) listen({ type: 'warning', message: warning });
+  if (cap === 'not-asked') for (const warning of capWarnings(ws, preview)) listen({ type: 'warning', nodeId: null, message: warning });
   if (!args.json && running.length > 0) {
     io.stdout.write(`Building ${ws.paths.name}: ${plural(running.length, 'node')} to run (estimated ${usd(plan.estimateUsd)} at real prices).\n`);
   }

@@ -18,7 +18,7 @@ export async function costCommand(io: Io, args: CostArgs): Promise<ExitCode> {
   const wanted = new Set(args.sequences.map((s) => s.toUpperCase()));
   const events = (await readCosts(ws.paths.costs)).filter((event) => wanted.size === 0 || wanted.has(event.sequence));
   const { plan } = await planOnly(io, ws, targets);
-  const input = { project: ws.paths.name, events, pendingEstimateUsd: plan.estimateUsd, priceDate: ws.projectConfig.prices.date };
+  const input = { project: ws.paths.name, events, pendingEstimateUsd: plan.estimateUsd, priceDates: plan.priceDates };
   io.stdout.write(args.json ? costJson(input) : costText(input));
   return 0;
 }

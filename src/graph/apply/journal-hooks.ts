@@ -13,6 +13,7 @@ export const idleJournal: VideoJournal = {
   submitted: async () => {},
   processing: async () => {},
   resultReady: async () => {},
+  queued: () => {},
 };
 
 /** A retake's variant is a decision once money is committed to it (its submit starts, or a result is in hand). */
@@ -35,7 +36,7 @@ export async function beginPaid(run: BuildRun, node: GridNode | VideoNode, decis
   const id = begun.takeId;
   if (begun.refused !== null) return { ok: false, takeId: id, reason: { kind: 'refused-before', message: begun.refused } };
   if (begun.submitStartedAt !== null && !run.ctx.resubmit) return { ok: false, takeId: id, reason: { kind: 'submit-interrupted', at: begun.submitStartedAt } };
-  if (begun.resumeRequestId !== null) emit({ type: 'progress', nodeId: node.id, message: `resuming job ${begun.resumeRequestId} (no new submission)` });
+  if (begun.resumeRequestId !== null) emit({ type: 'progress', nodeId: node.id, stage: 'resumed', requestId: begun.resumeRequestId, message: `resuming job ${begun.resumeRequestId} (no new submission)` });
   const hooks: VideoJournal = {
     resumeRequestId: begun.resumeRequestId,
     submitting: async () => {
@@ -48,16 +49,17 @@ export async function beginPaid(run: BuildRun, node: GridNode | VideoNode, decis
       faults('accepted');
       await journal.submitted(node.recordId, id, requestId);
       faults('journaled');
-      emit({ type: 'progress', nodeId: node.id, message: `submitted as ${requestId}` });
+      emit({ type: 'progress', nodeId: node.id, stage: 'submitted', requestId, message: `submitted as ${requestId}` });
     },
     processing: async () => {
       await journal.processing(node.recordId, id);
-      emit({ type: 'progress', nodeId: node.id, message: 'generating' });
+      emit({ type: 'progress', nodeId: node.id, stage: 'generating', requestId: null, message: 'generating' });
     },
     resultReady: async (url) => {
       await journal.resultReady(node.recordId, id, url);
       faults('result-url');
     },
+    queued: (position) => emit({ type: 'queued', nodeId: node.id, position }),
   };
   return { ok: true, takeId: id, journal: hooks };
 }

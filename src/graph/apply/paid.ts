@@ -32,7 +32,7 @@ export function newTake(node: GridNode | VideoNode, decision: NodeDecision): New
  */
 export function paidCalls(node: GridNode | VideoNode, key: NodeKey, takeId: string, result: Pick<ActionResult, 'costUsd' | 'model' | 'requestId'>, attempt?: string): PaidCall[] {
   const { costUsd, model, requestId } = result;
-  const base = { node: node.id, key, ...(attempt === undefined ? {} : { attempt }), sequence: node.sequence, takeId, provider: node.params.provider, model, estimateUsd: node.estimateUsd, requestId };
+  const base = { node: node.id, key, ...(attempt === undefined ? {} : { attempt }), sequence: node.sequence, takeId, provider: node.params.provider, model, estimateUsd: node.estimateUsd, requestId, priceDate: node.priceDate };
   if (node.kind === 'grid') {
     // Every image call costs the unit price: the count follows from what was spent.
     const calls = Math.max(1, Math.round(costUsd / node.unitPriceUsd));

@@ -40,9 +40,10 @@ export async function reuseResult(run: BuildRun, node: GraphNode, decision: Node
       await stores.actions.delete(cached.key);
       return undefined;
     }
-    if (restored.note !== undefined) run.ctx.emit({ type: 'warning', message: `${node.id}: ${restored.note}` });
+    if (restored.note !== undefined) run.ctx.emit({ type: 'warning', nodeId: node.id, message: `${node.id}: ${restored.note}` });
   }
   if (decision.key !== undefined) await stores.built.set(node.id, { key: decision.key, takeId, output });
   run.report(node, { action: 'reuse', reason: decision.reason, takeId, output });
+  run.ctx.emit({ type: 'reused', nodeId: node.id, takeId, output });
   return { state: 'done', output: cached.output.hash };
 }

@@ -79,7 +79,7 @@ async function storeResult(run: BuildRun, node: GraphNode, decision: NodeDecisio
     await stores.landing.delete(key);
   }
   await stores.built.set(node.id, { key, takeId, output });
-  for (const note of step.notes) run.ctx.emit({ type: 'warning', message: `${node.id}: ${note}` });
+  for (const note of step.notes) run.ctx.emit({ type: 'warning', nodeId: node.id, message: `${node.id}: ${note}` });
   run.ctx.emit({ type: 'finished', nodeId: node.id, takeId, output, costUsd: step.costUsd, calls: step.calls, durationMs: cached.durationMs, notes: step.notes });
   run.report(node, { action: 'run', reason: decision.reason, costUsd: step.costUsd, takeId, output, outputHash: hash });
   return { state: 'done', output: hash };
@@ -99,7 +99,7 @@ export async function runNode(run: BuildRun, node: GraphNode, decision: NodeDeci
   }
   // A paid result that arrived before an interrupted build could store it: finish from it, unpaid.
   const landed = isPaid(node) ? await run.ctx.stores.landing.get(key) : undefined;
-  if (landed !== undefined) run.ctx.emit({ type: 'progress', nodeId: node.id, message: 'finishing from the result an interrupted build received (no new call)' });
+  if (landed !== undefined) run.ctx.emit({ type: 'progress', nodeId: node.id, stage: 'landed', requestId: null, message: 'finishing from the result an interrupted build received (no new call)' });
   started.landed = landed !== undefined;
   const input: RunInput = { key, deps, journal, providers: providers() };
   let result: StepResult = landed !== undefined ? { ok: true, value: landed } : await runStep(run, node, input);
