@@ -35,6 +35,7 @@ function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void):
           .option('retake', { type: 'boolean', default: false, describe: 'Make one more take with the same inputs (needs targets)' })
           .option('jobs', { alias: 'j', type: 'number', describe: 'Most nodes running at once (per-provider limits still apply)' })
           .option('json', json)
+          .option('ndjson', { type: 'boolean', default: false, describe: 'Print one JSON event per line as the build goes (planned, started, queued, progress, finished, failed, summary)' })
           .option('wait', { type: 'boolean', default: true, describe: 'Wait for another cg command on this project (--no-wait fails instead)' })
           .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask before dropping elements over the cap' })
           .option('max-cost', { type: 'number', describe: 'Refuse to start (exit 2) if the estimate is above this many USD; stop submitting once spending reaches it' })
@@ -55,6 +56,7 @@ function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void):
             retake: a.retake,
             jobs: a.jobs,
             json: a.json,
+            ndjson: a.ndjson,
             wait: a.wait,
             yes: a.yes,
             maxCost: a.maxCost,
@@ -62,6 +64,23 @@ function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void):
             retryFailed: a.retryFailed,
           }),
         ),
+    )
+    .command(
+      'watch [targets..]',
+      'Rebuild what each save of the plan, bible, decisions, refs or config made stale; ask before spending',
+      (y) =>
+        y
+          .positional('targets', { type: 'string', array: true, describe: 'Sequences to keep built (default: all)' })
+          .option('auto-spend', { type: 'number', default: 0, describe: 'USD a cycle may spend without asking (default 0: paid work waits for you)' })
+          .option('max-cost', { type: 'number', describe: 'USD this watcher may spend in all' })
+          .option('jobs', { alias: 'j', type: 'number', describe: 'Most nodes running at once' })
+          .example('cg watch', 'rebuild free nodes at once; ask before each paid cycle')
+          .example('cg watch SEQ02 --auto-spend 5', 'spend up to $5 a cycle on SEQ02 without asking'),
+      (a) =>
+        choose(async () => {
+          const { watchCommand } = await import('./commands/watch.ts');
+          return watchCommand(io, { targets: a.targets ?? [], project: a.project, autoSpend: a.autoSpend, maxCost: a.maxCost, jobs: a.jobs });
+        }),
     )
     .command(
       'status [sequences..]',

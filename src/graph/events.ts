@@ -44,3 +44,9 @@ export interface NodeReport {
   /** What changed since the last build of this node (for explain). */
   changes: FieldChange[];
 }
+
+/** The last event of a build: counts, money and time. */
+export function summaryEvent(nodes: readonly NodeReport[], spentUsd: number, estimateUsd: number, interrupted: boolean, durationMs: number): BuildEvent {
+  const count = (action: NodeReport['action']): number => nodes.filter((node) => node.action === action).length;
+  return { type: 'summary', ran: count('run'), reused: count('reuse'), waiting: count('blocked'), failed: count('failed'), spentUsd, estimateUsd, interrupted, durationMs };
+}

@@ -87,3 +87,8 @@ export interface Graph {
 export function isPaid(node: GraphNode): node is GridNode | VideoNode {
   return node.kind === 'grid' || node.kind === 'take' || node.kind === 'shot';
 }
+
+/** Runs on a provider that charges (not the free `sim` one, not a local step). */
+export function isBilled(node: GraphNode): boolean {
+  return isPaid(node) && node.lane !== 'sim' && node.lane !== 'local';
+}

@@ -28,6 +28,8 @@ export type Reason =
   | { kind: 'interrupted'; before: 'start' | 'finish' }
   | { kind: 'account-stopped'; message: string }
   | { kind: 'max-cost'; maxUsd: number; committedUsd: number; nodeUsd: number }
+  /** `cg watch` runs paid work only with a person's consent or within --auto-spend. */
+  | { kind: 'needs-consent'; nodeUsd: number }
   | { kind: 'step-failed'; message: string }
   /** A paid result with no good copy left anywhere (see graph/restore.ts). */
   | { kind: 'lost'; label: string; costUsd: number; output: string; sequence: string };

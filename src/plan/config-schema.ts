@@ -134,6 +134,9 @@ export const ConfigSchema = z.strictObject({
       maxDelayMs: z.int().min(0).default(30_000),
     })
     .prefault({}),
+  watch: z
+    .strictObject({ debounceMs: z.int().min(0).max(60_000).default(300).describe('cg watch waits this long after the last save before it builds.') })
+    .prefault({}),
   prices,
   projects: z.record(z.string(), projectOverrides).default({}),
 });

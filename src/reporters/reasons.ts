@@ -52,6 +52,8 @@ export function reasonText(reason: Reason): string {
       return `not submitted: ${reason.message}`;
     case 'max-cost':
       return `not submitted: --max-cost $${reason.maxUsd.toFixed(2)} would be passed (spent or running: $${reason.committedUsd.toFixed(2)}, this node: $${reason.nodeUsd.toFixed(2)})`;
+    case 'needs-consent':
+      return `not run: it would cost $${reason.nodeUsd.toFixed(2)} and this cycle may not spend (confirm it, raise --auto-spend, or run cg build)`;
     case 'step-failed':
       return reason.message;
     case 'lost':

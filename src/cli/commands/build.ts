@@ -2,14 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LandingStore } from '../../cache/landing.ts';
 import { applyPlan } from '../../graph/apply/apply.ts';
-import type { ApplyContext } from '../../graph/apply/context.ts';
-import type { NodeReport } from '../../graph/events.ts';
-import { planBuild, planReports, type BuildPlan, type PlanFacts } from '../../graph/plan.ts';
+import type { ApplyContext, BuildReport } from '../../graph/apply/context.ts';
+import { summaryEvent, type BuildEvent, type NodeReport } from '../../graph/events.ts';
+import { plannedEvents, planBuild, planReports, type BuildPlan, type PlanFacts } from '../../graph/plan.ts';
 import { planText, summaryText } from '../../reporters/build-text.ts';
 import { jsonReport } from '../../reporters/json.ts';
-import { lineReporter, warningReporter } from '../../reporters/progress.ts';
+import { chooseReporter, createReporter, type ReporterChoice } from '../../reporters/choose.ts';
 import { capWarningText, reasonText } from '../../reporters/reasons.ts';
-import type { NodeId } from '../../graph/nodes.ts';
+import { isBilled, type NodeId } from '../../graph/nodes.ts';
 import { RecordJournal } from '../../state/record-journal.ts';
 import { updateDecisions } from '../../state/decisions-file.ts';
 import { CgFailure } from '../../util/errors.ts';
@@ -24,7 +24,7 @@ import { CostLedger } from '../../state/cost-ledger.ts';
 import { planFacts, planOnly } from '../plan-only.ts';
 import { withProjectLock } from '../lock.ts';
 import { openConfig, openWorkspace, resolveProject, resolveTargets, type Workspace } from '../workspace.ts';
-import type { BuildEvent } from '../../graph/events.ts';
+
 
 export interface BuildArgs {
   targets: string[];
@@ -33,6 +33,8 @@ export interface BuildArgs {
   retake: boolean;
   jobs: number | undefined;
   json: boolean;
+  /** One JSON event per line on stdout as the build goes, ending with the summary. */
+  ndjson: boolean;
   wait: boolean;
   yes: boolean;
   maxCost: number | undefined;
@@ -75,7 +77,7 @@ async function confirmCap(io: Io, ws: Workspace, nodes: readonly NodeReport[], a
 }
 
 /** What applying a plan needs in this workspace: stores, providers, journal, ledger, limits. */
-function applyContext(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<Record<string, string | undefined>>, facts: PlanFacts, emit: ApplyContext['emit']): ApplyContext {
+function applyContext(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<Record<string, string | undefined>>, facts: PlanFacts, options: { listen: (event: BuildEvent) => void; maySpend: boolean }): ApplyContext {
   const ledger = new CostLedger(ws.paths.costs, ws.faults);
   return {
     graph: ws.graph,
@@ -101,9 +103,10 @@ function applyContext(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<Reco
     concurrency: ws.projectConfig.concurrency,
     jobs: args.jobs ?? defaultJobs,
     maxCostUsd: args.maxCost,
+    maySpend: options.maySpend,
     resubmit: args.resubmit,
     retryRefused: args.retryFailed,
-    emit,
+    emit: options.listen,
     onPaid: (calls) => ledger.append(calls.map((call) => ({ at: io.clock.now().toISOString(), ...call }))),
     onVariant: async (sequence: string, baseKey: NodeKey, variant: number) => {
       await updateDecisions(ws.paths.decisions, (decisions) => {
@@ -121,6 +124,7 @@ function dryRunText(ws: Workspace, nodes: readonly NodeReport[], plan: BuildPlan
 
 export async function buildCommand(io: Io, args: BuildArgs): Promise<ExitCode> {
   const started = io.clock.now();
+  if (args.json && args.ndjson) throw new CgFailure({ kind: 'usage', message: '--json prints one document at the end and --ndjson one event per line as it goes: choose one' });
   if (args.dryRun) {
     const ws = await openWorkspace(io, args.project, { readOnly: true });
     const targets = resolveTargets(ws.graph, args.targets);
@@ -138,41 +142,88 @@ export async function buildCommand(io: Io, args: BuildArgs): Promise<ExitCode> {
   return withProjectLock(io, paths, command, { wait: args.wait }, async () => {
     const ws = await openWorkspace(io, args.project, { config });
     try {
-      return await buildLocked(io, ws, args, started);
+      const reporter = chooseReporter({ json: args.json, ndjson: args.ndjson, isTTY: io.stdout.isTTY === true, env: io.env });
+      return exitOf(io, await buildOnce(io, ws, args, started, { reporter, maySpend: true }));
     } finally {
       await ws.built.save();
     }
   });
 }
 
-async function buildLocked(io: Io, ws: Workspace, args: BuildArgs, started: Date): Promise<ExitCode> {
+/** How one build runs: how it shows progress, and whether billed work may start. */
+export interface BuildRunOptions {
+  reporter: ReporterChoice;
+  /** False: only free nodes run; billed ones wait for consent (cg watch). */
+  maySpend: boolean;
+}
+
+export type BuildOutcome = { kind: 'declined' } | { kind: 'done'; report: Pick<BuildReport, 'nodes' | 'totalCostUsd' | 'interrupted' | 'failures'> };
+
+/** Plans and builds the targets of a workspace whose lock is held; prints the summary. */
+export async function buildOnce(io: Io, ws: Workspace, args: BuildArgs, started: Date, options: BuildRunOptions): Promise<BuildOutcome> {
   const targets = resolveTargets(ws.graph, args.targets);
   const retake = args.retake ? retakeNodes(ws, args.targets, targets) : new Set<NodeId>();
   const env = await environment(io, ws.paths);
-  const listen: (event: BuildEvent) => void = args.json ? warningReporter(io.stderr) : lineReporter(io.stdout, io.stderr);
   const facts = await planFacts(io, ws, retake);
   const plan = await planBuild(ws.graph, targets, facts);
   const preview = planReports(plan);
   const running = preview.filter((node) => node.action === 'run');
-  checkKeys({ io, config: ws.projectConfig, paths: ws.paths, env }, new Set(running.map((node) => ws.graph.nodes.get(node.id)?.lane ?? 'local')));
+  // Keys are needed only for what may run: without consent, billed nodes wait.
+  const lanes = running.flatMap((report) => ws.graph.nodes.get(report.id) ?? []).filter((node) => options.maySpend || !isBilled(node));
+  checkKeys({ io, config: ws.projectConfig, paths: ws.paths, env }, new Set(lanes.map((node) => node.lane)));
   if (args.maxCost !== undefined && plan.estimateUsd > args.maxCost + 1e-9) {
     throw new CgFailure({ kind: 'budget-exceeded', estimateUsd: plan.estimateUsd, maxUsd: args.maxCost });
   }
   const cap = await confirmCap(io, ws, preview, args);
-  if (cap === 'declined') {
-    io.stderr.write('cg: nothing was built.\n');
-    return 2;
+  if (cap === 'declined') return { kind: 'declined' };
+  // A build with nothing to do draws no live display (and loads nothing for one).
+  const reporter = await createReporter(plan.settled && options.reporter === 'tty' ? 'plain' : options.reporter, io);
+  try {
+    return await carryOut(io, ws, args, { plan, preview, facts, env, started, capShown: cap !== 'not-asked', listen: (event) => reporter.listen(event) }, options);
+  } finally {
+    await reporter.close();
   }
-  if (cap === 'not-asked') for (const warning of capWarnings(ws, preview)) listen({ type: 'warning', nodeId: null, message: warning });
-  if (!args.json && running.length > 0) {
+}
+
+interface Planned {
+  plan: BuildPlan;
+  preview: NodeReport[];
+  facts: PlanFacts;
+  env: Readonly<Record<string, string | undefined>>;
+  started: Date;
+  /** The element-cap warnings were shown with the question already. */
+  capShown: boolean;
+  listen: (event: BuildEvent) => void;
+}
+
+/** Runs a plan (or takes it as the report when it is settled), derives the state, prints the summary. */
+async function carryOut(io: Io, ws: Workspace, args: BuildArgs, planned: Planned, options: BuildRunOptions): Promise<BuildOutcome> {
+  const { plan, preview, facts, env, started, listen } = planned;
+  const running = preview.filter((node) => node.action === 'run');
+  const quiet = args.json || args.ndjson;
+  for (const event of plannedEvents(plan)) listen(event);
+  if (!planned.capShown) for (const warning of capWarnings(ws, preview)) listen({ type: 'warning', nodeId: null, message: warning });
+  if (!quiet && running.length > 0) {
     io.stdout.write(`Building ${ws.paths.name}: ${plural(running.length, 'node')} to run (estimated ${usd(plan.estimateUsd)} at real prices).\n`);
   }
   // Nothing to run or repair: the plan is the report (a no-op build walks the graph once).
-  const report = plan.settled ? { nodes: preview, totalCostUsd: 0, interrupted: false, failures: [] } : await applyPlan(plan, applyContext(io, ws, args, env, facts, listen));
+  const report = plan.settled ? { nodes: preview, totalCostUsd: 0, interrupted: false, failures: [] } : await applyPlan(plan, applyContext(io, ws, args, env, facts, { listen, maySpend: options.maySpend }));
   await ws.statCache.save();
   await deriveState(ws, report.nodes, true);
   const elapsedMs = io.clock.now().getTime() - started.getTime();
-  io.stdout.write(args.json ? jsonReport(report.nodes, report.totalCostUsd) : summaryText({ ...report, elapsedMs }));
+  listen(summaryEvent(report.nodes, report.totalCostUsd, plan.estimateUsd, report.interrupted, elapsedMs));
+  if (args.json) io.stdout.write(jsonReport(report.nodes, report.totalCostUsd));
+  else if (!args.ndjson) io.stdout.write(summaryText({ ...report, elapsedMs }));
+  return { kind: 'done', report };
+}
+
+/** A finished build as exit code 0, or the failure it ended with. */
+function exitOf(io: Io, outcome: BuildOutcome): ExitCode {
+  if (outcome.kind === 'declined') {
+    io.stderr.write('cg: nothing was built.\n');
+    return 2;
+  }
+  const { report } = outcome;
   if (report.interrupted) throw new CgFailure({ kind: 'interrupted' });
   if (report.failures.length > 0) throw new CgFailure({ kind: 'steps-failed', failures: report.failures.map((f) => ({ nodeId: f.nodeId, message: reasonText(f.reason) })) });
   return 0;

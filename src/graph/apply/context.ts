@@ -49,6 +49,8 @@ export interface ApplyContext {
   jobs: number;
   /** --max-cost: no paid node starts once what was spent plus what is running would pass it. */
   maxCostUsd: number | undefined;
+  /** False when no billed node may start (cg watch waiting for consent); free nodes still run. */
+  maySpend: boolean;
   /** Submit again a take whose earlier submit was interrupted with an unknown outcome. */
   resubmit: boolean;
   /** Try again inputs the provider refused last time (4xx, blocked prompt). */

@@ -1,6 +1,6 @@
 import { Semaphore } from '../../util/semaphore.ts';
 import type { Outcome } from '../decide.ts';
-import { isPaid, type GraphNode, type Lane } from '../nodes.ts';
+import { isBilled, isPaid, type GraphNode, type Lane } from '../nodes.ts';
 import type { Reason } from '../reasons.ts';
 
 export interface SchedulerLimits {
@@ -10,6 +10,8 @@ export interface SchedulerLimits {
   signal: AbortSignal;
   /** Why paid work stopped (the account was refused), if it did. */
   accountStop: () => string | undefined;
+  /** False when nothing billed may start (cg watch without consent). */
+  maySpend: boolean;
 }
 
 /**
@@ -32,6 +34,7 @@ export class Scheduler {
   #refusal(node: GraphNode): Reason | undefined {
     if (this.#limits.signal.aborted) return { kind: 'interrupted', before: 'start' };
     if (!isPaid(node)) return undefined;
+    if (!this.#limits.maySpend && isBilled(node)) return { kind: 'needs-consent', nodeUsd: node.estimateUsd };
     const stopped = this.#limits.accountStop();
     if (stopped !== undefined) return { kind: 'account-stopped', message: stopped };
     const { maxCostUsd } = this.#limits;
