@@ -45,7 +45,7 @@ export function summaryText(input: SummaryInput): string {
   const waitingPicks = blocked.filter((node) => node.kind === 'frame' && waitsForPick(node.reason));
   if (ran.length === 0 && failed === 0 && !input.interrupted) {
     const waiting = blocked.length === 0 ? '' : ` (${blocked.length} waiting: ${waitingPicks.length > 0 ? `${plural(waitingPicks.length, 'grid')} to pick from, ` : ''}see cg status)`;
-    return `Nothing to build: ${reused} nodes up to date${waiting}.\n`;
+    return `Nothing to build: ${plural(reused, 'node')} up to date${waiting}.\n`;
   }
   const atReal = ran.reduce((sum, node) => sum + node.estimateUsd, 0);
   const spent = `Spent ${usd(input.totalCostUsd)}${input.totalCostUsd === 0 && atReal > 0 ? ` (${usd(atReal)} at real prices)` : ''}.`;

@@ -199,12 +199,17 @@ interface Planned {
 /** Runs a plan (or takes it as the report when it is settled), derives the state, prints the summary. */
 async function carryOut(io: Io, ws: Workspace, args: BuildArgs, planned: Planned, options: BuildRunOptions): Promise<BuildOutcome> {
   const { plan, preview, facts, env, started, listen } = planned;
-  const running = preview.filter((node) => node.action === 'run');
+  // What will really start: without consent, billed nodes wait.
+  const running = preview.filter((report) => {
+    const node = ws.graph.nodes.get(report.id);
+    return report.action === 'run' && node !== undefined && (options.maySpend || !isBilled(node));
+  });
   const quiet = args.json || args.ndjson;
   for (const event of plannedEvents(plan)) listen(event);
   if (!planned.capShown) for (const warning of capWarnings(ws, preview)) listen({ type: 'warning', nodeId: null, message: warning });
   if (!quiet && running.length > 0) {
-    io.stdout.write(`Building ${ws.paths.name}: ${plural(running.length, 'node')} to run (estimated ${usd(plan.estimateUsd)} at real prices).\n`);
+    const estimate = running.reduce((sum, node) => sum + node.estimateUsd, 0);
+    io.stdout.write(`Building ${ws.paths.name}: ${plural(running.length, 'node')} to run (estimated ${usd(estimate)} at real prices).\n`);
   }
   // Nothing to run or repair: the plan is the report (a no-op build walks the graph once).
   const report = plan.settled ? { nodes: preview, totalCostUsd: 0, interrupted: false, failures: [] } : await applyPlan(plan, applyContext(io, ws, args, env, facts, { listen, maySpend: options.maySpend }));
