@@ -1,3 +1,4 @@
+import type * as Listr2 from 'listr2';
 import type { BuildEvent, ProgressStage } from '../graph/events.ts';
 import type { Clock } from '../providers/types.ts';
 import { unreachable } from '../util/result.ts';
@@ -43,6 +44,8 @@ function fit(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, Math.max(width - 1, 0))}…`;
 }
 
+type Paint = (text: string) => string;
+
 /**
  * The terminal reporter, log-update style: finished, failed and warning lines are printed once
  * and stay; below them a live region (one line per running node with its elapsed time and
@@ -53,145 +56,174 @@ function fit(text: string, width: number): string {
  * since it wants every task as a promise before it starts, takes over process.stdout and
  * process.stderr, and ticks on its own timer instead of the injected clock.
  */
-export async function ttyReporter(out: OutputStream, err: OutputStream, clock: Clock, options: TtyOptions): Promise<Reporter> {
-  // Loaded here only, so plain, --json and --ndjson runs never pay for it.
-  const { ANSI_ESCAPE_CODES, parseTimer } = await import('listr2');
-  const green = painter(options.colour, 32, 39);
-  const red = painter(options.colour, 31, 39);
-  const yellow = painter(options.colour, 33, 39);
-  const cyan = painter(options.colour, 36, 39);
-  const dim = painter(options.colour, 2, 22);
-
-  const running = new Map<string, Running>();
-  let estimateUsd = 0;
-  let spentUsd = 0;
-  let done = 0;
-  let reused = 0;
-  let failed = 0;
-  let live = false;
-  let ended = false;
+class TtyDisplay implements Reporter {
+  readonly #out: OutputStream;
+  readonly #err: OutputStream;
+  readonly #clock: Clock;
+  readonly #listr: Listr2Parts;
+  readonly #paint: Record<'green' | 'red' | 'yellow' | 'cyan' | 'dim', Paint>;
+  readonly #running = new Map<string, Running>();
+  readonly #stop = new AbortController();
+  #estimateUsd = 0;
+  #spentUsd = 0;
+  #done = 0;
+  #reused = 0;
+  #failed = 0;
+  #live = false;
+  #ended = false;
   /** Lines of the live region now on screen, just above the cursor. */
-  let drawn = 0;
-  const stop = new AbortController();
-  let ticking: Promise<void> | undefined;
+  #drawn = 0;
+  #ticking: Promise<void> | undefined;
 
-  const elapsed = (node: Running): string => parseTimer(clock.now().getTime() - node.startedMs);
+  constructor(out: OutputStream, err: OutputStream, clock: Clock, listr: Listr2Parts, options: TtyOptions) {
+    this.#out = out;
+    this.#err = err;
+    this.#clock = clock;
+    this.#listr = listr;
+    this.#paint = {
+      green: painter(options.colour, 32, 39),
+      red: painter(options.colour, 31, 39),
+      yellow: painter(options.colour, 33, 39),
+      cyan: painter(options.colour, 36, 39),
+      dim: painter(options.colour, 2, 22),
+    };
+  }
 
-  function region(final: boolean): string {
+  #elapsed(node: Running): string {
+    return this.#listr.parseTimer(this.#clock.now().getTime() - node.startedMs);
+  }
+
+  #region(final: boolean): string {
+    const { yellow, cyan } = this.#paint;
     // A terminal that reports no size (0, as some pseudo-terminals do) gets the classic 80.
-    const columns = out.columns !== undefined && out.columns > 0 ? out.columns : 80;
+    const columns = this.#out.columns !== undefined && this.#out.columns > 0 ? this.#out.columns : 80;
     const width = Math.max(columns - 1, 20);
-    const lines = [...running].map(([id, node]) =>
-      final ? `  ${yellow('■')} ${fit(`${id} ${elapsed(node)} interrupted while ${node.state}`, width - 4)}` : `  ${cyan('…')} ${fit(`${id} ${elapsed(node)} ${node.state}`, width - 4)}`,
+    const lines = [...this.#running].map(([id, node]) =>
+      final ? `  ${yellow('■')} ${fit(`${id} ${this.#elapsed(node)} interrupted while ${node.state}`, width - 4)}` : `  ${cyan('…')} ${fit(`${id} ${this.#elapsed(node)} ${node.state}`, width - 4)}`,
     );
-    const counts = ([[running.size, 'running'], [done, 'done'], [reused, 'reused'], [failed, 'failed']] as const).filter(([count]) => count > 0).map(([count, word]) => ` · ${count} ${word}`);
-    lines.push(`  ${fit(`spent ${usd(spentUsd)} of ${usd(estimateUsd)}${counts.join('')}`, width - 2)}`);
-    drawn = final ? 0 : lines.length;
+    const counts = ([[this.#running.size, 'running'], [this.#done, 'done'], [this.#reused, 'reused'], [this.#failed, 'failed']] as const).filter(([count]) => count > 0).map(([count, word]) => ` · ${count} ${word}`);
+    lines.push(`  ${fit(`spent ${usd(this.#spentUsd)} of ${usd(this.#estimateUsd)}${counts.join('')}`, width - 2)}`);
+    this.#drawn = final ? 0 : lines.length;
     return lines.map((line) => `${line}\n`).join('');
   }
 
-  function erase(): string {
-    const text = drawn === 0 ? '' : `\x1b[${drawn}A\r\x1b[J`;
-    drawn = 0;
+  #erase(): string {
+    const text = this.#drawn === 0 ? '' : `\x1b[${this.#drawn}A\r\x1b[J`;
+    this.#drawn = 0;
     return text;
   }
 
-  function redraw(): void {
-    if (live && !ended) out.write(erase() + region(false));
+  #redraw(): void {
+    if (this.#live && !this.#ended) this.#out.write(this.#erase() + this.#region(false));
   }
 
   /** A line that stays: the live region steps aside, the line goes above it, the region comes back. */
-  function print(stream: OutputStream, line: string): void {
-    if (live && !ended) out.write(erase());
+  #print(stream: OutputStream, line: string): void {
+    if (this.#live && !this.#ended) this.#out.write(this.#erase());
     stream.write(`${line}\n`);
-    redraw();
+    this.#redraw();
   }
 
-  function start(): void {
-    if (live || ended) return;
-    live = true;
-    out.write(ANSI_ESCAPE_CODES.CURSOR_HIDE);
-    ticking = (async () => {
-      while (!stop.signal.aborted) {
-        await clock.sleep(TICK_MS, stop.signal);
-        redraw();
+  #start(): void {
+    if (this.#live || this.#ended) return;
+    this.#live = true;
+    this.#out.write(this.#listr.ANSI_ESCAPE_CODES.CURSOR_HIDE);
+    const stop = this.#stop.signal;
+    this.#ticking = (async () => {
+      while (!stop.aborted) {
+        await this.#clock.sleep(TICK_MS, stop);
+        this.#redraw();
       }
     })().catch((error: unknown) => {
       // The sleep in progress rejects when the reporter ends: that is the timer being cleared.
-      if (!stop.signal.aborted) throw error;
+      if (!stop.aborted) throw error;
     });
   }
 
-  function end(): void {
-    if (ended) return;
-    ended = true;
-    stop.abort();
+  #end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#stop.abort();
     // Nothing drawn, nothing to end: the command's own summary follows.
-    if (live) out.write(erase() + region(true) + ANSI_ESCAPE_CODES.CURSOR_SHOW);
+    if (this.#live) this.#out.write(this.#erase() + this.#region(true) + this.#listr.ANSI_ESCAPE_CODES.CURSOR_SHOW);
   }
 
-  function listen(event: BuildEvent): void {
+  /** Where a running node stands now. */
+  #update(nodeId: string, state: string): void {
+    const node = this.#running.get(nodeId);
+    if (node !== undefined) node.state = state;
+    this.#redraw();
+  }
+
+  #finished(event: Extract<BuildEvent, { type: 'finished' }>): void {
+    const { green, dim } = this.#paint;
+    this.#running.delete(event.nodeId);
+    this.#spentUsd += event.costUsd;
+    this.#done += 1;
+    const cost = event.costUsd > 0 ? ` ${usd(event.costUsd)}` : '';
+    const where = event.output === null ? '' : ` → ${event.output}`;
+    this.#print(this.#out, `  ${green('✓')} ${event.nodeId} ${dim(this.#listr.parseTimer(event.durationMs))}${cost}${where}`);
+  }
+
+  #failedNode(event: Extract<BuildEvent, { type: 'failed' }>): void {
+    const { red, dim } = this.#paint;
+    const node = this.#running.get(event.nodeId);
+    this.#running.delete(event.nodeId);
+    this.#failed += 1;
+    const after = node === undefined ? '' : ` ${dim(this.#elapsed(node))}`;
+    this.#print(this.#err, `  ${red('✗')} ${event.nodeId}${after}: ${reasonText(event.reason)}`);
+  }
+
+  readonly listen = (event: BuildEvent): void => {
     switch (event.type) {
       case 'planned':
-        if (event.action === 'run') estimateUsd += event.estimateUsd;
+        if (event.action === 'run') this.#estimateUsd += event.estimateUsd;
         return;
       case 'reused':
-        reused += 1;
-        redraw();
+        this.#reused += 1;
+        this.#redraw();
         return;
       case 'started':
-        running.set(event.nodeId, { startedMs: clock.now().getTime(), state: 'running' });
-        start();
-        redraw();
+        this.#running.set(event.nodeId, { startedMs: this.#clock.now().getTime(), state: 'running' });
+        this.#start();
+        this.#redraw();
         return;
-      case 'queued': {
-        const node = running.get(event.nodeId);
-        if (node !== undefined) node.state = `queued at position ${event.position}`;
-        redraw();
+      case 'queued':
+        this.#update(event.nodeId, `queued at position ${event.position}`);
         return;
-      }
-      case 'progress': {
-        const node = running.get(event.nodeId);
-        if (node !== undefined) node.state = stageText(event.stage);
-        redraw();
+      case 'progress':
+        this.#update(event.nodeId, stageText(event.stage));
         return;
-      }
-      case 'finished': {
-        running.delete(event.nodeId);
-        spentUsd += event.costUsd;
-        done += 1;
-        const cost = event.costUsd > 0 ? ` ${usd(event.costUsd)}` : '';
-        const where = event.output === null ? '' : ` → ${event.output}`;
-        print(out, `  ${green('✓')} ${event.nodeId} ${dim(parseTimer(event.durationMs))}${cost}${where}`);
+      case 'finished':
+        this.#finished(event);
         return;
-      }
-      case 'failed': {
-        const node = running.get(event.nodeId);
-        running.delete(event.nodeId);
-        failed += 1;
-        const after = node === undefined ? '' : ` ${dim(elapsed(node))}`;
-        print(err, `  ${red('✗')} ${event.nodeId}${after}: ${reasonText(event.reason)}`);
+      case 'failed':
+        this.#failedNode(event);
         return;
-      }
       case 'warning':
-        print(err, `  ${yellow('!')} ${event.message}`);
+        this.#print(this.#err, `  ${this.#paint.yellow('!')} ${event.message}`);
         return;
       case 'summary':
         // The build's own totals are the last word (a reused or aborted node may differ from the plan).
-        spentUsd = event.spentUsd;
-        estimateUsd = event.estimateUsd;
-        end();
+        this.#spentUsd = event.spentUsd;
+        this.#estimateUsd = event.estimateUsd;
+        this.#end();
         return;
       default:
         unreachable(event);
     }
-  }
-
-  return {
-    listen,
-    close: async () => {
-      end();
-      await ticking;
-    },
   };
+
+  readonly close = async (): Promise<void> => {
+    this.#end();
+    await this.#ticking;
+  };
+}
+
+type Listr2Parts = Pick<typeof Listr2, 'ANSI_ESCAPE_CODES' | 'parseTimer'>;
+
+/** The terminal reporter; listr2 is loaded here only, so plain, --json and --ndjson runs never pay for it. */
+export async function ttyReporter(out: OutputStream, err: OutputStream, clock: Clock, options: TtyOptions): Promise<Reporter> {
+  const { ANSI_ESCAPE_CODES, parseTimer } = await import('listr2');
+  return new TtyDisplay(out, err, clock, { ANSI_ESCAPE_CODES, parseTimer }, options);
 }
