@@ -1,9 +1,30 @@
 import { unreachable } from '../util/result.ts';
-import type { CgError, InputIssue } from '../util/errors.ts';
+import type { CgError, InputIssue, UnusableTake } from '../util/errors.ts';
 
 function where(issue: InputIssue): string {
   const at = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
   return issue.path === '' ? at : `${at} ${issue.path}`;
+}
+
+function unusableText(sequence: string, take: string, problem: UnusableTake): string {
+  switch (problem.why) {
+    case 'unknown':
+      return `${sequence} has no take ${take}${problem.known.length > 0 ? ` (it has ${problem.known.join(', ')})` : ' yet'}`;
+    case 'other-sequence':
+      return `${take} is a take of ${problem.owner}, not of ${sequence}`;
+    case 'not-finished':
+      return problem.status === 'failed' ? `${take} failed${problem.error === null ? '' : ` (${problem.error})`}: it made nothing to bring back` : `${take} has not finished (${problem.status})`;
+    case 'no-prompts':
+      return `${take} is a grid of start-frame candidates: it has no shot prompts`;
+    case 'no-shot':
+      return `${take} has no shot ${problem.shot} (its shots: ${problem.shots.join(', ')})`;
+    case 'not-in-plan':
+      return `${sequence} has ${problem.planShots} shots in plan.json: there is no shot ${problem.shot} to write into`;
+    case 'shot-count':
+      return `${take} has ${problem.takeShots} shots and ${sequence} has ${problem.planShots} in plan.json: take them one at a time (--use 1:${take})`;
+    default:
+      return unreachable(problem);
+  }
 }
 
 /** The one place that turns an error value into words for a person. */
@@ -44,6 +65,8 @@ export function renderError(error: CgError, version: string): string {
       return `cg: ${error.sequence} is in individual mode: its shots have their own takes (cg takes ${error.sequence}); ${error.verdict} works on multi-shot sequences`;
     case 'not-approved':
       return `cg: ${error.sequence} has no approved take: cg approve ${error.sequence} --take N first`;
+    case 'unusable-take':
+      return `cg: cannot use ${error.take}: ${unusableText(error.sequence, error.take, error.problem)}; plan.json is unchanged`;
     case 'internal':
       return `cg: internal error (a bug in clipgraph ${version}, not in your files): ${error.message}\n${error.stack ?? ''}\nPlease report it with the command you ran.`;
     default:

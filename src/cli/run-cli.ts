@@ -122,6 +122,23 @@ function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void):
         }),
     )
     .command(
+      'takes <sequence>',
+      "Every take of a sequence with its state and each shot's prompt history; --use writes a take's shot back into plan.json",
+      (y) =>
+        y
+          .positional('sequence', { type: 'string', demandOption: true })
+          .option('use', { type: 'string', describe: "SHOT:TAKE or all:TAKE: write that take's prompt and duration for the shot(s) into plan.json" })
+          .option('json', json)
+          .example('cg takes SEQ08', 'oldest first, with word diffs between takes')
+          .example('cg takes SEQ08 --use 3:SEQ08_take002', "take002's shot 3 back into the plan (its take comes back for free)")
+          .example('cg takes SEQ08 --use all:SEQ08_take002', 'every shot of take002'),
+      (a) =>
+        choose(async () => {
+          const { takesCommand } = await import('./commands/takes.ts');
+          return takesCommand(io, { project: a.project, sequence: a.sequence, use: a.use, json: a.json });
+        }),
+    )
+    .command(
       'pick <sequence>',
       "Choose a grid cell as the sequence's start frame",
       (y) =>

@@ -10,6 +10,17 @@ export interface InputIssue {
   message: string;
 }
 
+/** Why `cg takes --use` cannot write a take's shots back into plan.json. */
+export type UnusableTake =
+  | { why: 'unknown'; known: string[] }
+  | { why: 'other-sequence'; owner: string }
+  | { why: 'not-finished'; status: string; error: string | null }
+  /** A grid holds start-frame candidates, not shot prompts. */
+  | { why: 'no-prompts' }
+  | { why: 'no-shot'; shot: number; shots: number[] }
+  | { why: 'not-in-plan'; shot: number; planShots: number }
+  | { why: 'shot-count'; takeShots: number; planShots: number };
+
 export interface LockHolder {
   pid: number;
   command: string;
@@ -35,6 +46,7 @@ export type CgError =
   | { kind: 'no-current-take'; sequence: string; known: string[] }
   | { kind: 'individual-mode'; sequence: string; verdict: string }
   | { kind: 'not-approved'; sequence: string }
+  | { kind: 'unusable-take'; sequence: string; take: string; problem: UnusableTake }
   | { kind: 'internal'; message: string; stack?: string };
 
 export type ExitCode = 0 | 1 | 2 | 130;
@@ -56,6 +68,7 @@ export const exitCodes: Record<CgError['kind'], ExitCode> = {
   'no-current-take': 2,
   'individual-mode': 2,
   'not-approved': 2,
+  'unusable-take': 2,
   internal: 1,
 };
 
