@@ -53,6 +53,7 @@ function factsOf(memory: Memory): PlanFacts {
     outputPresent: () => Promise.resolve(true),
     lastBuilt: (id) => Promise.resolve(memory.built.get(id)?.key),
     variantFor: () => 0,
+    gridChoices: () => Promise.resolve(new Set()),
     retakeRequested: new Set(),
     finalSequences: memory.final,
     built: { get: (id) => Promise.resolve(memory.built.get(id)) },

@@ -6,12 +6,14 @@ import type { BlobHash, NodeKey } from '../util/hash.ts';
  * paying again. The execution records in src/state implement it.
  */
 
-/** A shot's prompt as the plan wrote it, kept on every take (per-shot prompt history). */
+/** A shot's prompt as sent, in the plan's words (`@maya`), kept on every take (per-shot prompt history). */
 export interface ShotPrompt {
   /** 1-based, as in SEQ08:shot03. */
   shot: number;
   prompt: string;
   duration: string;
+  /** The prompt came from `cg build --shot-override`, not plan.json (absent on takes made before overrides existed). */
+  overridden?: boolean;
 }
 
 export type Medium = 'video' | 'image';

@@ -67,6 +67,8 @@ export function renderError(error: CgError, version: string): string {
       return `cg: ${error.sequence} has no approved take: cg approve ${error.sequence} --take N first`;
     case 'unusable-take':
       return `cg: cannot use ${error.take}: ${unusableText(error.sequence, error.take, error.problem)}; plan.json is unchanged`;
+    case 'bad-frame-file':
+      return `cg: ${error.file} cannot be a start frame: ${error.why}; nothing was written`;
     case 'internal':
       return `cg: internal error (a bug in clipgraph ${version}, not in your files): ${error.message}\n${error.stack ?? ''}\nPlease report it with the command you ran.`;
     default:

@@ -41,10 +41,14 @@ function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void):
           .option('max-cost', { type: 'number', describe: 'Refuse to start (exit 2) if the estimate is above this many USD; stop submitting once spending reaches it' })
           .option('resubmit', { type: 'boolean', default: false, describe: 'Submit again a take whose earlier submit was interrupted (it may have been billed)' })
           .option('retry-failed', { type: 'boolean', default: false, describe: 'Try again nodes the provider refused last time with the same inputs (may be charged)' })
+          .option('mode', { type: 'string', choices: ['individual', 'multi_shot'] as const, describe: "Make the named sequences' takes in this mode (a clip per shot, or one multi-shot call), without editing plan.json" })
+          .option('shot-override', { type: 'string', array: true, default: [] as string[], describe: 'N:"prompt" (repeatable): this take with shot N\'s prompt replaced, without editing plan.json (one sequence)' })
           .example('cg build --max-cost 20', 'spend at most $20')
           .example('cg build', 'build every sequence that changed')
           .example('cg build SEQ08 --dry-run', 'what SEQ08 would cost, and why')
           .example('cg build SEQ08 --retake', 'another take of SEQ08 with the same prompts')
+          .example('cg build SEQ02 --mode individual', 'a take of SEQ02 as one clip per shot')
+          .example('cg build SEQ08 --shot-override 2:"…"', 'a take of SEQ08 with a new prompt for shot 2')
           .example('cg build --json', 'machine-readable report'),
       (a) =>
         choose(() =>
@@ -62,6 +66,8 @@ function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void):
             maxCost: a.maxCost,
             resubmit: a.resubmit,
             retryFailed: a.retryFailed,
+            mode: a.mode,
+            shotOverride: a.shotOverride,
           }),
         ),
     )
@@ -146,13 +152,32 @@ function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void):
           .positional('sequence', { type: 'string', demandOption: true })
           .option('cell', { type: 'number', describe: 'Cell number, row by row from the top left (1-4 in a 2x2 grid)' })
           .option('quadrant', { type: 'string', choices: ['top_left', 'top_right', 'bottom_left', 'bottom_right'] })
+          .option('grid', { type: 'string', describe: 'Pick from an earlier grid of the same inputs: its take id (SEQ03_grid_take001) or hash prefix (default: the newest)' })
+          .option('file', { type: 'string', describe: 'Use an image made elsewhere as the start frame (PNG, JPEG or WebP, at least 300 px a side)' })
           .conflicts('cell', 'quadrant')
           .example('cg pick SEQ03 --cell 2', 'the top-right cell')
-          .example('cg pick SEQ03 --quadrant bottom_left', 'the same by name'),
+          .example('cg pick SEQ03 --quadrant bottom_left', 'the same by name')
+          .example('cg pick SEQ03 --cell 4 --grid SEQ03_grid_take001', 'a cell of the first grid, after cg grid --again')
+          .example('cg pick SEQ03 --file frames/rooftop.png', 'a start frame painted elsewhere'),
       (a) =>
         choose(async () => {
-          const { pickCommand } = await import('./commands/decide.ts');
-          return pickCommand(io, { project: a.project, sequence: a.sequence, cell: a.cell, quadrant: a.quadrant });
+          const { pickCommand } = await import('./commands/pick.ts');
+          return pickCommand(io, { project: a.project, sequence: a.sequence, cell: a.cell, quadrant: a.quadrant, grid: a.grid, file: a.file });
+        }),
+    )
+    .command(
+      'grid <sequence>',
+      "Build the sequence's start-frame grid; --again makes one more beside the earlier ones",
+      (y) =>
+        y
+          .positional('sequence', { type: 'string', demandOption: true })
+          .option('again', { type: 'boolean', default: false, describe: 'One more grid of the same inputs (paid); the sequence goes back to grid review, earlier grids stay pickable' })
+          .example('cg grid SEQ03', 'make the grid if it is not there')
+          .example('cg grid SEQ03 --again', 'another grid to choose from'),
+      (a) =>
+        choose(async () => {
+          const { gridCommand } = await import('./commands/grid.ts');
+          return gridCommand(io, { project: a.project, sequence: a.sequence, again: a.again });
         }),
     )
     .command(

@@ -7,6 +7,8 @@ import { ProjectFiles } from '../cache/output-files.ts';
 import { StatCache } from '../cache/stat-cache.ts';
 import type { PlanningContext } from '../graph/decide.ts';
 import { compileGraph } from '../graph/compile.ts';
+import type { CompileOverrides } from '../graph/overrides.ts';
+import { gridMaterial, keyOf, variantKeys } from '../graph/key-material.ts';
 import type { Graph, NodeId } from '../graph/nodes.ts';
 import type { Config, ProjectConfig } from '../plan/config-schema.ts';
 import { configForProject } from '../plan/project-config.ts';
@@ -83,10 +85,12 @@ export interface Workspace extends ConfigContext {
   /** The project's output files (takes/…), checked by hash through the stat cache. */
   files: ProjectFiles;
   faults: Faults;
+  /** Compiled with take overrides (cg build --mode, --shot-override): its graph is not the plan's. */
+  variant: boolean;
 }
 
 /** Finds the config, loads and checks the project, hashes its references and compiles the graph. */
-export async function openWorkspace(io: Io, projectName: string | undefined, options: { readOnly?: boolean; config?: ConfigContext } = {}): Promise<Workspace> {
+export async function openWorkspace(io: Io, projectName: string | undefined, options: { readOnly?: boolean; config?: ConfigContext; overrides?: CompileOverrides } = {}): Promise<Workspace> {
   const ctx = options.config ?? (await openConfig(io));
   const { paths, config } = await resolveProject(ctx, projectName);
   let loaded: Promise<Map<string, ExecutionRecord>> | undefined;
@@ -98,7 +102,7 @@ export async function openWorkspace(io: Io, projectName: string | undefined, opt
   const refHashes = new Map<string, BlobHash>();
   const files = [...new Set([...project.refs.values()].flat())];
   await Promise.all(files.map(async (file) => refHashes.set(file, await statCache.hashFile(file))));
-  const graph = must(compileGraph({ project, config, refHashes, configFile: ctx.configFile }));
+  const graph = must(compileGraph({ project, config, refHashes, configFile: ctx.configFile, overrides: options.overrides }));
   return {
     ...ctx,
     paths,
@@ -112,6 +116,7 @@ export async function openWorkspace(io: Io, projectName: string | undefined, opt
     statCache,
     files: new ProjectFiles(paths.dir, statCache, io.faults),
     faults: io.faults,
+    variant: options.overrides !== undefined,
   };
 }
 
@@ -126,6 +131,13 @@ export async function planningContext(ws: Workspace, retake: ReadonlySet<NodeId>
     outputPresent: (output) => ws.blobs.has(output.hash, output.size),
     lastBuilt: async (id) => (await ws.built.get(id))?.key,
     variantFor: (baseKey: NodeKey) => variants.get(baseKey) ?? 0,
+    gridChoices: async (id) => {
+      const node = ws.graph.nodes.get(id);
+      if (node?.kind !== 'grid') return new Set();
+      const material = gridMaterial(node);
+      const results = await Promise.all(variantKeys(material, variants.get(keyOf(material)) ?? 0).map((key) => ws.actions.get(key)));
+      return new Set(results.flatMap((result) => (result === undefined ? [] : [result.output.hash])));
+    },
     retakeRequested: retake,
     finalSequences: new Set(Object.entries(decisions).filter(([, d]) => d.final).map(([id]) => id)),
   };

@@ -9,6 +9,7 @@ import { mentionPattern } from '../plan/rules.ts';
 import type { BibleElement, Sequence } from '../plan/schema.ts';
 import type { ElementImage, ElementSet, ResolvedElement } from '../steps/elements.ts';
 import type { CapWarning, ElementsNode, FrameNode, Graph, GraphNode, GridNode, Lane, NodeId, VideoNode } from './nodes.ts';
+import { applyOverrides, type CompileOverrides } from './overrides.ts';
 
 export interface CompileInput {
   project: LoadedProject;
@@ -17,6 +18,8 @@ export interface CompileInput {
   refHashes: ReadonlyMap<string, BlobHash>;
   /** Config file name, for price errors. */
   configFile: string;
+  /** What `cg build --mode/--shot-override` changes in this build's takes; plan.json stays as it is. */
+  overrides?: CompileOverrides;
 }
 
 /** Kling elements take one frontal view and 1–3 more. */
@@ -180,13 +183,13 @@ function gridNodes(sequence: Sequence, elements: ElementsNode, shared: Shared): 
     estimateUsd: 0,
     params: { cols, rows },
     grid: grid.id,
-    pick: pick === undefined ? undefined : { grid: pick.grid as BlobHash, cell: pick.cell },
+    pick: pick === undefined ? undefined : 'file' in pick ? { file: pick.file as BlobHash } : { grid: pick.grid as BlobHash, cell: pick.cell },
   };
   return [grid, frame];
 }
 
 /** The sequence's video: one multi-shot take, or in individual mode one node per shot. */
-function videoNodes(sequence: Sequence, elements: ElementsNode, frame: FrameNode | undefined, shared: Shared): VideoNode[] {
+function videoNodes(sequence: Sequence, overridden: ReadonlySet<number>, elements: ElementsNode, frame: FrameNode | undefined, shared: Shared): VideoNode[] {
   const { config, names } = shared;
   const kept = elements.set.elements.map((element) => element.id);
   const endpoint = klingEndpoint(config.video.tier, sequence.grid !== undefined, kept.length);
@@ -219,7 +222,7 @@ function videoNodes(sequence: Sequence, elements: ElementsNode, frame: FrameNode
       title: [sequence.id, sequence.section, sequence.title].filter((part) => part !== undefined).join(' · '),
       elements: elements.id,
       frame: frame?.id,
-      shotPrompts: sequence.shots.map((shot, i) => ({ shot: i + 1, prompt: shot.prompt, duration: shot.duration })).filter((shot) => picked.some((p) => p.shot === shot.shot)),
+      shotPrompts: sequence.shots.map((shot, i) => ({ shot: i + 1, prompt: shot.prompt, duration: shot.duration, overridden: overridden.has(i + 1) })).filter((shot) => picked.some((p) => p.shot === shot.shot)),
       elementIds: kept,
     };
   };
@@ -248,11 +251,13 @@ export function compileGraph(input: CompileInput): Result<Graph, CgError> {
   const order: NodeId[] = [];
   const bySequence = new Map<string, NodeId[]>();
   const warnings: CapWarning[] = [];
-  for (const sequence of project.plan.sequences) {
+  const variants = applyOverrides(project.plan.sequences, input.overrides ?? new Map(), config);
+  if (!variants.ok) return variants;
+  for (const { sequence, overridden } of variants.value) {
     const elements = elementsNode(sequence, shared);
     if (elements.warning !== undefined) warnings.push(elements.warning);
     const [grid, frame] = gridNodes(sequence, elements.node, shared);
-    const chain: GraphNode[] = [elements.node, ...(grid === undefined ? [] : [grid]), ...(frame === undefined ? [] : [frame]), ...videoNodes(sequence, elements.node, frame, shared)];
+    const chain: GraphNode[] = [elements.node, ...(grid === undefined ? [] : [grid]), ...(frame === undefined ? [] : [frame]), ...videoNodes(sequence, overridden, elements.node, frame, shared)];
     for (const node of chain) {
       nodes.set(node.id, node);
       order.push(node.id);

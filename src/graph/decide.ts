@@ -1,8 +1,8 @@
 import type { ActionResult, OutputRef } from '../cache/action-cache.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 import { diffJson, friendlyPath, type FieldChange } from './diff.ts';
-import { elementsMaterial, elementsOutput, frameMaterial, gridMaterial, keyOf, videoMaterial, withVariant, type KeyMaterial } from './key-material.ts';
-import type { GraphNode, NodeId } from './nodes.ts';
+import { elementsMaterial, elementsOutput, frameMaterial, gridMaterial, keyOf, pickedFileMaterial, videoMaterial, withVariant, type KeyMaterial } from './key-material.ts';
+import type { FrameNode, GraphNode, NodeId } from './nodes.ts';
 import type { Reason } from './reasons.ts';
 
 /** How a node ended up, as its dependants see it. */
@@ -35,6 +35,8 @@ export interface PlanningContext {
   /** Cheap check (no bytes read) that a cached output still exists with its size. */
   outputPresent(output: OutputRef): Promise<boolean>;
   lastBuilt(node: NodeId): Promise<NodeKey | undefined>;
+  /** The outputs of every grid made from the grid node's current inputs (each retake of them). */
+  gridChoices(grid: NodeId): Promise<ReadonlySet<BlobHash>>;
   /** Retake variant recorded for a base key (0 when none). */
   variantFor(baseKey: NodeKey): number;
   retakeRequested: ReadonlySet<NodeId>;
@@ -51,21 +53,29 @@ function knownOutput(outcome: Outcome | undefined): BlobHash | undefined {
 
 type MaterialOrStop = { material: KeyMaterial } | { stop: NodeDecision };
 
-function materialFor(node: GraphNode, deps: ReadonlyMap<NodeId, Outcome>): MaterialOrStop {
+/** The frame: a picked file as it is, or the picked cell of a grid made from the current inputs. */
+async function frameMaterialFor(node: FrameNode, deps: ReadonlyMap<NodeId, Outcome>, ctx: PlanningContext): Promise<MaterialOrStop> {
+  if (node.pick !== undefined && 'file' in node.pick) return { material: pickedFileMaterial(node.pick.file) };
+  const cells = node.params.rows * node.params.cols;
+  const grid = knownOutput(deps.get(node.grid));
+  const { sequence } = node;
+  if (grid === undefined) return { stop: blocked({ kind: 'grid-first', sequence, cells }) };
+  if (node.pick === undefined) return { stop: blocked({ kind: 'waiting-for-pick', sequence, cells }) };
+  // Any grid made from these same inputs (cg grid --again keeps the earlier ones) may be picked from.
+  if (node.pick.grid !== grid && !(await ctx.gridChoices(node.grid)).has(node.pick.grid)) {
+    return { stop: blocked({ kind: 'grid-changed', sequence, cells, from: node.pick.grid, to: grid }) };
+  }
+  return { material: frameMaterial(node, node.pick.grid, node.pick.cell) };
+}
+
+async function materialFor(node: GraphNode, deps: ReadonlyMap<NodeId, Outcome>, ctx: PlanningContext): Promise<MaterialOrStop> {
   switch (node.kind) {
     case 'elements':
       return { material: elementsMaterial(node) };
     case 'grid':
       return { material: gridMaterial(node) };
-    case 'frame': {
-      const cells = node.params.rows * node.params.cols;
-      const grid = knownOutput(deps.get(node.grid));
-      const { sequence } = node;
-      if (grid === undefined) return { stop: blocked({ kind: 'grid-first', sequence, cells }) };
-      if (node.pick === undefined) return { stop: blocked({ kind: 'waiting-for-pick', sequence, cells }) };
-      if (node.pick.grid !== grid) return { stop: blocked({ kind: 'grid-changed', sequence, cells, from: node.pick.grid, to: grid }) };
-      return { material: frameMaterial(node, grid, node.pick.cell) };
-    }
+    case 'frame':
+      return frameMaterialFor(node, deps, ctx);
     case 'take':
     case 'shot': {
       const elements = knownOutput(deps.get(node.elements));
@@ -94,7 +104,7 @@ export async function decideNode(node: GraphNode, deps: ReadonlyMap<NodeId, Outc
     if (outcome?.state === 'failed') return blocked({ kind: 'dep-failed', dep });
     if (outcome?.state === 'blocked') return blocked(outcome.reason);
   }
-  const found = materialFor(node, deps);
+  const found = await materialFor(node, deps, ctx);
   if ('stop' in found) return found.stop;
   const baseKey = keyOf(found.material);
   let variant = ctx.variantFor(baseKey);

@@ -45,8 +45,18 @@ export function frameMaterial(node: FrameNode, grid: BlobHash, cell: number): Ke
   return { inputs: { grid }, params: { cell, cols: node.params.cols, rows: node.params.rows }, step: 'frame', version: frameStepVersion };
 }
 
+/** A start frame made elsewhere (cg pick --file): the file's bytes are the frame. */
+export function pickedFileMaterial(file: BlobHash): KeyMaterial {
+  return { inputs: { file }, params: {}, step: 'frame', version: frameStepVersion };
+}
+
 export function videoMaterial(node: VideoNode, startFrame: BlobHash | null, elements: BlobHash): KeyMaterial {
   return { inputs: { elements, startFrame }, params: node.params, step: node.kind, version: videoStepVersion };
+}
+
+/** The keys of a material's results: the first, then each retake up to `variants`. */
+export function variantKeys(material: KeyMaterial, variants: number): NodeKey[] {
+  return Array.from({ length: variants + 1 }, (_, variant) => keyOf(withVariant(material, variant)));
 }
 
 export function withVariant(material: KeyMaterial, variant: number): KeyMaterial {

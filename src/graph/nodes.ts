@@ -43,8 +43,8 @@ export interface FrameNode extends NodeBase {
   kind: 'frame';
   params: Omit<FrameParams, 'cell'>;
   grid: NodeId;
-  /** The human's pick, if any; it applies only to the grid whose hash it names. */
-  pick: { grid: BlobHash; cell: number } | undefined;
+  /** The human's pick, if any: a cell of the grid whose hash it names, or a file of its own. */
+  pick: { grid: BlobHash; cell: number } | { file: BlobHash } | undefined;
 }
 
 export interface VideoNode extends NodeBase {

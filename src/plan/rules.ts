@@ -135,7 +135,7 @@ const decisionsMatchPlan: Rule = ({ sequences, sequenceIds, decisions, config, k
     const sequence = valid.get(id);
     if (sequence !== undefined && decision.pick !== undefined) {
       if (sequence.grid === undefined) report('decisions.json', ['sequences', id, 'pick'], `${id} has no "grid" in plan.json, so there is nothing to pick from: remove the pick or add a grid`);
-      else if (decision.pick.cell > cells) report('decisions.json', ['sequences', id, 'pick', 'cell'], `cell ${decision.pick.cell} does not exist: a ${config.grid.rows}x${config.grid.cols} grid has cells 1–${cells}`);
+      else if ('cell' in decision.pick && decision.pick.cell > cells) report('decisions.json', ['sequences', id, 'pick', 'cell'], `cell ${decision.pick.cell} does not exist: a ${config.grid.rows}x${config.grid.cols} grid has cells 1–${cells}`);
     }
     const takes: Array<[JsonPath, string]> = [];
     if (decision.approved !== undefined) takes.push([['sequences', id, 'approved'], decision.approved]);

@@ -94,14 +94,23 @@ export const BibleSchema = z
 const blobHash = z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: 'a grid hash is "sha256:" followed by 64 hex digits' });
 const takeId = z.string().regex(/^SEQ\d{2,5}(_shot\d{2})?_take\d{3,}$/, { error: 'a take id looks like SEQ08_take003' });
 
+const gridPick = z.strictObject({
+  grid: blobHash.describe('Content hash of the grid the cell was picked from: a grid made from other inputs voids the pick.'),
+  cell: z.int().min(1).describe('1-based, row-major from the top left.'),
+  at: z.string().optional(),
+});
+
+const filePick = z.strictObject({
+  file: blobHash.describe('Content hash of a start frame made elsewhere (cg pick --file), kept in the blob store.'),
+  name: z.string().describe('The file it came from, for people.'),
+  at: z.string().optional(),
+});
+
+const pick = z.union([gridPick, filePick]);
+
 export const SequenceDecisionsSchema = z.strictObject({
-  pick: z
-    .strictObject({
-      grid: blobHash.describe('Content hash of the grid the cell was picked from: a regenerated grid voids the pick.'),
-      cell: z.int().min(1).describe('1-based, row-major from the top left.'),
-      at: z.string().optional(),
-    })
-    .optional(),
+  pick: pick.optional(),
+  earlierPicks: z.array(pick).default([]).describe('Picks set aside by cg grid --again, newest last.'),
   approved: takeId.optional(),
   rejected: z.array(takeId).default([]),
   final: z.boolean().default(false),

@@ -19,7 +19,7 @@ export function statusText(input: StatusInput): string {
   const rows = input.sequences.map((s) => [
     s.id,
     s.time === null ? s.section : `${s.section} ${s.time.start}–${s.time.end}`,
-    s.stale ? `${s.state} (plan changed)` : s.state,
+    s.approvedStale ? `${s.state} (approved ${s.approvedTake ?? ''} no longer matches the plan)` : s.stale ? `${s.state} (plan changed)` : s.state,
     String(s.takes),
     s.currentTakes.length === 0 ? '—' : s.currentTakes.length === 1 ? (s.currentTakes[0] ?? '') : `${s.currentTakes.length} shots`,
     usd(s.spentUsd),

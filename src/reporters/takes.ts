@@ -22,8 +22,8 @@ export function takesJson(input: TakesInput): string {
     state: take.state,
     approved: take.approved,
     rejected: take.rejected,
-    // Shot overrides (issue 9, item 4) will set `overridden`; until then every prompt is the plan's.
-    shotPrompts: take.shots.map((shot) => ({ shot: shot.shot, prompt: shot.prompt, duration: shot.duration, overridden: false })),
+    // Takes made before shot overrides existed carry no mark: their prompts are the plan's.
+    shotPrompts: take.shots.map((shot) => ({ shot: shot.shot, prompt: shot.prompt, duration: shot.duration, overridden: shot.overridden ?? false })),
   }));
   return `${JSON.stringify({ sequence: input.sequence, takes }, null, 2)}\n`;
 }

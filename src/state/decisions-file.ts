@@ -7,8 +7,11 @@ export interface DecisionsFile {
   sequences: Record<string, StoredSequenceDecisions>;
 }
 
+export type StoredPick = { grid: string; cell: number; at?: string } | { file: string; name: string; at?: string };
+
 export interface StoredSequenceDecisions {
-  pick?: { grid: string; cell: number; at?: string };
+  pick?: StoredPick;
+  earlierPicks?: StoredPick[];
   approved?: string;
   rejected?: string[];
   final?: boolean;

@@ -45,6 +45,8 @@ export interface DerivedSequence {
   takes: number;
   currentTakes: string[];
   approvedTake: string | null;
+  /** The approved take was made from inputs the plan no longer has (an approval names a take, not a plan). */
+  approvedStale: boolean;
   gridTake: string | null;
   pickedCell: number | null;
   spentUsd: number;
@@ -96,6 +98,7 @@ export function deriveSequences(project: string, facts: readonly SequenceFacts[]
         takes,
         currentTakes: current,
         approvedTake: fact.approved ?? null,
+        approvedStale: fact.approved !== undefined && !current.includes(fact.approved),
         gridTake: gridTake ?? null,
         pickedCell: fact.grid?.pickCell ?? null,
         spentUsd: Math.round(spentUsd * 1e6) / 1e6,

@@ -9,7 +9,7 @@ export interface FactsSequence {
   title: string | undefined;
   mode: 'multi_shot' | 'individual';
   hasGrid: boolean;
-  decision: { pick?: { cell: number }; approved?: string; final?: boolean } | undefined;
+  decision: { pick?: { cell: number } | { file: string }; approved?: string; final?: boolean } | undefined;
   /** The record ids of its video nodes: the take, or each shot. */
   videoRecords: Array<{ nodeId: string; recordId: string }>;
 }
@@ -44,7 +44,7 @@ export function sequenceFacts(sequences: readonly FactsSequence[], nodes: readon
         ? {
             recordId: `${sequence.id}_grid`,
             currentKey: current(`${sequence.id}:grid`),
-            pickCell: sequence.decision?.pick?.cell,
+            pickCell: sequence.decision?.pick !== undefined && 'cell' in sequence.decision.pick ? sequence.decision.pick.cell : undefined,
             frameReady: frame !== undefined && frame.action !== 'blocked' && frame.action !== 'failed',
           }
         : undefined,

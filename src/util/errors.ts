@@ -46,6 +46,7 @@ export type CgError =
   | { kind: 'no-current-take'; sequence: string; known: string[] }
   | { kind: 'individual-mode'; sequence: string; verdict: string }
   | { kind: 'not-approved'; sequence: string }
+  | { kind: 'bad-frame-file'; file: string; why: string }
   | { kind: 'unusable-take'; sequence: string; take: string; problem: UnusableTake }
   | { kind: 'internal'; message: string; stack?: string };
 
@@ -68,6 +69,7 @@ export const exitCodes: Record<CgError['kind'], ExitCode> = {
   'no-current-take': 2,
   'individual-mode': 2,
   'not-approved': 2,
+  'bad-frame-file': 2,
   'unusable-take': 2,
   internal: 1,
 };

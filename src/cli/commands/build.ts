@@ -24,6 +24,7 @@ import { CostLedger } from '../../state/cost-ledger.ts';
 import { planFacts, planOnly } from '../plan-only.ts';
 import { withProjectLock } from '../lock.ts';
 import { openConfig, openWorkspace, resolveProject, resolveTargets, type Workspace } from '../workspace.ts';
+import { takeOverrides, type VariantArgs } from '../take-variants.ts';
 
 
 export interface BuildArgs {
@@ -122,11 +123,12 @@ function dryRunText(ws: Workspace, nodes: readonly NodeReport[], plan: BuildPlan
   return planText({ project: ws.paths.name, nodes, estimateUsd: plan.estimateUsd, priceDates: plan.priceDates, simOnly: providers.image === 'sim' && providers.video === 'sim' });
 }
 
-export async function buildCommand(io: Io, args: BuildArgs): Promise<ExitCode> {
+export async function buildCommand(io: Io, args: BuildArgs & VariantArgs): Promise<ExitCode> {
   const started = io.clock.now();
   if (args.json && args.ndjson) throw new CgFailure({ kind: 'usage', message: '--json prints one document at the end and --ndjson one event per line as it goes: choose one' });
+  const overrides = takeOverrides(args.targets, args);
   if (args.dryRun) {
-    const ws = await openWorkspace(io, args.project, { readOnly: true });
+    const ws = await openWorkspace(io, args.project, { readOnly: true, overrides });
     const targets = resolveTargets(ws.graph, args.targets);
     const retake = args.retake ? retakeNodes(ws, args.targets, targets) : new Set<NodeId>();
     const { plan, nodes } = await planOnly(io, ws, targets, retake);
@@ -140,7 +142,7 @@ export async function buildCommand(io: Io, args: BuildArgs): Promise<ExitCode> {
   const { paths } = await resolveProject(config, args.project);
   const command = `cg build ${args.targets.join(' ')}`.trim();
   return withProjectLock(io, paths, command, { wait: args.wait }, async () => {
-    const ws = await openWorkspace(io, args.project, { config });
+    const ws = await openWorkspace(io, args.project, { config, overrides });
     try {
       const reporter = chooseReporter({ json: args.json, ndjson: args.ndjson, isTTY: io.stdout.isTTY === true, env: io.env });
       return exitOf(io, await buildOnce(io, ws, args, started, { reporter, maySpend: true }));
@@ -214,12 +216,21 @@ async function carryOut(io: Io, ws: Workspace, args: BuildArgs, planned: Planned
   // Nothing to run or repair: the plan is the report (a no-op build walks the graph once).
   const report = plan.settled ? { nodes: preview, totalCostUsd: 0, interrupted: false, failures: [] } : await applyPlan(plan, applyContext(io, ws, args, env, facts, { listen, maySpend: options.maySpend }));
   await ws.statCache.save();
-  await deriveState(ws, report.nodes, true);
+  await (ws.variant ? derivePlanState(io, ws) : deriveState(ws, report.nodes, true));
   const elapsedMs = io.clock.now().getTime() - started.getTime();
   listen(summaryEvent(report.nodes, report.totalCostUsd, plan.estimateUsd, report.interrupted, elapsedMs));
   if (args.json) io.stdout.write(jsonReport(report.nodes, report.totalCostUsd));
   else if (!args.ndjson) io.stdout.write(summaryText({ ...report, elapsedMs }));
   return { kind: 'done', report };
+}
+
+/**
+ * The derived state after a build with take overrides: what the plan's own graph says, as
+ * `cg status` derives it, so sequences.json never depends on the flags of the last build.
+ */
+async function derivePlanState(io: Io, variant: Workspace): Promise<void> {
+  const ws = await openWorkspace(io, variant.paths.name, { readOnly: true, config: variant });
+  await deriveState(ws, (await planOnly(io, ws, ws.graph.order)).nodes, false);
 }
 
 /** A finished build as exit code 0, or the failure it ended with. */

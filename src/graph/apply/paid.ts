@@ -3,6 +3,7 @@ import type { ActionResult } from '../../cache/action-cache.ts';
 import type { NewTake, PaidCall } from '../../cache/take-journal.ts';
 import type { BlobHash, NodeKey } from '../../util/hash.ts';
 import type { NodeDecision } from '../decide.ts';
+import type { KeyMaterial } from '../key-material.ts';
 import type { FrameNode, GridNode, VideoNode } from '../nodes.ts';
 
 /** The journal entry of a paid node about to run (or reconciled from a cached result). */
@@ -41,7 +42,12 @@ export function paidCalls(node: GridNode | VideoNode, key: NodeKey, takeId: stri
   return [{ ...base, call: 0, units: Number(node.params.duration), unit: 'second', rateUsd: node.ratePerSecond, usd: costUsd }];
 }
 
-/** Where the cell a person picked is written, named by the grid it came from. */
-export function frameFile(node: FrameNode, grid: BlobHash, cell: number): string {
-  return join('takes', node.sequence, `${node.sequence}_frame_${grid.slice(7, 15)}_cell${cell}.png`);
+/** Where a start frame is written: named by the grid and cell it was cut from, or by the picked file. */
+export function frameFile(node: FrameNode, material: KeyMaterial | undefined): string | null {
+  const inputs = material?.inputs ?? {};
+  const file = inputs['file'] as BlobHash | undefined;
+  if (file !== undefined) return join('takes', node.sequence, `${node.sequence}_frame_${file.slice(7, 15)}_file.png`);
+  const grid = inputs['grid'] as BlobHash | undefined;
+  const cell = (material?.params as { cell?: unknown } | undefined)?.cell;
+  return grid === undefined || typeof cell !== 'number' ? null : join('takes', node.sequence, `${node.sequence}_frame_${grid.slice(7, 15)}_cell${cell}.png`);
 }

@@ -1,5 +1,4 @@
 import type { ActionResult } from '../../cache/action-cache.ts';
-import type { BlobHash } from '../../util/hash.ts';
 import type { NodeDecision, Outcome } from '../decide.ts';
 import { isPaid, type GraphNode } from '../nodes.ts';
 import { restoreOutput } from '../restore.ts';
@@ -18,9 +17,7 @@ async function placeOf(run: BuildRun, node: GraphNode, decision: NodeDecision, c
     await stores.landing.delete(cached.key);
     return { takeId: take.takeId, output: take.output };
   }
-  const grid = (decision.material?.inputs['grid'] ?? null) as BlobHash | null;
-  if (node.kind === 'frame' && node.pick !== undefined && grid !== null) return { takeId: null, output: frameFile(node, grid, node.pick.cell) };
-  return { takeId: null, output: null };
+  return { takeId: null, output: node.kind === 'frame' ? frameFile(node, decision.material) : null };
 }
 
 /**

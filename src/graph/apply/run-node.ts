@@ -51,10 +51,9 @@ async function storeResult(run: BuildRun, node: GraphNode, decision: NodeDecisio
   }
   const hash = await stores.blobs.put(step.bytes);
   faults('blob-stored');
-  const frameInput = node.kind === 'frame' ? started.deps.get(node.grid) : undefined;
   let output: string | null = null;
   if (takeId !== null) output = join('takes', node.sequence, `${takeId}.${step.extension}`);
-  else if (node.kind === 'frame' && frameInput?.state === 'done') output = frameFile(node, frameInput.output, node.pick?.cell ?? 1);
+  else if (node.kind === 'frame') output = frameFile(node, decision.material);
   if (output !== null) await stores.files.write(output, step.bytes, hash);
   const finished = clock.now();
   const cached: ActionResult = {

@@ -1,6 +1,6 @@
 import type { VideoJournal } from '../../providers/types.ts';
 import { runElementsStep } from '../../steps/elements.ts';
-import { runFrameStep } from '../../steps/frame.ts';
+import { runFrameStep, runPickedFileStep } from '../../steps/frame.ts';
 import { runGridStep } from '../../steps/grid.ts';
 import type { StepResult } from '../../steps/step-types.ts';
 import { runVideoStep } from '../../steps/video.ts';
@@ -34,7 +34,10 @@ async function runGrid(run: BuildRun, node: GridNode, input: RunInput): Promise<
 }
 
 function runFrame(run: BuildRun, node: FrameNode, input: RunInput): Promise<StepResult> {
-  return runFrameStep({ ...node.params, cell: node.pick?.cell ?? 1 }, output(input, node.grid) as BlobHash, run.ctx.stores.blobs);
+  const { blobs } = run.ctx.stores;
+  if (node.pick !== undefined && 'file' in node.pick) return runPickedFileStep(node.pick.file, blobs);
+  // The picked grid: the current one, or an earlier one made from the same inputs.
+  return runFrameStep({ ...node.params, cell: node.pick?.cell ?? 1 }, node.pick?.grid ?? (output(input, node.grid) as BlobHash), blobs);
 }
 
 async function runVideo(run: BuildRun, node: VideoNode, input: RunInput): Promise<StepResult> {
