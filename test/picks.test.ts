@@ -121,4 +121,43 @@ describe('grids and picks', () => {
     expect((await cg(project, ['status'])).code).toBe(0);
     expect(await project.read('state/client/sequences.json')).toBe(saved);
   });
+
+  it("a shot's own start frame: a cell of the grid when built in individual mode, or a file in a sequence without a grid", async () => {
+    const project = await makeProject();
+    await cg(project, ['grid', 'SEQ03']);
+    expect((await cg(project, ['pick', 'SEQ03', '--cell', '1'])).code).toBe(0);
+    const shotPick = await cg(project, ['pick', 'SEQ03', '--shot', '3', '--cell', '4']);
+    expect(shotPick.stdout).toContain('SEQ03 shot 3: picked cell 4 of takes/SEQ03/SEQ03_grid_take001.png. cg build SEQ03 --mode individual makes');
+    const built = await buildJson(project, ['SEQ03', '--mode', 'individual']);
+    expect(built.code, built.stderr).toBe(0);
+    expect(ran(built.nodes)).toEqual(['SEQ03:frame', 'SEQ03:frame03', 'SEQ03:shot01', 'SEQ03:shot02', 'SEQ03:shot03']);
+    const grid = await readFile(project.path('takes', 'SEQ03', 'SEQ03_grid_take001.png'));
+    const startFrame = async (record: string): Promise<string | null> => (await project.readJson<{ takes: Array<{ startFrame: string | null }> }>(`state/shots/${record}.json`)).takes[0]?.startFrame ?? null;
+    expect(await startFrame('SEQ03_shot03')).toBe(hashBytes(await cropGridCell(grid, { rows: 2, cols: 2 }, 4)));
+    expect(await startFrame('SEQ03_shot01')).toBe(hashBytes(await cropGridCell(grid, { rows: 2, cols: 2 }, 1)));
+
+    const painted = await sharp({ create: { width: 640, height: 360, channels: 3, background: { r: 250, g: 200, b: 30 } } }).png().toBuffer();
+    await writeFile(project.path('yellow.png'), painted);
+    expect((await cg(project, ['pick', 'SEQ08', '--shot', '2', '--file', 'projects/demo/yellow.png'])).code).toBe(0);
+    const seq08 = await buildJson(project, ['SEQ08']);
+    expect(ran(seq08.nodes)).toEqual(['SEQ08:elements', 'SEQ08:frame02', 'SEQ08:shot01', 'SEQ08:shot02', 'SEQ08:shot03', 'SEQ08:shot04']);
+    expect(await startFrame('SEQ08_shot02')).toBe(hashBytes(painted));
+    expect(await startFrame('SEQ08_shot01')).toBeNull();
+    const refused = await cg(project, ['pick', 'SEQ08', '--shot', '9', '--file', 'projects/demo/yellow.png']);
+    expect([refused.code, refused.stderr.trim()]).toEqual([2, 'cg: SEQ08 has shots 1–4: --shot names one of them']);
+  });
+
+  it('a pick of a grid whose inputs changed is stale, and cg status says what to type', async () => {
+    const project = await makeProject();
+    await cg(project, ['grid', 'SEQ03']);
+    await cg(project, ['pick', 'SEQ03', '--cell', '2']);
+    await project.editJson<{ sequences: Array<{ id: string; grid?: { prompt: string } }> }>('plan.json', (plan) => {
+      const seq03 = plan.sequences.find((s) => s.id === 'SEQ03');
+      if (seq03?.grid !== undefined) seq03.grid.prompt += ' Light rain.';
+    });
+    await cg(project, ['grid', 'SEQ03']);
+    const status = await cg(project, ['status', 'SEQ03']);
+    expect(status.stdout).toMatch(/^ {2}SEQ03:frame: the grid changed since the pick \([0-9a-f]{12} → [0-9a-f]{12}\); pick again: cg pick SEQ03 --cell 1-4$/m);
+    expect(await sequenceState(project, 'SEQ03')).toBe('grid_review');
+  });
 });

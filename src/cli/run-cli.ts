@@ -154,15 +154,17 @@ function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void):
           .option('quadrant', { type: 'string', choices: ['top_left', 'top_right', 'bottom_left', 'bottom_right'] })
           .option('grid', { type: 'string', describe: 'Pick from an earlier grid of the same inputs: its take id (SEQ03_grid_take001) or hash prefix (default: the newest)' })
           .option('file', { type: 'string', describe: 'Use an image made elsewhere as the start frame (PNG, JPEG or WebP, at least 300 px a side)' })
+          .option('shot', { type: 'number', describe: "The start frame of one shot (used when the sequence is built in individual mode), not of the whole sequence" })
           .conflicts('cell', 'quadrant')
           .example('cg pick SEQ03 --cell 2', 'the top-right cell')
           .example('cg pick SEQ03 --quadrant bottom_left', 'the same by name')
           .example('cg pick SEQ03 --cell 4 --grid SEQ03_grid_take001', 'a cell of the first grid, after cg grid --again')
-          .example('cg pick SEQ03 --file frames/rooftop.png', 'a start frame painted elsewhere'),
+          .example('cg pick SEQ03 --file frames/rooftop.png', 'a start frame painted elsewhere')
+          .example('cg pick SEQ03 --shot 3 --cell 4', "shot 3's own start frame, for cg build SEQ03 --mode individual"),
       (a) =>
         choose(async () => {
           const { pickCommand } = await import('./commands/pick.ts');
-          return pickCommand(io, { project: a.project, sequence: a.sequence, cell: a.cell, quadrant: a.quadrant, grid: a.grid, file: a.file });
+          return pickCommand(io, { project: a.project, sequence: a.sequence, cell: a.cell, quadrant: a.quadrant, grid: a.grid, file: a.file, shot: a.shot });
         }),
     )
     .command(

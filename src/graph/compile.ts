@@ -189,15 +189,43 @@ function gridNodes(sequence: Sequence, elements: ElementsNode, shared: Shared): 
 }
 
 /** The sequence's video: one multi-shot take, or in individual mode one node per shot. */
-function videoNodes(sequence: Sequence, overridden: ReadonlySet<number>, elements: ElementsNode, frame: FrameNode | undefined, shared: Shared): VideoNode[] {
+/**
+ * In individual mode, the shots that have a start frame of their own (cg pick SEQ --shot N):
+ * a frame node each, cutting a cell of the sequence's grid or using a picked file.
+ */
+function shotFrameNodes(sequence: Sequence, grid: GridNode | undefined, shared: Shared): Map<number, FrameNode> {
+  const frames = new Map<number, FrameNode>();
+  if (sequence.mode !== 'individual') return frames;
+  const { rows, cols } = shared.config.grid;
+  for (const [shot, pick] of Object.entries(shared.input.project.decisions.sequences[sequence.id]?.shotPicks ?? {})) {
+    const number = Number(shot);
+    if (number > sequence.shots.length || (!('file' in pick) && grid === undefined)) continue; // the rules report these
+    frames.set(number, {
+      id: nodeId(sequence.id, `frame${String(number).padStart(2, '0')}`),
+      kind: 'frame',
+      sequence: sequence.id,
+      deps: grid === undefined ? [] : [grid.id],
+      lane: 'local',
+      estimateUsd: 0,
+      params: { cols, rows },
+      grid: grid?.id,
+      pick: 'file' in pick ? { file: pick.file as BlobHash } : { grid: pick.grid as BlobHash, cell: pick.cell },
+    });
+  }
+  return frames;
+}
+
+function videoNodes(sequence: Sequence, overridden: ReadonlySet<number>, elements: ElementsNode, frames: { sequence: FrameNode | undefined; shots: ReadonlyMap<number, FrameNode> }, shared: Shared): VideoNode[] {
   const { config, names } = shared;
   const kept = elements.set.elements.map((element) => element.id);
-  const endpoint = klingEndpoint(config.video.tier, sequence.grid !== undefined, kept.length);
-  const asElements = endpoint.endsWith('reference-to-video');
   const audio = sequence.audio ?? config.video.audio;
-  const { usd: rate, date: rateDate } = videoRate(config, endpoint, audio, shared.priced);
+  // Mentions become @ElementN wherever elements are sent, with or without a start frame.
+  const asElements = klingEndpoint(config.video.tier, sequence.grid !== undefined, kept.length).endsWith('reference-to-video');
   const shots = sequence.shots.map((shot, i) => ({ shot: i + 1, prompt: rewriteMentions(shot.prompt, kept, names, asElements), duration: shot.duration }));
   const video = (part: string, recordId: string, shotNumber: number | undefined, picked: typeof shots): VideoNode => {
+    const frame = (shotNumber === undefined ? undefined : frames.shots.get(shotNumber)) ?? frames.sequence;
+    const endpoint = klingEndpoint(config.video.tier, frame !== undefined, kept.length);
+    const { usd: rate, date: rateDate } = videoRate(config, endpoint, audio, shared.priced);
     const seconds = picked.reduce((sum, shot) => sum + Number(shot.duration), 0);
     return {
       id: nodeId(sequence.id, part),
@@ -257,7 +285,9 @@ export function compileGraph(input: CompileInput): Result<Graph, CgError> {
     const elements = elementsNode(sequence, shared);
     if (elements.warning !== undefined) warnings.push(elements.warning);
     const [grid, frame] = gridNodes(sequence, elements.node, shared);
-    const chain: GraphNode[] = [elements.node, ...(grid === undefined ? [] : [grid]), ...(frame === undefined ? [] : [frame]), ...videoNodes(sequence, overridden, elements.node, frame, shared)];
+    const shotFrames = shotFrameNodes(sequence, grid, shared);
+    const frames = { sequence: frame, shots: shotFrames };
+    const chain: GraphNode[] = [elements.node, ...(grid === undefined ? [] : [grid]), ...(frame === undefined ? [] : [frame]), ...shotFrames.values(), ...videoNodes(sequence, overridden, elements.node, frames, shared)];
     for (const node of chain) {
       nodes.set(node.id, node);
       order.push(node.id);

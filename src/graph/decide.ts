@@ -57,12 +57,12 @@ type MaterialOrStop = { material: KeyMaterial } | { stop: NodeDecision };
 async function frameMaterialFor(node: FrameNode, deps: ReadonlyMap<NodeId, Outcome>, ctx: PlanningContext): Promise<MaterialOrStop> {
   if (node.pick !== undefined && 'file' in node.pick) return { material: pickedFileMaterial(node.pick.file) };
   const cells = node.params.rows * node.params.cols;
-  const grid = knownOutput(deps.get(node.grid));
+  const grid = node.grid === undefined ? undefined : knownOutput(deps.get(node.grid));
   const { sequence } = node;
   if (grid === undefined) return { stop: blocked({ kind: 'grid-first', sequence, cells }) };
   if (node.pick === undefined) return { stop: blocked({ kind: 'waiting-for-pick', sequence, cells }) };
   // Any grid made from these same inputs (cg grid --again keeps the earlier ones) may be picked from.
-  if (node.pick.grid !== grid && !(await ctx.gridChoices(node.grid)).has(node.pick.grid)) {
+  if (node.pick.grid !== grid && (node.grid === undefined || !(await ctx.gridChoices(node.grid)).has(node.pick.grid))) {
     return { stop: blocked({ kind: 'grid-changed', sequence, cells, from: node.pick.grid, to: grid }) };
   }
   return { material: frameMaterial(node, node.pick.grid, node.pick.cell) };

@@ -42,7 +42,8 @@ export interface GridNode extends NodeBase {
 export interface FrameNode extends NodeBase {
   kind: 'frame';
   params: Omit<FrameParams, 'cell'>;
-  grid: NodeId;
+  /** The grid it may cut from; none for a shot's start frame picked from a file in a sequence without a grid. */
+  grid: NodeId | undefined;
   /** The human's pick, if any: a cell of the grid whose hash it names, or a file of its own. */
   pick: { grid: BlobHash; cell: number } | { file: BlobHash } | undefined;
 }

@@ -122,6 +122,20 @@ const durations: Rule = ({ sequences }, report) => {
   });
 };
 
+/** Start frames of single shots: a shot the sequence has, a cell its grid has, and room for its elements. */
+function shotPicksMatch(id: string, sequence: Sequence, picks: SequenceDecisions['shotPicks'], config: ProjectConfig, report: Report): void {
+  const cells = config.grid.rows * config.grid.cols;
+  for (const [shot, pick] of Object.entries(picks)) {
+    const path: JsonPath = ['sequences', id, 'shotPicks', shot];
+    if (Number(shot) > sequence.shots.length) report('decisions.json', path, `${id} has shots 1–${sequence.shots.length}, so there is no shot ${shot} to give a start frame: remove it`);
+    else if ('cell' in pick && sequence.grid === undefined) report('decisions.json', path, `${id} has no "grid" in plan.json to cut shot ${shot}'s start frame from: pick a file (cg pick ${id} --shot ${shot} --file PATH)`);
+    else if ('cell' in pick && pick.cell > cells) report('decisions.json', [...path, 'cell'], `cell ${pick.cell} does not exist: a ${config.grid.rows}x${config.grid.cols} grid has cells 1–${cells}`);
+    else if (sequence.grid === undefined && sequence.elements.length > config.elementCap.withStartFrame) {
+      report('decisions.json', path, `with a start frame, shot ${shot} takes ${config.elementCap.withStartFrame} elements but ${id} lists ${sequence.elements.length}: remove the shot's start frame or elements from the plan`);
+    }
+  }
+}
+
 const decisionsMatchPlan: Rule = ({ sequences, sequenceIds, decisions, config, knownTakes }, report) => {
   if (sequences === undefined) return; // nothing to match against
   const valid = new Map<string, Sequence>();
@@ -137,6 +151,7 @@ const decisionsMatchPlan: Rule = ({ sequences, sequenceIds, decisions, config, k
       if (sequence.grid === undefined) report('decisions.json', ['sequences', id, 'pick'], `${id} has no "grid" in plan.json, so there is nothing to pick from: remove the pick or add a grid`);
       else if ('cell' in decision.pick && decision.pick.cell > cells) report('decisions.json', ['sequences', id, 'pick', 'cell'], `cell ${decision.pick.cell} does not exist: a ${config.grid.rows}x${config.grid.cols} grid has cells 1–${cells}`);
     }
+    if (sequence !== undefined) shotPicksMatch(id, sequence, decision.shotPicks, config, report);
     const takes: Array<[JsonPath, string]> = [];
     if (decision.approved !== undefined) takes.push([['sequences', id, 'approved'], decision.approved]);
     decision.rejected.forEach((take, i) => takes.push([['sequences', id, 'rejected', i], take]));

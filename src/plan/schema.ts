@@ -111,6 +111,10 @@ const pick = z.union([gridPick, filePick]);
 export const SequenceDecisionsSchema = z.strictObject({
   pick: pick.optional(),
   earlierPicks: z.array(pick).default([]).describe('Picks set aside by cg grid --again, newest last.'),
+  shotPicks: z
+    .record(z.string().regex(/^[1-9]\d*$/, { error: 'a shot number: 1, 2, 3…' }), pick)
+    .default({})
+    .describe('Start frames of single shots, by shot number: used when the sequence is built in individual mode (cg pick SEQ --shot N).'),
   approved: takeId.optional(),
   rejected: z.array(takeId).default([]),
   final: z.boolean().default(false),

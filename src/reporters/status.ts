@@ -1,5 +1,7 @@
+import type { NodeReport } from '../graph/events.ts';
 import type { DerivedSequence } from '../state/derive-sequences.ts';
 import { table, usd } from './format.ts';
+import { reasonText } from './reasons.ts';
 
 export interface StatusInput {
   project: string;
@@ -7,6 +9,8 @@ export interface StatusInput {
   /** How many nodes would run, and what they would cost. */
   toRun: number;
   estimateUsd: number;
+  /** Frames that wait for a person: a pick to make, or to make again. */
+  waiting: readonly NodeReport[];
 }
 
 /** `cg status --json`. */
@@ -26,5 +30,6 @@ export function statusText(input: StatusInput): string {
   ]);
   const spent = input.sequences.reduce((sum, s) => sum + s.spentUsd, 0);
   const left = input.toRun === 0 ? 'everything buildable is up to date' : `${input.toRun} nodes to build (${usd(input.estimateUsd)}): cg build --dry-run says which`;
-  return `${table(['sequence', 'song section', 'state', 'takes', 'current take', 'spent'], rows)}\n\n${input.project}: spent ${usd(spent)}; ${left}.\n`;
+  const picks = input.waiting.map((node) => `  ${node.id}: ${reasonText(node.reason)}\n`).join('');
+  return `${table(['sequence', 'song section', 'state', 'takes', 'current take', 'spent'], rows)}\n\n${picks === '' ? '' : `Waiting for you:\n${picks}\n`}${input.project}: spent ${usd(spent)}; ${left}.\n`;
 }

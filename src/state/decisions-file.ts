@@ -12,6 +12,7 @@ export type StoredPick = { grid: string; cell: number; at?: string } | { file: s
 export interface StoredSequenceDecisions {
   pick?: StoredPick;
   earlierPicks?: StoredPick[];
+  shotPicks?: Record<string, StoredPick>;
   approved?: string;
   rejected?: string[];
   final?: boolean;

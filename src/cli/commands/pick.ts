@@ -22,6 +22,8 @@ export interface PickArgs {
   grid: string | undefined;
   /** A start frame made elsewhere. */
   file: string | undefined;
+  /** The start frame of this one shot (individual mode), not of the sequence. */
+  shot: number | undefined;
 }
 
 const quadrants: Record<string, number> = { top_left: 1, top_right: 2, bottom_left: 3, bottom_right: 4 };
@@ -93,7 +95,13 @@ async function checkedFile(io: Io, ws: Workspace, path: string): Promise<{ bytes
 export async function pickCommand(io: Io, args: PickArgs): Promise<ExitCode> {
   const ws = await openWorkspace(io, args.project);
   const sequence = sequenceOf(ws, args.sequence);
-  if (!ws.graph.nodes.has(`${sequence}:grid`)) throw new CgFailure({ kind: 'no-grid', sequence });
+  const planned = ws.project.plan.sequences.find((s) => s.id === sequence);
+  const shots = planned?.shots.length ?? 0;
+  if (args.shot !== undefined && (!Number.isInteger(args.shot) || args.shot < 1 || args.shot > shots)) {
+    throw new CgFailure({ kind: 'usage', message: `${sequence} has shots 1–${shots}: --shot names one of them` });
+  }
+  // A shot's own start frame may come from a file even where the sequence has no grid.
+  if (!ws.graph.nodes.has(`${sequence}:grid`) && (args.shot === undefined || args.file === undefined)) throw new CgFailure({ kind: 'no-grid', sequence });
   let pick: StoredPick;
   let said: string;
   if (args.file !== undefined) {
@@ -109,12 +117,19 @@ export async function pickCommand(io: Io, args: PickArgs): Promise<ExitCode> {
     pick = { grid: grid.hash, cell, at: io.clock.now().toISOString() };
     said = `picked cell ${cell} of ${grid.name}`;
   }
+  const shot = args.shot;
   await withProjectLock(io, ws.paths, `cg pick ${sequence}`, { wait: true }, async () => {
     await updateDecisions(ws.paths.decisions, (decisions) => {
-      decisions.sequences[sequence] = { ...decisions.sequences[sequence], pick };
+      const entry = decisions.sequences[sequence] ?? {};
+      decisions.sequences[sequence] = shot === undefined ? { ...entry, pick } : { ...entry, shotPicks: { ...entry.shotPicks, [String(shot)]: pick } };
     }, () => ws.faults('write:decisions'));
     await refreshSequences(io, ws);
   });
+  if (shot !== undefined) {
+    const how = planned?.mode === 'individual' ? `cg build ${sequence}` : `cg build ${sequence} --mode individual`;
+    io.stdout.write(`${sequence} shot ${shot}: ${said}. ${how} makes that shot's clip from it.\n`);
+    return 0;
+  }
   const take = ws.graph.nodes.get(`${sequence}:take`);
   io.stdout.write(`${sequence}: ${said}. cg build ${sequence} ${'file' in pick ? 'uses it' : 'cuts it'} and makes the take${take === undefined ? '' : ` (${usd(take.estimateUsd)} at real prices)`}.\n`);
   return 0;

@@ -1,3 +1,4 @@
+import { waitsForPick } from '../../graph/reasons.ts';
 import { statusJson, statusText } from '../../reporters/status.ts';
 import type { ExitCode } from '../../util/errors.ts';
 import { deriveState } from '../derived.ts';
@@ -19,7 +20,9 @@ export async function statusCommand(io: Io, args: StatusArgs): Promise<ExitCode>
   const document = await deriveState(ws, nodes, false);
   const wanted = new Set(args.sequences.map((s) => s.toUpperCase()));
   const sequences = document.sequences.filter((s) => wanted.size === 0 || wanted.has(s.id));
-  const input = { project: document.project, sequences, toRun: nodes.filter((node) => node.action === 'run').length, estimateUsd: plan.estimateUsd };
+  const shown = new Set(sequences.map((s) => s.id));
+  const waiting = nodes.filter((node) => node.kind === 'frame' && shown.has(node.sequence) && waitsForPick(node.reason));
+  const input = { project: document.project, sequences, toRun: nodes.filter((node) => node.action === 'run').length, estimateUsd: plan.estimateUsd, waiting };
   io.stdout.write(args.json ? statusJson(input) : statusText(input));
   return 0;
 }

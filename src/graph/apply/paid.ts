@@ -45,9 +45,10 @@ export function paidCalls(node: GridNode | VideoNode, key: NodeKey, takeId: stri
 /** Where a start frame is written: named by the grid and cell it was cut from, or by the picked file. */
 export function frameFile(node: FrameNode, material: KeyMaterial | undefined): string | null {
   const inputs = material?.inputs ?? {};
+  const name = node.id.replace(':', '_'); // SEQ03_frame, or SEQ03_frame03 for a shot's own
   const file = inputs['file'] as BlobHash | undefined;
-  if (file !== undefined) return join('takes', node.sequence, `${node.sequence}_frame_${file.slice(7, 15)}_file.png`);
+  if (file !== undefined) return join('takes', node.sequence, `${name}_${file.slice(7, 15)}_file.png`);
   const grid = inputs['grid'] as BlobHash | undefined;
   const cell = (material?.params as { cell?: unknown } | undefined)?.cell;
-  return grid === undefined || typeof cell !== 'number' ? null : join('takes', node.sequence, `${node.sequence}_frame_${grid.slice(7, 15)}_cell${cell}.png`);
+  return grid === undefined || typeof cell !== 'number' ? null : join('takes', node.sequence, `${name}_${grid.slice(7, 15)}_cell${cell}.png`);
 }
