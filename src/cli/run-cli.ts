@@ -9,22 +9,15 @@ type Handler = () => Promise<ExitCode>;
 
 const epilogue = 'Docs: the clipgraph README. Exit codes: 0 done, 1 a step failed, 2 bad input or usage, 130 interrupted.';
 
-/** Declares the commands (light: no heavy imports) and says which handler to run. */
-function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void): Argv {
-  const project = { alias: 'p', type: 'string', describe: 'Project folder under projects/ (default: defaultProject in the config)' } as const;
-  const json = { type: 'boolean', default: false, describe: 'Print one JSON document on stdout and nothing else' } as const;
-  return yargs()
-    .scriptName('cg')
-    .usage('cg <command> [options]\n\nBuilds AI client videos from a plan, paying only for what changed.')
-    .exitProcess(false)
-    .strict()
-    .showHelpOnFail(false)
-    // yargs renders (and caches) the help text on every command; unwrapped it costs little.
-    .wrap(wantsHelp ? Math.min(110, io.stdout.columns ?? 100) : null)
-    .version(io.version)
-    .help()
-    .alias('h', 'help')
-    .option('project', project)
+type Choose = (handler: Handler) => void;
+type GlobalOptions = { project: string | undefined };
+
+const project = { alias: 'p', type: 'string', describe: 'Project folder under projects/ (default: defaultProject in the config)' } as const;
+const json = { type: 'boolean', default: false, describe: 'Print one JSON document on stdout and nothing else' } as const;
+
+/** `cg build` and `cg watch`: the commands that run the graph. */
+function buildCommands<T extends GlobalOptions>(y: Argv<T>, io: Io, choose: Choose) {
+  return y
     .command(
       'build [targets..]',
       'Build what is out of date (every sequence, or the ones named)',
@@ -87,7 +80,12 @@ function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void):
           const { watchCommand } = await import('./commands/watch.ts');
           return watchCommand(io, { targets: a.targets ?? [], project: a.project, autoSpend: a.autoSpend, maxCost: a.maxCost, jobs: a.jobs });
         }),
-    )
+    );
+}
+
+/** Commands that read and report: status, cost, explain, takes. */
+function lookCommands<T extends GlobalOptions>(y: Argv<T>, io: Io, choose: Choose) {
+  return y
     .command(
       'status [sequences..]',
       'Where every sequence stands: state, takes, current take, money spent',
@@ -143,7 +141,12 @@ function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void):
           const { takesCommand } = await import('./commands/takes.ts');
           return takesCommand(io, { project: a.project, sequence: a.sequence, use: a.use, json: a.json });
         }),
-    )
+    );
+}
+
+/** A person's decisions: picks, grids, approvals, final. */
+function decisionCommands<T extends GlobalOptions>(y: Argv<T>, io: Io, choose: Choose) {
+  return y
     .command(
       'pick <sequence>',
       "Choose a grid cell as the sequence's start frame",
@@ -211,7 +214,12 @@ function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void):
           const { finalCommand } = await import('./commands/decide.ts');
           return finalCommand(io, { project: a.project, sequence: a.sequence, reopen: a.reopen });
         }),
-    )
+    );
+}
+
+/** A new project, and the generated JSON schemas. */
+function setupCommands<T extends GlobalOptions>(y: Argv<T>, io: Io, choose: Choose) {
+  return y
     .command(
       'init <name>',
       'Create projects/<name> from a template (and pipeline.config.ts if there is none)',
@@ -230,7 +238,24 @@ function parser(io: Io, wantsHelp: boolean, choose: (handler: Handler) => void):
           const { schemasCommand } = await import('./commands/schemas.ts');
           return schemasCommand(io);
         }),
-    })
+    });
+}
+
+/** Declares the commands (light: no heavy imports) and says which handler to run. */
+function parser(io: Io, wantsHelp: boolean, choose: Choose): Argv {
+  const base = yargs()
+    .scriptName('cg')
+    .usage('cg <command> [options]\n\nBuilds AI client videos from a plan, paying only for what changed.')
+    .exitProcess(false)
+    .strict()
+    .showHelpOnFail(false)
+    // yargs renders (and caches) the help text on every command; unwrapped it costs little.
+    .wrap(wantsHelp ? Math.min(110, io.stdout.columns ?? 100) : null)
+    .version(io.version)
+    .help()
+    .alias('h', 'help')
+    .option('project', project);
+  return setupCommands(decisionCommands(lookCommands(buildCommands(base, io, choose), io, choose), io, choose), io, choose)
     .demandCommand(1, 'say what to do: cg build, cg status, cg --help')
     .recommendCommands()
     .epilogue(epilogue);
