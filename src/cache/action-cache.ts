@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { appendText, isNotFound, readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../util/atomic-fs.ts';
+import { appendText, isNotFound, readJsonIfExists, writeCacheAtomic, writeFileAtomic } from '../util/atomic-fs.ts';
 import { noFaults, type Faults } from '../util/faults.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 
@@ -124,7 +124,7 @@ export class LocalActionCache implements ActionCache {
   }
 
   async put(result: ActionResult, material: unknown): Promise<void> {
-    await writeJsonAtomic(join(this.#dir, 'materials', `${result.key}.json`), material, () => this.#faults('write:material'));
+    await writeCacheAtomic(join(this.#dir, 'materials', `${result.key}.json`), material, () => this.#faults('write:material'));
     await this.#write(result, (index) => index.set(result.key, result));
   }
 

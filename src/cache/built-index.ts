@@ -1,4 +1,4 @@
-import { readJsonIfExists, writeJsonAtomic } from '../util/atomic-fs.ts';
+import { readJsonIfExists, writeCacheAtomic } from '../util/atomic-fs.ts';
 import { noFaults, type Faults } from '../util/faults.ts';
 import type { NodeKey } from '../util/hash.ts';
 
@@ -47,7 +47,7 @@ export class BuiltIndex {
 
   async save(): Promise<void> {
     if (!this.#dirty) return;
-    await writeJsonAtomic(this.#file, Object.fromEntries(await this.#load()), () => this.#faults('write:built'));
+    await writeCacheAtomic(this.#file, Object.fromEntries(await this.#load()), () => this.#faults('write:built'));
     this.#dirty = false;
   }
 }

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashBytes, isBlobHash, type BlobHash } from '../util/hash.ts';
-import { isNotFound, readJsonIfExists, writeJsonAtomic } from '../util/atomic-fs.ts';
+import { isNotFound, readJsonIfExists, writeCacheAtomic } from '../util/atomic-fs.ts';
 import { noFaults, type Faults } from '../util/faults.ts';
 
 type Entry = [size: string, mtimeNs: string, ctimeNs: string, ino: string, hash: BlobHash];
@@ -82,7 +82,7 @@ export class StatCache {
 
   async save(): Promise<void> {
     if (!this.#dirty) return;
-    await writeJsonAtomic(this.#file, { version: 2, entries: Object.fromEntries(this.#entries) }, () => this.#faults('write:stat-cache'));
+    await writeCacheAtomic(this.#file, { version: 2, entries: Object.fromEntries(this.#entries) }, () => this.#faults('write:stat-cache'));
     this.#dirty = false;
   }
 }

@@ -1,4 +1,4 @@
-import { readJsonIfExists, writeJsonAtomic } from '../util/atomic-fs.ts';
+import { readJsonIfExists, writeCacheAtomic } from '../util/atomic-fs.ts';
 import { KeyedMutex } from '../util/semaphore.ts';
 
 type Entries = Record<string, { url: string; at: string }>;
@@ -38,6 +38,6 @@ export class FileUploadCache {
 
   async set(hash: string, url: string): Promise<void> {
     this.#entries[`${this.#scope} ${hash}`] = { url, at: this.#now().toISOString() };
-    await this.#mutex.run('file', () => writeJsonAtomic(this.#file, this.#entries));
+    await this.#mutex.run('file', () => writeCacheAtomic(this.#file, this.#entries));
   }
 }

@@ -1,6 +1,6 @@
 import { access, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, parse, relative, sep } from 'node:path';
-import { writeJsonAtomic } from '../util/atomic-fs.ts';
+import { writeCacheAtomic } from '../util/atomic-fs.ts';
 import { hashBytes } from '../util/hash.ts';
 import type { CgError } from '../util/errors.ts';
 import { err, ok, type Result } from '../util/result.ts';
@@ -104,7 +104,7 @@ export async function loadConfig(load: ConfigLoad): Promise<Result<Config, CgErr
     const ordered = [load.file, ...files.filter((path) => path !== load.file)];
     const hashes = await Promise.all(ordered.map(async (path) => [relative(load.root, path), (await contentHash(path)) ?? ''] as [string, string]));
     const cache: ConfigCache = { tag: load.cacheTag, files: hashes, config: result.data };
-    await writeJsonAtomic(load.cacheFile, cache).catch(() => undefined); // a cache that cannot be written is only slower
+    await writeCacheAtomic(load.cacheFile, cache).catch(() => undefined); // a cache that cannot be written is only slower
   }
   return ok(result.data);
 }

@@ -1,7 +1,7 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import type { CgError, InputIssue } from '../util/errors.ts';
-import { isNotFound } from '../util/atomic-fs.ts';
+import { isNotFound, writeCacheAtomic } from '../util/atomic-fs.ts';
 import { err, ok, type Result } from '../util/result.ts';
 import type { ProjectConfig } from './config-schema.ts';
 import { duplicateKeys, formatJsonPath, jsonLocator, jsonSyntaxError, offsetToLineColumn, zodIssuesToInputIssues, type Locator } from './issues.ts';
@@ -10,7 +10,7 @@ import { checkProject, refFolder, type ProjectFile, type RuleContext } from './r
 import type { z } from 'zod';
 import type { Bible, BibleElement, Decisions, Plan, SequenceDecisions } from './schema.ts';
 import { hashBytes } from '../util/hash.ts';
-import { readJsonIfExists, writeJsonAtomic } from '../util/atomic-fs.ts';
+import { readJsonIfExists } from '../util/atomic-fs.ts';
 
 export interface LoadedProject {
   paths: ProjectPaths;
@@ -67,7 +67,7 @@ class ParsedCache {
 
   async save(): Promise<void> {
     if (!this.#dirty || !this.#write || this.#file === undefined) return;
-    await writeJsonAtomic(this.#file, { tag: this.#tag, entries: this.#entries }).catch(() => undefined);
+    await writeCacheAtomic(this.#file, { tag: this.#tag, entries: this.#entries }).catch(() => undefined);
   }
 }
 

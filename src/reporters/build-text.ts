@@ -1,6 +1,6 @@
 import type { NodeReport } from '../graph/events.ts';
 import { waitsForPick } from '../graph/reasons.ts';
-import { plural, seconds, usd } from './format.ts';
+import { longList, plural, seconds, summarized, usd } from './format.ts';
 import { pickCommand, reasonText } from './reasons.ts';
 
 export interface PlanTextInput {
@@ -50,6 +50,10 @@ export function summaryText(input: SummaryInput): string {
   const atReal = ran.reduce((sum, node) => sum + node.estimateUsd, 0);
   const spent = `Spent ${usd(input.totalCostUsd)}${input.totalCostUsd === 0 && atReal > 0 ? ` (${usd(atReal)} at real prices)` : ''}.`;
   const lines = [`Built ${plural(ran.length, 'node')} in ${seconds(input.elapsedMs)}, reused ${reused}, ${blocked.length} waiting, ${failed} failed. ${spent}`];
+  if (waitingPicks.length > longList) {
+    lines.push(summarized(waitingPicks.map((node) => node.sequence), 'wait for a pick', 'cg status lists them'));
+    return `${lines.join('\n')}\n`;
+  }
   const grids = new Map(nodes.filter((node) => node.kind === 'grid').map((node) => [node.sequence, node.output]));
   for (const node of waitingPicks) {
     if (!waitsForPick(node.reason)) continue;

@@ -18,3 +18,12 @@ export function table(header: readonly string[], rows: ReadonlyArray<readonly st
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
+
+/** Past this many, a list of sequences is one line, not one line each. */
+export const longList = 10;
+
+/** "1,500 sequences wait for a pick: SEQ00001, SEQ00004, SEQ00007, … (cg status)" for a long list. */
+export function summarized(ids: readonly string[], what: string, where: string): string {
+  const shown = ids.slice(0, 3).join(', ');
+  return `  ${ids.length.toLocaleString('en-US')} sequences ${what}: ${shown}, … (${where})`;
+}

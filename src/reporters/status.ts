@@ -1,6 +1,6 @@
 import type { NodeReport } from '../graph/events.ts';
 import type { DerivedSequence } from '../state/derive-sequences.ts';
-import { table, usd } from './format.ts';
+import { longList, summarized, table, usd } from './format.ts';
 import { reasonText } from './reasons.ts';
 
 export interface StatusInput {
@@ -30,6 +30,9 @@ export function statusText(input: StatusInput): string {
   ]);
   const spent = input.sequences.reduce((sum, s) => sum + s.spentUsd, 0);
   const left = input.toRun === 0 ? 'everything buildable is up to date' : `${input.toRun} nodes to build (${usd(input.estimateUsd)}): cg build --dry-run says which`;
-  const picks = input.waiting.map((node) => `  ${node.id}: ${reasonText(node.reason)}\n`).join('');
+  const picks =
+    input.waiting.length > longList
+      ? `${summarized(input.waiting.map((node) => node.sequence), 'wait for a pick', 'cg status SEQ… shows each')}\n`
+      : input.waiting.map((node) => `  ${node.id}: ${reasonText(node.reason)}\n`).join('');
   return `${table(['sequence', 'song section', 'state', 'takes', 'current take', 'spent'], rows)}\n\n${picks === '' ? '' : `Waiting for you:\n${picks}\n`}${input.project}: spent ${usd(spent)}; ${left}.\n`;
 }

@@ -1,5 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
-import { readJsonIfExists, writeJsonAtomic, type MidWrite } from '../util/atomic-fs.ts';
+import { type MidWrite, readJsonIfExists, writeCacheAtomic, writeJsonAtomic } from '../util/atomic-fs.ts';
 import { hashJson } from '../util/hash.ts';
 import { deriveSequences, type SequenceFacts, type SequencesDocument } from './derive-sequences.ts';
 import type { ExecutionRecord } from './records.ts';
@@ -38,6 +38,6 @@ export async function writeSequences(target: SequencesFile, facts: readonly Sequ
   const document = deriveSequences(target.project, facts, await target.records());
   const text = `${JSON.stringify(document, null, 2)}\n`;
   if (existing !== text) await writeJsonAtomic(target.file, document, target.midWrite);
-  await writeJsonAtomic(target.marker, { facts: factsHash });
+  await writeCacheAtomic(target.marker, { facts: factsHash });
   return document;
 }

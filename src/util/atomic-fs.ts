@@ -36,8 +36,14 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   }
 }
 
+/** State a person may read (records, decisions, sequences.json): indented. */
 export async function writeJsonAtomic(path: string, value: unknown, midWrite?: MidWrite): Promise<void> {
   await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, midWrite);
+}
+
+/** A cache under .cg/, read on every command: compact, since indentation only costs time and bytes there. */
+export async function writeCacheAtomic(path: string, value: unknown, midWrite?: MidWrite): Promise<void> {
+  await writeFileAtomic(path, JSON.stringify(value), midWrite);
 }
 
 /** Appends text to a file (creating it), calling `midWrite` halfway: a crash there leaves a torn last line. */
