@@ -41,6 +41,6 @@ export class ProjectFiles implements OutputFiles {
 
   async write(relative: string, bytes: Uint8Array, hash: BlobHash): Promise<void> {
     await writeFileAtomic(join(this.#dir, relative), bytes, () => this.#faults('write:take'));
-    await this.#stats.remember(relative, hash);
+    this.#stats.remember(relative, hash);
   }
 }
