@@ -1,9 +1,9 @@
-import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { exitCodes, toCgError, type ExitCode } from '../util/errors.ts';
 import type { Io } from './io.ts';
 import { renderError } from './render-error.ts';
 import { buildCommand } from './commands/build.ts';
+import { fastArgs } from './fast-args.ts';
 
 type Handler = () => Promise<ExitCode>;
 
@@ -242,7 +242,9 @@ function setupCommands<T extends GlobalOptions>(y: Argv<T>, io: Io, choose: Choo
 }
 
 /** Declares the commands (light: no heavy imports) and says which handler to run. */
-function parser(io: Io, wantsHelp: boolean, choose: Choose): Argv {
+async function parser(io: Io, wantsHelp: boolean, choose: Choose): Promise<Argv> {
+  // Loaded only when the everyday commands' own parser (fast-args.ts) is not sure.
+  const { default: yargs } = await import('yargs');
   const base = yargs()
     .scriptName('cg')
     .usage('cg <command> [options]\n\nBuilds AI client videos from a plan, paying only for what changed.')
@@ -261,13 +263,17 @@ function parser(io: Io, wantsHelp: boolean, choose: Choose): Argv {
     .epilogue(epilogue);
 }
 
-/** Parses, runs one command, renders any error; returns the exit code (never exits). */
-export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode> {
+/** The command to run, from the everyday parser or yargs; undefined when yargs already answered (help, an error). */
+async function chooseHandler(argv: readonly string[], io: Io): Promise<Handler | ExitCode> {
+  const fast = fastArgs(argv);
+  if (fast?.command === 'build') return () => buildCommand(io, fast.args);
+  if (fast?.command === 'status') return async () => (await import('./commands/status.ts')).statusCommand(io, fast.args);
   let handler: Handler | undefined;
+  const yargsParser = await parser(io, argv.includes('--help') || argv.includes('-h'), (chosen) => {
+    handler = chosen;
+  });
   const parsed = await new Promise<{ error: Error | undefined; output: string }>((resolve) => {
-    void parser(io, argv.includes('--help') || argv.includes('-h'), (chosen) => {
-      handler = chosen;
-    }).parse([...argv], {}, (error, _argv, output) => resolve({ error: error ?? undefined, output }));
+    void yargsParser.parse([...argv], {}, (error, _argv, output) => resolve({ error: error ?? undefined, output }));
   });
   if (parsed.error !== undefined) {
     io.stderr.write(`cg: ${parsed.error.message} (cg --help lists the commands and options)\n`);
@@ -277,6 +283,13 @@ export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode>
     if (parsed.output !== '') io.stdout.write(`${parsed.output}\n`);
     return 0;
   }
+  return handler;
+}
+
+/** Parses, runs one command, renders any error; returns the exit code (never exits). */
+export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode> {
+  const handler = await chooseHandler(argv, io);
+  if (typeof handler === 'number') return handler;
   try {
     return await handler();
   } catch (error) {
