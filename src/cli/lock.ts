@@ -1,4 +1,5 @@
 import { acquireLock } from '../state/project-lock.ts';
+import { removeTornWrites } from '../state/torn-writes.ts';
 import type { ProjectPaths } from '../plan/project-paths.ts';
 import type { Io } from './io.ts';
 import { must } from './workspace.ts';
@@ -8,7 +9,7 @@ import { must } from './workspace.ts';
  * command unless `wait` is false (then it fails at once, naming the holder).
  */
 export async function withProjectLock<T>(io: Io, paths: ProjectPaths, command: string, options: { wait: boolean }, task: () => Promise<T>): Promise<T> {
-  const release = must(
+  const { release, afterCrash } = must(
     await acquireLock(paths.lock, {
       holder: { pid: io.pid, command, startedAt: io.clock.now().toISOString() },
       wait: options.wait,
@@ -18,6 +19,8 @@ export async function withProjectLock<T>(io: Io, paths: ProjectPaths, command: s
       isAlive: io.isAlive,
     }),
   );
+  // The last holder died: clear the half-written temp files it may have left.
+  if (afterCrash) await removeTornWrites(paths.dir);
   try {
     return await task();
   } finally {

@@ -21,22 +21,30 @@ async function readHolder(path: string): Promise<LockHolder | undefined> {
   }
 }
 
+/** The held lock: how to let it go, and whether a command that died holding it came before (its writes may be torn). */
+export interface HeldLock {
+  release: () => Promise<void>;
+  afterCrash: boolean;
+}
+
 /**
  * Takes the project lock (`.cg/lock`, created exclusively). A lock whose process
  * is gone is taken over; a live one is waited for or reported.
  */
-export async function acquireLock(path: string, options: LockOptions): Promise<Result<() => Promise<void>, CgError>> {
+export async function acquireLock(path: string, options: LockOptions): Promise<Result<HeldLock, CgError>> {
   await mkdir(dirname(path), { recursive: true });
   let told = false;
+  let afterCrash = false;
   for (;;) {
     try {
       const handle = await open(path, 'wx');
       await handle.writeFile(JSON.stringify(options.holder));
       await handle.close();
-      return ok(async () => {
+      const release = async (): Promise<void> => {
         const current = await readHolder(path);
         if (current?.pid === options.holder.pid && current.startedAt === options.holder.startedAt) await rm(path, { force: true });
-      });
+      };
+      return ok({ release, afterCrash });
     } catch (error) {
       if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
     }
@@ -47,8 +55,10 @@ export async function acquireLock(path: string, options: LockOptions): Promise<R
       try {
         await rename(path, aside);
         const moved = await readHolder(aside);
-        if (moved?.pid === holder.pid && moved.startedAt === holder.startedAt) await rm(aside, { force: true });
-        else await rename(aside, path);
+        if (moved?.pid === holder.pid && moved.startedAt === holder.startedAt) {
+          await rm(aside, { force: true });
+          afterCrash = true;
+        } else await rename(aside, path);
       } catch {
         // someone else handled it; try again
       }
