@@ -68,7 +68,8 @@ afterEach(async () => {
 
 describe('cg watch', () => {
   it('five saves within the debounce window make one cycle that runs that take alone; Ctrl-C exits 130', async () => {
-    const project = await makeProject({ watch: { debounceMs: 800 } });
+    // A window wide enough that five saves fall inside it even on a loaded machine.
+    const project = await makeProject({ watch: { debounceMs: 3000 } });
     const watcher = watch(project);
     await watcher.waitFor(idle);
     for (let i = 1; i <= 5; i++) await editPrompt(project, `Close on @maya, take ${i}.`);
@@ -103,7 +104,8 @@ describe('cg watch', () => {
   });
 
   it('a save during a running build gives exactly one follow-up cycle', async () => {
-    const project = await makeProject({ watch: { debounceMs: 50 }, sim: { latencyMs: 400 }, concurrency: { sim: 1 } });
+    // The follow-up's debounce also gathers change events a loaded machine delivers late.
+    const project = await makeProject({ watch: { debounceMs: 1000 }, sim: { latencyMs: 1500 }, concurrency: { sim: 1 } });
     const watcher = watch(project, ['SEQ02', 'SEQ04']);
     await watcher.waitFor(idle);
     await editPrompt(project, 'First edit.');
