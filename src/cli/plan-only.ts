@@ -20,7 +20,8 @@ export async function planFacts(io: Io, ws: Workspace, retake: ReadonlySet<NodeI
 }
 
 /** Plans without running or writing anything: what `status`, `explain`, `pick`, `cost` and `--dry-run` look at. */
-export async function planOnly(io: Io, ws: Workspace, targets: readonly NodeId[], retake: ReadonlySet<NodeId> = new Set()): Promise<{ plan: BuildPlan; nodes: NodeReport[] }> {
-  const plan = await planBuild(ws.graph, targets, await planFacts(io, ws, retake));
-  return { plan, nodes: planReports(plan) };
+export async function planOnly(io: Io, ws: Workspace, targets: readonly NodeId[], retake: ReadonlySet<NodeId> = new Set()): Promise<{ plan: BuildPlan; nodes: NodeReport[]; facts: PlanFacts }> {
+  const facts = await planFacts(io, ws, retake);
+  const plan = await planBuild(ws.graph, targets, facts);
+  return { plan, nodes: planReports(plan), facts };
 }

@@ -169,10 +169,12 @@ export async function buildOnce(io: Io, ws: Workspace, args: BuildArgs, started:
   const facts = await planFacts(io, ws, retake);
   const plan = await planBuild(ws.graph, targets, facts);
   const preview = planReports(plan);
-  const running = preview.filter((node) => node.action === 'run');
-  // Keys are needed only for what may run: without consent, billed nodes wait.
-  const lanes = running.flatMap((report) => ws.graph.nodes.get(report.id) ?? []).filter((node) => options.maySpend || !isBilled(node));
-  checkKeys({ io, config: ws.projectConfig, paths: ws.paths, env }, new Set(lanes.map((node) => node.lane)));
+  // What will really start (without consent, billed nodes wait): only these need keys.
+  const starting = preview.filter((report) => {
+    const node = ws.graph.nodes.get(report.id);
+    return report.action === 'run' && node !== undefined && (options.maySpend || !isBilled(node));
+  });
+  checkKeys({ io, config: ws.projectConfig, paths: ws.paths, env }, new Set(starting.map((report) => ws.graph.nodes.get(report.id)?.lane ?? 'local')));
   if (args.maxCost !== undefined && plan.estimateUsd > args.maxCost + 1e-9) {
     throw new CgFailure({ kind: 'budget-exceeded', estimateUsd: plan.estimateUsd, maxUsd: args.maxCost });
   }
@@ -181,7 +183,7 @@ export async function buildOnce(io: Io, ws: Workspace, args: BuildArgs, started:
   // A build with nothing to do draws no live display (and loads nothing for one).
   const reporter = await createReporter(plan.settled && options.reporter === 'tty' ? 'plain' : options.reporter, io);
   try {
-    return await carryOut(io, ws, args, { plan, preview, facts, env, started, capShown: cap !== 'not-asked', listen: (event) => reporter.listen(event) }, options);
+    return await carryOut(io, ws, args, { plan, preview, starting, facts, env, started, capShown: cap !== 'not-asked', listen: (event) => reporter.listen(event) }, options);
   } finally {
     await reporter.close();
   }
@@ -190,6 +192,8 @@ export async function buildOnce(io: Io, ws: Workspace, args: BuildArgs, started:
 interface Planned {
   plan: BuildPlan;
   preview: NodeReport[];
+  /** The nodes that will really start. */
+  starting: NodeReport[];
   facts: PlanFacts;
   env: Readonly<Record<string, string | undefined>>;
   started: Date;
@@ -200,18 +204,13 @@ interface Planned {
 
 /** Runs a plan (or takes it as the report when it is settled), derives the state, prints the summary. */
 async function carryOut(io: Io, ws: Workspace, args: BuildArgs, planned: Planned, options: BuildRunOptions): Promise<BuildOutcome> {
-  const { plan, preview, facts, env, started, listen } = planned;
-  // What will really start: without consent, billed nodes wait.
-  const running = preview.filter((report) => {
-    const node = ws.graph.nodes.get(report.id);
-    return report.action === 'run' && node !== undefined && (options.maySpend || !isBilled(node));
-  });
+  const { plan, preview, starting, facts, env, started, listen } = planned;
   const quiet = args.json || args.ndjson;
   for (const event of plannedEvents(plan)) listen(event);
   if (!planned.capShown) for (const warning of capWarnings(ws, preview)) listen({ type: 'warning', nodeId: null, message: warning });
-  if (!quiet && running.length > 0) {
-    const estimate = running.reduce((sum, node) => sum + node.estimateUsd, 0);
-    io.stdout.write(`Building ${ws.paths.name}: ${plural(running.length, 'node')} to run (estimated ${usd(estimate)} at real prices).\n`);
+  if (!quiet && starting.length > 0) {
+    const estimate = starting.reduce((sum, node) => sum + node.estimateUsd, 0);
+    io.stdout.write(`Building ${ws.paths.name}: ${plural(starting.length, 'node')} to run (estimated ${usd(estimate)} at real prices).\n`);
   }
   // Nothing to run or repair: the plan is the report (a no-op build walks the graph once).
   const report = plan.settled ? { nodes: preview, totalCostUsd: 0, interrupted: false, failures: [] } : await applyPlan(plan, applyContext(io, ws, args, env, facts, { listen, maySpend: options.maySpend }));

@@ -10,7 +10,7 @@ import { loadSharp } from '../../util/load-sharp.ts';
 import type { Io } from '../io.ts';
 import { withProjectLock } from '../lock.ts';
 import { planOnly } from '../plan-only.ts';
-import { openWorkspace, planningContext, type Workspace } from '../workspace.ts';
+import { openWorkspace, type Workspace } from '../workspace.ts';
 import { refreshSequences, sequenceOf } from './decide.ts';
 
 export interface PickArgs {
@@ -47,12 +47,12 @@ function cellOf(ws: Workspace, args: PickArgs): number {
 
 /** The grids a cell may be picked from: the current one by default, or an earlier one of the same inputs. */
 async function gridOf(io: Io, ws: Workspace, sequence: string, wanted: string | undefined): Promise<{ hash: BlobHash; name: string }> {
-  const { nodes } = await planOnly(io, ws, [`${sequence}:grid`]);
+  const { nodes, facts } = await planOnly(io, ws, [`${sequence}:grid`]);
   const current = nodes.find((node) => node.id === `${sequence}:grid`);
   if (current?.action !== 'reuse' || current.outputHash === undefined) {
     throw new CgFailure({ kind: 'grid-not-built', sequence, why: current === undefined ? 'unknown' : reasonText(current.reason) });
   }
-  const choices = await (await planningContext(ws, new Set())).gridChoices(`${sequence}:grid`);
+  const choices = await facts.gridChoices(`${sequence}:grid`);
   const takes = ((await ws.records()).get(`${sequence}_grid`)?.takes ?? []).filter((take) => isComplete(take.status) && take.blob !== null && choices.has(take.blob));
   const named = (hash: BlobHash): string => takes.findLast((take) => take.blob === hash)?.output ?? hash.slice(0, 19);
   if (wanted === undefined) return { hash: current.outputHash, name: named(current.outputHash) };

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { NodeReport } from '../../graph/events.ts';
 import { isBilled } from '../../graph/nodes.ts';
 import { usd } from '../../reporters/format.ts';
 import { chooseReporter } from '../../reporters/choose.ts';
@@ -29,7 +30,7 @@ interface Spending {
 }
 
 /** What a cycle would run, why and at what price, before it runs anything. */
-function staleLines(ws: Workspace, nodes: Awaited<ReturnType<typeof planOnly>>['nodes']): string[] {
+function staleLines(ws: Workspace, nodes: readonly NodeReport[]): string[] {
   const running = nodes.filter((node) => node.action === 'run');
   if (running.length === 0) return ['  nothing is out of date'];
   const width = Math.max(...running.map((node) => node.id.length));
