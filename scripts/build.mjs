@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-const external = ['sharp', 'jiti', '@fal-ai/client', '@google/genai', 'listr2', 'chokidar', 'jsonc-parser'];
+const external = ['sharp', '@ffmpeg-installer/ffmpeg', 'jiti', '@fal-ai/client', '@google/genai', 'listr2', 'chokidar', 'jsonc-parser'];
 // Stale chunks from earlier builds would linger beside the new ones.
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({

@@ -115,11 +115,23 @@ const cases: Case[] = [
   { name: 'a decision naming a take that does not exist', everyCommand: true, break: decisions({ sequences: { SEQ02: { approved: 'SEQ02_take007' } } }), line: `${P}/decisions.json:1:35 sequences.SEQ02.approved: unknown take "SEQ02_take007": cg takes SEQ02 lists the takes that exist` },
   { name: "a decision naming another sequence's take", break: decisions({ sequences: { SEQ02: { rejected: ['SEQ03_take001'] } } }), line: `${P}/decisions.json:1:36 sequences.SEQ02.rejected[0]: take "SEQ03_take001" belongs to another sequence, not SEQ02: fix the take id` },
   { name: 'a pick of a cell the grid does not have', break: decisions({ sequences: { SEQ01: { pick: { grid: `sha256:${'a'.repeat(64)}`, cell: 5 } } } }), line: `${P}/decisions.json:1:120 sequences.SEQ01.pick.cell: cell 5 does not exist: a 2x2 grid has cells 1–4` },
+  // plan.json: the song
+  { name: 'a song that is not there', everyCommand: true, break: edit('plan.json', '"length": "3:24" }', '"length": "3:24", "file": "songs/final.m4a" }'), line: `${P}/plan.json:5:99 song.file: "songs/final.m4a" does not exist in the project folder: copy the song there or fix the name` },
+  { name: 'a song outside the project', break: edit('plan.json', '"length": "3:24" }', '"length": "3:24", "file": "../../song.m4a" }'), line: `${P}/plan.json:5:99 song.file: "../../song.m4a" is outside the project: put the song in the project folder and name it relative to it, e.g. "song.m4a"` },
+  {
+    name: 'a song ffmpeg cannot read',
+    everyCommand: true,
+    break: async (project) => {
+      await project.write('song.m4a', 'these are the lyrics, not the song\n');
+      await edit('plan.json', '"length": "3:24" }', '"length": "3:24", "file": "song.m4a" }')(project);
+    },
+    line: `${P}/plan.json:5:99 song.file: "song.m4a" is not a song ffmpeg can read (moov atom not found): export it again as .m4a, .mp3 or .wav`,
+  },
   // pipeline.config.ts
   { name: 'an unknown image model', break: config(`export default { image: { model: 'dall-e-3' } };\n`), line: `pipeline.config.ts image.model: expected one of "gemini-2.5-flash-image", "gemini-3-pro-image-preview", got "dall-e-3"` },
   { name: 'an unknown provider', break: config(`export default { providers: { video: 'runway' } };\n`), line: `pipeline.config.ts providers.video: expected one of "sim", "fal", got "runway"` },
   { name: 'a config value of the wrong type', break: config(`export default { grid: { rows: '2' } };\n`), line: `pipeline.config.ts grid.rows: expected a number, got "2"` },
-  { name: 'an unknown config key', everyCommand: true, break: config(`export default { providrs: { video: 'fal' } };\n`), line: `pipeline.config.ts providrs: unknown field "providrs"; fields here are: defaultProject, projectsDir, providers, image, video, aspectRatio, grid, elementCap, concurrency, sim, endpoints, fal, retry, watch, prices, projects: remove it or fix its spelling` },
+  { name: 'an unknown config key', everyCommand: true, break: config(`export default { providrs: { video: 'fal' } };\n`), line: `pipeline.config.ts providrs: unknown field "providrs"; fields here are: defaultProject, projectsDir, providers, image, video, aspectRatio, grid, elementCap, concurrency, sim, endpoints, fal, retry, ffmpeg, cut, watch, prices, projects: remove it or fix its spelling` },
   // the command line and the folders
   { name: 'an unknown --project', everyCommand: true, args: ['--project', 'nope'], break: async () => {}, line: `cg: no project "nope" in projects/ (there: demo): pass --project NAME, or cg init nope to create it` },
   { name: 'an unknown target', everyCommand: true, args: ['SEQ99'], break: async () => {}, line: `cg: unknown sequence or node "SEQ99": the plan has SEQ01, SEQ02, SEQ03, SEQ04, SEQ05, SEQ06, SEQ07, SEQ08, SEQ09, SEQ10, SEQ11, SEQ12 (a node is written SEQ08:take, SEQ08:grid, SEQ08:shot03)` },

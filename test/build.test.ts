@@ -12,7 +12,7 @@ describe('cg build on the demo project (sim provider)', () => {
     expect(ran(first.nodes)).toContain('SEQ02:take');
     expect(ran(first.nodes)).toContain('SEQ08:shot04');
     expect(first.nodes.filter((n) => n.action === 'blocked').map((n) => n.id)).toContain('SEQ01:frame');
-    expect(await readdir(project.path('takes', 'SEQ02'))).toEqual(['SEQ02_take001.webp']);
+    expect(await readdir(project.path('takes', 'SEQ02'))).toEqual(['SEQ02_take001.mp4']);
 
     const before = await snapshotTree(project.dir);
     const second = await cg(project, ['build']);
@@ -49,7 +49,7 @@ describe('cg build on the demo project (sim provider)', () => {
 
     const edited = await buildJson(project);
     expect(ran(edited.nodes)).toEqual(['SEQ02:take']);
-    expect((await readdir(project.path('takes', 'SEQ02'))).sort()).toEqual(['SEQ02_take001.webp', 'SEQ02_take002.webp']);
+    expect((await readdir(project.path('takes', 'SEQ02'))).sort()).toEqual(['SEQ02_take001.mp4', 'SEQ02_take002.mp4']);
 
     await project.editJson<{ sequences: Array<{ shots: Array<{ prompt: string }> }> }>('plan.json', (plan) => {
       const shot = plan.sequences[1]?.shots[1];
@@ -80,9 +80,9 @@ describe('cg build on the demo project (sim provider)', () => {
     const retake = await buildJson(project, ['SEQ04', '--retake']);
     expect(ran(retake.nodes)).toEqual(['SEQ04:take']);
     expect(retake.nodes.find((n) => n.id === 'SEQ04:take')?.reason).toContain('retake requested');
-    expect((await readdir(project.path('takes', 'SEQ04'))).sort()).toEqual(['SEQ04_take001.webp', 'SEQ04_take002.webp']);
-    const take1 = await readFile(project.path('takes', 'SEQ04', 'SEQ04_take001.webp'));
-    const take2 = await readFile(project.path('takes', 'SEQ04', 'SEQ04_take002.webp'));
+    expect((await readdir(project.path('takes', 'SEQ04'))).sort()).toEqual(['SEQ04_take001.mp4', 'SEQ04_take002.mp4']);
+    const take1 = await readFile(project.path('takes', 'SEQ04', 'SEQ04_take001.mp4'));
+    const take2 = await readFile(project.path('takes', 'SEQ04', 'SEQ04_take002.mp4'));
     expect(take1.equals(take2)).toBe(false);
     expect(ran((await buildJson(project)).nodes)).toEqual([]);
     const usage = await cg(project, ['build', '--retake']);
@@ -108,7 +108,7 @@ describe('cg build on the demo project (sim provider)', () => {
     const record = await project.readJson<{ takes: Array<{ blob: string }> }>('state/shots/SEQ04.json');
     const hex = record.takes[0]?.blob.slice('sha256:'.length) ?? '';
     await writeFile(project.path('.cg', 'blobs', hex.slice(0, 2), hex), 'not the video');
-    await rm(project.path('takes', 'SEQ04', 'SEQ04_take001.webp'));
+    await rm(project.path('takes', 'SEQ04', 'SEQ04_take001.mp4'));
     const result = await buildJson(project);
     expect(ran(result.nodes)).toEqual(['SEQ04:take']);
     expect(result.nodes.find((n) => n.id === 'SEQ04:take')?.reason).toContain('missing or corrupt');

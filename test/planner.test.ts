@@ -56,6 +56,8 @@ function factsOf(memory: Memory): PlanFacts {
     gridChoices: () => Promise.resolve(new Set()),
     retakeRequested: new Set(),
     finalSequences: memory.final,
+    approvedTake: () => Promise.resolve(undefined),
+    builtTakeId: (id) => Promise.resolve(memory.built.get(id)?.takeId ?? null),
     built: { get: (id) => Promise.resolve(memory.built.get(id)) },
     takes: { find: () => Promise.resolve(undefined) },
     files: { matches: () => Promise.resolve(true) },

@@ -23,7 +23,7 @@ describe('long lists are one line', () => {
   });
 
   it('cg status summarizes 1,500 waiting picks the same way', () => {
-    const text = statusText({ project: 'big', sequences: [], toRun: 0, estimateUsd: 0, waiting: ids.map(waitingFrame) });
+    const text = statusText({ project: 'big', sequences: [], toRun: 0, estimateUsd: 0, waiting: ids.map(waitingFrame), cut: undefined, timing: [] });
     expect(text).toContain('Waiting for you:\n  1,500 sequences wait for a pick: SEQ00001, SEQ00004, SEQ00007, … (cg status SEQ… shows each)\n');
   });
 });

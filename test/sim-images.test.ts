@@ -3,6 +3,7 @@ import { drawSimGrid, drawSimImage, type SimGridRequest } from '../src/providers
 import { drawAnimatic, type AnimaticRequest } from '../src/providers/sim/animatic.ts';
 import { gridCellRect } from '../src/providers/sim/grid-geometry.ts';
 import { cropGridCell, imageSize, looksLikeGrid } from '../src/steps/grid-image.ts';
+import { encoded, probeBytes } from './helpers/media.ts';
 
 const { default: sharp } = await import('sharp');
 
@@ -171,36 +172,31 @@ describe('drawAnimatic', () => {
     return { title: 'SEQ01 take 1', startFrame, shots, width: 640, height: 360, seed: 'seq01', ...overrides };
   }
 
-  it('is an animated WebP with one 1000 ms frame per second of the shots', { timeout: TIMEOUT }, async () => {
+  it('is an H.264 MP4 with one frame per second of the shots, as long as the shots', { timeout: TIMEOUT }, async () => {
     const animatic = await drawAnimatic(await request());
-    expect(animatic.mimeType).toBe('image/webp');
-    expect(animatic.extension).toBe('webp');
     expect(animatic.durationMs).toBe(15_000);
-    const meta = await sharp(animatic.bytes, { animated: true }).metadata();
-    expect(meta.format).toBe('webp');
-    expect(meta.pages).toBe(15);
-    expect(meta.delay).toEqual(Array.from({ length: 15 }, () => 1000));
-    expect(meta.loop).toBe(0);
-    expect(meta.width).toBe(640);
-    expect(meta.pageHeight).toBe(360);
-    expect(animatic.bytes.byteLength).toBeLessThan(200_000);
+    expect(animatic.frames.delays).toEqual(Array.from({ length: 15 }, () => 1000));
+    const bytes = await encoded(animatic);
+    const info = await probeBytes(bytes);
+    expect(info).toMatchObject({ video: { codec: 'h264', width: 640, height: 360 }, audio: undefined });
+    expect(info.durationSec).toBeCloseTo(15, 1);
+    expect(bytes.byteLength).toBeLessThan(400_000);
   });
 
   it('plays exactly as long as the shots, fractional durations included, without a start frame', { timeout: TIMEOUT }, async () => {
     const animatic = await drawAnimatic(await request({ startFrame: undefined, shots: [{ prompt: 'a', durationSec: 3 }, { prompt: 'b', durationSec: 2.5 }] }));
     expect(animatic.durationMs).toBe(5500);
-    const meta = await sharp(animatic.bytes, { animated: true }).metadata();
-    expect(meta.pages).toBe(6);
-    expect(meta.delay).toEqual([1000, 1000, 1000, 1000, 1000, 500]);
+    expect(animatic.frames.delays).toEqual([1000, 1000, 1000, 1000, 1000, 500]);
+    expect((await probeBytes(await encoded(animatic))).durationSec).toBeCloseTo(5.5, 1);
   });
 
   it('is byte-identical for the same inputs and differs when a prompt changes', { timeout: TIMEOUT }, async () => {
     const base = await request();
-    const a = await drawAnimatic(base);
-    const b = await drawAnimatic(base);
-    expect(Buffer.from(a.bytes).equals(Buffer.from(b.bytes))).toBe(true);
-    const changed = await drawAnimatic({ ...base, shots: [shots[0] ?? { prompt: '', durationSec: 5 }, { prompt: 'Close-up on the rider, smiling', durationSec: 5 }, shots[2] ?? { prompt: '', durationSec: 5 }] });
-    expect(Buffer.from(a.bytes).equals(Buffer.from(changed.bytes))).toBe(false);
+    const a = await encoded(await drawAnimatic(base));
+    const b = await encoded(await drawAnimatic(base));
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+    const changed = await encoded(await drawAnimatic({ ...base, shots: [shots[0] ?? { prompt: '', durationSec: 5 }, { prompt: 'Close-up on the rider, smiling', durationSec: 5 }, shots[2] ?? { prompt: '', durationSec: 5 }] }));
+    expect(Buffer.from(a).equals(Buffer.from(changed))).toBe(false);
   });
 
   it('refuses requests it cannot draw', async () => {

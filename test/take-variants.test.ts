@@ -25,11 +25,11 @@ describe('cg build --mode: one take in another mode, without editing plan.json',
     expect(individual.nodes.filter((node) => node.kind === 'take')).toEqual([]);
     expect(await project.read('plan.json')).toBe(plan);
     expect((await readdir(project.path('takes', 'SEQ02'))).sort()).toEqual([
-      'SEQ02_shot01_take001.webp',
-      'SEQ02_shot02_take001.webp',
-      'SEQ02_shot03_take001.webp',
-      'SEQ02_shot04_take001.webp',
-      'SEQ02_take001.webp',
+      'SEQ02_shot01_take001.mp4',
+      'SEQ02_shot02_take001.mp4',
+      'SEQ02_shot03_take001.mp4',
+      'SEQ02_shot04_take001.mp4',
+      'SEQ02_take001.mp4',
     ]);
     // The derived state stays the plan's: its current take is still the multi-shot one.
     const sequences = await project.readJson<{ sequences: Array<{ id: string; mode: string; currentTakes: string[] }> }>('state/client/sequences.json');

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isNotFound, writeFileAtomic } from '../util/atomic-fs.ts';
 import { noFaults, type Faults } from '../util/faults.ts';
@@ -12,6 +12,8 @@ export interface OutputFiles {
   read(relative: string): Promise<Uint8Array | undefined>;
   /** Writes the bytes atomically and remembers their hash under the file's new stat. */
   write(relative: string, bytes: Uint8Array, hash: BlobHash): Promise<void>;
+  /** The names in a folder (none when it does not exist). */
+  list(relativeDir: string): Promise<string[]>;
 }
 
 /** Output files of one project folder, their hashes remembered in its stat cache. */
@@ -37,6 +39,13 @@ export class ProjectFiles implements OutputFiles {
       if (isNotFound(error)) return undefined;
       throw error;
     }
+  }
+
+  async list(relativeDir: string): Promise<string[]> {
+    return readdir(join(this.#dir, relativeDir)).catch((error: unknown) => {
+      if (isNotFound(error)) return [];
+      throw error;
+    });
   }
 
   async write(relative: string, bytes: Uint8Array, hash: BlobHash): Promise<void> {

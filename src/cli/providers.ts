@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { FileUploadCache } from '../cache/upload-cache.ts';
 import type { Providers } from '../graph/apply/context.ts';
+import type { RawFrames } from '../media/encode.ts';
 import type { Lane } from '../graph/nodes.ts';
 import type { ProjectConfig } from '../plan/config-schema.ts';
 import { imageModelFacts, imageModels, type ImageModel } from '../plan/models.ts';
 import type { ProjectPaths } from '../plan/project-paths.ts';
 import type { Io } from './io.ts';
+import type { MediaTools } from '../media/tools.ts';
 import { providerKey } from './secrets.ts';
 
 export interface ProviderSetup {
@@ -13,12 +15,13 @@ export interface ProviderSetup {
   config: ProjectConfig;
   paths: ProjectPaths;
   env: Readonly<Record<string, string | undefined>>;
+  media: MediaTools;
 }
 
 /** Checks, before anything runs, that every provider the build will call has its key. */
-export function checkKeys(setup: ProviderSetup, lanes: ReadonlySet<Lane>): void {
-  if (lanes.has('gemini')) providerKey(setup.env, 'gemini');
-  if (lanes.has('fal')) providerKey(setup.env, 'fal');
+export function checkKeys(env: ProviderSetup['env'], lanes: ReadonlySet<Lane>): void {
+  if (lanes.has('gemini')) providerKey(env, 'gemini');
+  if (lanes.has('fal')) providerKey(env, 'fal');
 }
 
 function endpoint(setup: ProviderSetup, variable: 'CG_FAL_URL' | 'CG_GEMINI_URL', configured: string | undefined): string | undefined {
@@ -30,7 +33,12 @@ function endpoint(setup: ProviderSetup, variable: 'CG_FAL_URL' | 'CG_GEMINI_URL'
 export function providerFactory(setup: ProviderSetup): () => Promise<Providers> {
   const { io, config } = setup;
   return async () => {
-    const sim = { clock: io.clock, ...config.sim };
+    const { media } = setup;
+    const encode = async (frames: RawFrames) => {
+      const { encodeFrames } = await import('../media/encode.ts');
+      return encodeFrames(await media.ffmpeg(), media.scratch, frames);
+    };
+    const sim = { clock: io.clock, ...config.sim, encode };
     const common = { retry: config.retry, clock: io.clock, random: io.random };
     let image: Providers['image'];
     if (config.providers.image === 'gemini') {

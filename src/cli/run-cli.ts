@@ -80,6 +80,24 @@ function buildCommands<T extends GlobalOptions>(y: Argv<T>, io: Io, choose: Choo
           const { watchCommand } = await import('./commands/watch.ts');
           return watchCommand(io, { targets: a.targets ?? [], project: a.project, autoSpend: a.autoSpend, maxCost: a.maxCost, jobs: a.jobs });
         }),
+    )
+    .command(
+      'cut',
+      "The whole video on the song: each sequence's best picture in its slot (approved take, else current take, start frame, grid or a card); spends nothing",
+      (y) =>
+        y
+          .option('overlay', { type: 'boolean', default: false, describe: 'Burn in sequence id, take and state (a review copy; the default is clean for the client)' })
+          .option('open', { type: 'boolean', default: false, describe: 'Open the cut in the default player when it is made' })
+          .option('jobs', { alias: 'j', type: 'number', describe: 'Most nodes running at once' })
+          .option('json', json)
+          .option('wait', { type: 'boolean', default: true, describe: 'Wait for another cg command on this project (--no-wait fails instead)' })
+          .example('cg cut --open', 'make the cut and play it')
+          .example('cg cut --overlay', 'a review copy with sequence ids and takes burnt in'),
+      (a) =>
+        choose(async () => {
+          const { cutCommand } = await import('./commands/cut.ts');
+          return cutCommand(io, { project: a.project, overlay: a.overlay, open: a.open, json: a.json, wait: a.wait, jobs: a.jobs });
+        }),
     );
 }
 

@@ -15,7 +15,11 @@ import { configForProject } from '../plan/project-config.ts';
 import { findConfig, loadConfig } from '../plan/load-config.ts';
 import { loadProject, type LoadedProject } from '../plan/load-project.ts';
 import { projectPaths, type ProjectPaths } from '../plan/project-paths.ts';
+import type { SongFile } from '../graph/compile-cut.ts';
+import { mediaTools } from './media.ts';
+import { measureSong } from './song.ts';
 import { readAllRecords, type ExecutionRecord } from '../state/records.ts';
+import { isComplete } from '../state/take-status.ts';
 import { CgFailure, type CgError } from '../util/errors.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 import { isNotFound } from '../util/atomic-fs.ts';
@@ -90,19 +94,25 @@ export interface Workspace extends ConfigContext {
 }
 
 /** Finds the config, loads and checks the project, hashes its references and compiles the graph. */
-export async function openWorkspace(io: Io, projectName: string | undefined, options: { readOnly?: boolean; config?: ConfigContext; overrides?: CompileOverrides } = {}): Promise<Workspace> {
+export async function openWorkspace(io: Io, projectName: string | undefined, options: { readOnly?: boolean; config?: ConfigContext; overrides?: CompileOverrides; overlay?: boolean } = {}): Promise<Workspace> {
   const ctx = options.config ?? (await openConfig(io));
   const { paths, config } = await resolveProject(ctx, projectName);
   let loaded: Promise<Map<string, ExecutionRecord>> | undefined;
   const records = (): Promise<Map<string, ExecutionRecord>> => (loaded ??= readAllRecords(paths.shots));
   const knownTakes = async (): Promise<ReadonlySet<string>> => new Set([...(await records()).values()].flatMap((record) => record.takes.map((take) => take.takeId)));
   const parsedCache = { file: join(paths.cache, 'parsed.json'), tag: io.cacheTag, write: options.readOnly !== true };
-  const project = must(await loadProject({ paths, config, knownTakes, parsedCache }));
   const statCache = await StatCache.open(join(paths.cache, 'stat-cache.json'), paths.dir, io.faults);
+  let song: SongFile | undefined;
+  const checkSong = async (file: string): Promise<string | undefined> => {
+    const measured = await measureSong({ file, paths, stats: statCache, media: mediaTools(io, config, paths), write: options.readOnly !== true });
+    if (measured.ok) song = measured.value;
+    return measured.ok ? undefined : measured.error;
+  };
+  const project = must(await loadProject({ paths, config, knownTakes, parsedCache, checkSong }));
   const refHashes = new Map<string, BlobHash>();
   const files = [...new Set([...project.refs.values()].flat())];
   await Promise.all(files.map(async (file) => refHashes.set(file, await statCache.hashFile(file))));
-  const graph = must(compileGraph({ project, config, refHashes, configFile: ctx.configFile, overrides: options.overrides }));
+  const graph = must(compileGraph({ project, config, refHashes, configFile: ctx.configFile, overrides: options.overrides, song, overlay: options.overlay ?? false }));
   return {
     ...ctx,
     paths,
@@ -139,6 +149,13 @@ export async function planningContext(ws: Workspace, retake: ReadonlySet<NodeId>
       return new Set(results.flatMap((result) => (result === undefined ? [] : [result.output.hash])));
     },
     retakeRequested: retake,
+    approvedTake: async (sequence) => {
+      const takeId = decisions[sequence]?.approved;
+      if (takeId === undefined) return undefined;
+      const take = (await ws.records()).get(sequence)?.takes.find((t) => t.takeId === takeId);
+      return take?.blob == null || !isComplete(take.status) ? undefined : { takeId, blob: take.blob };
+    },
+    builtTakeId: async (id) => (await ws.built.get(id))?.takeId ?? null,
     finalSequences: new Set(Object.entries(decisions).filter(([, d]) => d.final).map(([id]) => id)),
   };
 }

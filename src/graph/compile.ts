@@ -10,6 +10,8 @@ import type { BibleElement, Sequence } from '../plan/schema.ts';
 import type { ElementImage, ElementSet, ResolvedElement } from '../steps/elements.ts';
 import type { CapWarning, ElementsNode, FrameNode, Graph, GraphNode, GridNode, Lane, NodeId, VideoNode } from './nodes.ts';
 import { applyOverrides, type CompileOverrides } from './overrides.ts';
+import { cutNodes, cutSequence, timingWarnings, type PictureSources, type SongFile } from './compile-cut.ts';
+import { clockSeconds } from '../plan/song-time.ts';
 
 export interface CompileInput {
   project: LoadedProject;
@@ -20,6 +22,10 @@ export interface CompileInput {
   configFile: string;
   /** What `cg build --mode/--shot-override` changes in this build's takes; plan.json stays as it is. */
   overrides?: CompileOverrides;
+  /** The plan's song file, when it names one: the cut's nodes are made from it. */
+  song?: SongFile | undefined;
+  /** cg cut --overlay: burn sequence ids, takes and states into the cut. */
+  overlay?: boolean;
 }
 
 /** Kling elements take one frontal view and 1–3 more. */
@@ -281,13 +287,16 @@ export function compileGraph(input: CompileInput): Result<Graph, CgError> {
   const warnings: CapWarning[] = [];
   const variants = applyOverrides(project.plan.sequences, input.overrides ?? new Map(), config);
   if (!variants.ok) return variants;
+  const sources = new Map<string, PictureSources>();
   for (const { sequence, overridden } of variants.value) {
     const elements = elementsNode(sequence, shared);
     if (elements.warning !== undefined) warnings.push(elements.warning);
     const [grid, frame] = gridNodes(sequence, elements.node, shared);
     const shotFrames = shotFrameNodes(sequence, grid, shared);
     const frames = { sequence: frame, shots: shotFrames };
-    const chain: GraphNode[] = [elements.node, ...(grid === undefined ? [] : [grid]), ...(frame === undefined ? [] : [frame]), ...shotFrames.values(), ...videoNodes(sequence, overridden, elements.node, frames, shared)];
+    const videos = videoNodes(sequence, overridden, elements.node, frames, shared);
+    sources.set(sequence.id, { videos: videos.map((node) => node.id), frame: frame?.id, grid: grid?.id });
+    const chain: GraphNode[] = [elements.node, ...(grid === undefined ? [] : [grid]), ...(frame === undefined ? [] : [frame]), ...shotFrames.values(), ...videos];
     for (const node of chain) {
       nodes.set(node.id, node);
       order.push(node.id);
@@ -295,5 +304,14 @@ export function compileGraph(input: CompileInput): Result<Graph, CgError> {
     bySequence.set(sequence.id, chain.map((node) => node.id));
   }
   if (priced.issues.length > 0) return err({ kind: 'input-invalid', issues: priced.issues });
-  return ok({ nodes, order, bySequence, warnings });
+  const { plan } = project;
+  const songLengthSec = plan.song?.length === undefined ? undefined : clockSeconds(plan.song.length);
+  const cut = cutNodes({ title: plan.title, sequences: plan.sequences, sources, song: input.song, format: config.cut, overlay: input.overlay ?? false });
+  for (const node of cut) {
+    nodes.set(node.id, node);
+    order.push(node.id);
+  }
+  if (cut.length > 0) bySequence.set(cutSequence, cut.map((node) => node.id));
+  const timing = timingWarnings(plan.sequences, input.song?.durationSec ?? songLengthSec);
+  return ok({ nodes, order, bySequence, warnings, timing, cut: cut.find((node) => node.kind === 'cut')?.id });
 }

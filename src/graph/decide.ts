@@ -1,8 +1,8 @@
 import type { ActionResult, OutputRef } from '../cache/action-cache.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 import { diffJson, friendlyPath, type FieldChange } from './diff.ts';
-import { elementsMaterial, elementsOutput, frameMaterial, gridMaterial, keyOf, pickedFileMaterial, videoMaterial, withVariant, type KeyMaterial } from './key-material.ts';
-import type { FrameNode, GraphNode, NodeId } from './nodes.ts';
+import { audioMaterial, cutMaterial, elementsMaterial, elementsOutput, frameMaterial, gridMaterial, keyOf, pickedFileMaterial, segmentMaterial, videoMaterial, withVariant, type KeyMaterial, type Picture } from './key-material.ts';
+import type { CutNode, FrameNode, GraphNode, NodeId, SegmentNode } from './nodes.ts';
 import type { Reason } from './reasons.ts';
 
 /** How a node ended up, as its dependants see it. */
@@ -41,6 +41,10 @@ export interface PlanningContext {
   variantFor(baseKey: NodeKey): number;
   retakeRequested: ReadonlySet<NodeId>;
   finalSequences: ReadonlySet<string>;
+  /** The sequence's approved take, when it is complete and its bytes known. */
+  approvedTake(sequence: string): Promise<{ takeId: string; blob: BlobHash } | undefined>;
+  /** The take id a paid node's last build made or reused (for --overlay labels). */
+  builtTakeId(node: NodeId): Promise<string | null>;
 }
 
 function blocked(reason: Reason): NodeDecision {
@@ -68,6 +72,45 @@ async function frameMaterialFor(node: FrameNode, deps: ReadonlyMap<NodeId, Outco
   return { material: frameMaterial(node, node.pick.grid, node.pick.cell) };
 }
 
+/** Runs once `dep` is made: its hash is not known yet. */
+function after(dep: NodeId): MaterialOrStop {
+  return { stop: { ...blocked({ kind: 'after', dep }), action: 'run' } };
+}
+
+/** The best picture a segment has now, or the node it must wait for. */
+async function pictureOf(node: SegmentNode, deps: ReadonlyMap<NodeId, Outcome>, ctx: PlanningContext): Promise<Picture | { waitFor: NodeId }> {
+  const label = (what: string): string => `${node.sequence} · ${what}`;
+  if (node.videos.length > 0) {
+    const approved = await ctx.approvedTake(node.sequence);
+    if (approved !== undefined) return { kind: 'take', hashes: [approved.blob], label: label(`${approved.takeId} · approved`) };
+    const pending = node.videos.find((id) => deps.get(id)?.state === 'pending');
+    if (pending !== undefined) return { waitFor: pending };
+    const outputs = node.videos.map((id) => knownOutput(deps.get(id)));
+    if (outputs.every((output) => output !== undefined)) {
+      const takes = await Promise.all(node.videos.map((id) => ctx.builtTakeId(id)));
+      return { kind: 'take', hashes: outputs, label: label(`${takes.filter((take) => take !== null).join(', ')} · in review`) };
+    }
+  }
+  for (const [id, kind] of [[node.frame, 'frame'], [node.grid, 'grid']] as const) {
+    if (id === undefined) continue;
+    const outcome = deps.get(id);
+    if (outcome?.state === 'pending') return { waitFor: id };
+    if (outcome?.state === 'done') return { kind, hashes: [outcome.output], label: label(kind === 'frame' ? 'start frame, no take yet' : 'grid, no pick yet') };
+  }
+  return { kind: 'card', hashes: [], label: label(node.videos.length === 0 ? 'gap' : 'no picture yet') };
+}
+
+function cutMaterialFor(node: CutNode, deps: ReadonlyMap<NodeId, Outcome>): MaterialOrStop {
+  const segments: BlobHash[] = [];
+  for (const id of node.segments) {
+    const output = knownOutput(deps.get(id));
+    if (output === undefined) return after(id);
+    segments.push(output);
+  }
+  const audio = knownOutput(deps.get(node.audio));
+  return audio === undefined ? after(node.audio) : { material: cutMaterial(node, segments, audio) };
+}
+
 async function materialFor(node: GraphNode, deps: ReadonlyMap<NodeId, Outcome>, ctx: PlanningContext): Promise<MaterialOrStop> {
   switch (node.kind) {
     case 'elements':
@@ -90,7 +133,20 @@ async function materialFor(node: GraphNode, deps: ReadonlyMap<NodeId, Outcome>, 
       }
       return { material: videoMaterial(node, frame, elements) };
     }
+    case 'audio':
+      return { material: audioMaterial(node) };
+    case 'segment': {
+      const picture = await pictureOf(node, deps, ctx);
+      return 'waitFor' in picture ? after(picture.waitFor) : { material: segmentMaterial(node, picture) };
+    }
+    case 'cut':
+      return cutMaterialFor(node, deps);
   }
+}
+
+/** The cut's nodes: local, free, and never held back by a sequence that waits (they show what exists). */
+function isCutPart(node: GraphNode): boolean {
+  return node.kind === 'audio' || node.kind === 'segment' || node.kind === 'cut';
 }
 
 
@@ -99,7 +155,7 @@ async function materialFor(node: GraphNode, deps: ReadonlyMap<NodeId, Outcome>, 
  * Pure but for the lookups in `ctx`; --dry-run, explain, status and build all use it.
  */
 export async function decideNode(node: GraphNode, deps: ReadonlyMap<NodeId, Outcome>, ctx: PlanningContext): Promise<NodeDecision> {
-  for (const dep of node.deps) {
+  for (const dep of node.kind === 'segment' ? [] : node.deps) {
     const outcome = deps.get(dep);
     if (outcome?.state === 'failed') return blocked({ kind: 'dep-failed', dep });
     if (outcome?.state === 'blocked') return blocked(outcome.reason);
@@ -120,9 +176,9 @@ export async function decideNode(node: GraphNode, deps: ReadonlyMap<NodeId, Outc
   let corrupt = false;
   if (ctx.cachedKeys.has(key)) {
     const cached = await ctx.action(key);
-    // Only grids and frames are checked here (a stat, no bytes): takes and shots feed nothing and
+    // Only what feeds another node is checked here (a stat, no bytes): takes and shots feed nothing and
     // their files are checked when reused; an element set is rebuilt if a step finds it gone.
-    const checked = node.kind === 'grid' || node.kind === 'frame';
+    const checked = node.kind === 'grid' || node.kind === 'frame' || node.kind === 'segment' || node.kind === 'audio';
     if (cached !== undefined && (!checked || (await ctx.outputPresent(cached.output)))) {
       const last = await ctx.lastBuilt(node.id);
       const reason: Reason = last === undefined || last === key ? { kind: 'up-to-date' } : { kind: 'earlier-result' };
@@ -130,7 +186,7 @@ export async function decideNode(node: GraphNode, deps: ReadonlyMap<NodeId, Outc
     }
     corrupt = true;
   }
-  if (ctx.finalSequences.has(node.sequence)) {
+  if (ctx.finalSequences.has(node.sequence) && !isCutPart(node)) {
     return { ...decision, action: 'blocked', reason: { kind: 'final', sequence: node.sequence } };
   }
   if (corrupt) return { ...decision, action: 'run', reason: { kind: 'missing-or-corrupt' } };

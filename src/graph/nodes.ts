@@ -5,9 +5,9 @@ import type { FrameParams } from '../steps/frame.ts';
 import type { VideoParams } from '../steps/video.ts';
 import type { ShotPrompt } from '../cache/take-journal.ts';
 
-/** `SEQ08:grid`, `SEQ08:frame`, `SEQ08:elements`, `SEQ08:take`, `SEQ08:shot03`. */
+/** `SEQ08:grid`, `SEQ08:frame`, `SEQ08:elements`, `SEQ08:take`, `SEQ08:shot03`, `SEQ08:segment`, `CUT:cut`. */
 export type NodeId = string;
-export type NodeKind = 'elements' | 'grid' | 'frame' | 'take' | 'shot';
+export type NodeKind = 'elements' | 'grid' | 'frame' | 'take' | 'shot' | 'audio' | 'segment' | 'cut';
 /** Which concurrency limit a node runs under. */
 export type Lane = 'sim' | 'gemini' | 'fal' | 'local';
 
@@ -64,7 +64,73 @@ export interface VideoNode extends NodeBase {
   elementIds: string[];
 }
 
-export type GraphNode = ElementsNode | GridNode | FrameNode | VideoNode;
+/** The cut's frame size and rate, which its segments share (they are joined without re-encoding). */
+export interface CutFormat {
+  width: number;
+  height: number;
+  fps: number;
+}
+
+/** The song, encoded once as the cut's audio track. */
+export interface AudioNode extends NodeBase {
+  kind: 'audio';
+  /** Relative to the project folder, as the plan names it. */
+  file: string;
+  /** Where ffmpeg reads it. */
+  path: string;
+  song: BlobHash;
+  durationSec: number;
+  /** The song is AAC already: copied into the cut, not encoded again. */
+  copy: boolean;
+}
+
+/** What a title card says where a sequence has no picture yet (or for a gap in the song). */
+export interface CardText {
+  heading: string;
+  lines: string[];
+}
+
+/**
+ * One sequence's slot of the song at the cut's size and rate, from its best picture: the
+ * approved take, the current take (individual mode: its shots in order), the start frame,
+ * the grid, else a title card. A gap between sequences is a segment with only a card.
+ */
+export interface SegmentNode extends NodeBase {
+  kind: 'segment';
+  /** Frames of the cut it covers: [firstFrame, firstFrame + frames). */
+  firstFrame: number;
+  frames: number;
+  /** The sequence's picture sources, best first; empty for a gap. */
+  videos: NodeId[];
+  frame: NodeId | undefined;
+  grid: NodeId | undefined;
+  card: CardText;
+  format: CutFormat;
+  /** Burn in sequence id, take and state (cg cut --overlay, for review copies). */
+  overlay: boolean;
+}
+
+/** The whole video: the segments joined in song order with the song as its audio. */
+export interface CutNode extends NodeBase {
+  kind: 'cut';
+  segments: NodeId[];
+  audio: NodeId;
+  /** The plan's title, as the cut's file is named: `cut/<Title>_cut003.mp4`. */
+  title: string;
+  durationSec: number;
+  format: CutFormat;
+  overlay: boolean;
+}
+
+export type GraphNode = ElementsNode | GridNode | FrameNode | VideoNode | AudioNode | SegmentNode | CutNode;
+
+/** Sequences whose shots do not fill their slot, or slots that overlap or leave the song uncovered. */
+export type TimingWarning =
+  | { kind: 'slot-fill'; sequence: string; shotsSec: number; slot: { start: number; end: number } }
+  | { kind: 'overlap'; sequence: string; other: string; start: number; end: number }
+  | { kind: 'gap'; after: string | undefined; before: string | undefined; start: number; end: number }
+  | { kind: 'no-time'; sequence: string }
+  | { kind: 'past-song'; sequence: string; end: number; songSec: number };
 
 /** A sequence lists more elements than the video model takes: the ones past the cap are dropped. */
 export interface CapWarning {
@@ -83,6 +149,10 @@ export interface Graph {
   /** Node ids by sequence, in order. */
   bySequence: ReadonlyMap<string, readonly NodeId[]>;
   warnings: CapWarning[];
+  /** Timing checks against the song (empty without times). */
+  timing: TimingWarning[];
+  /** The cut's node, when the plan has a song file. */
+  cut: NodeId | undefined;
 }
 
 export function isPaid(node: GraphNode): node is GridNode | VideoNode {

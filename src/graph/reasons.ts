@@ -20,6 +20,8 @@ export type Reason =
   | { kind: 'waiting-for'; dep: NodeId }
   /** Runs once its start frame is cut (a dry run cannot know the frame's hash yet). */
   | { kind: 'after-frame'; frame: NodeId }
+  /** A segment or the cut: runs once what it shows is made (a dry run cannot know its hash yet). */
+  | { kind: 'after'; dep: NodeId }
   | { kind: 'grid-first'; sequence: string; cells: number }
   | { kind: 'waiting-for-pick'; sequence: string; cells: number }
   | { kind: 'grid-changed'; sequence: string; cells: number; from: BlobHash; to: BlobHash }

@@ -43,6 +43,14 @@ const simSettings = z.strictObject({
   animaticHeight: z.int().min(64).max(4096).default(360),
 });
 
+const cutSettings = z
+  .strictObject({
+    width: z.int().min(64).max(3840).multipleOf(2).default(960),
+    height: z.int().min(64).max(2160).multipleOf(2).default(540),
+    fps: z.int().min(1).max(60).default(24),
+  })
+  .describe('The size and frame rate of the cut (cg cut) and of its segments.');
+
 const priceDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected the day the price was read, like "2026-11-22"')
@@ -104,6 +112,7 @@ const projectOverrides = z.strictObject({
   elementCap: elementCap.partial().optional(),
   concurrency: concurrency.partial().optional(),
   sim: simSettings.partial().optional(),
+  cut: cutSettings.partial().optional(),
 });
 
 export const ConfigSchema = z.strictObject({
@@ -134,6 +143,8 @@ export const ConfigSchema = z.strictObject({
       maxDelayMs: z.int().min(0).default(30_000),
     })
     .prefault({}),
+  ffmpeg: z.string().min(1).optional().describe('A system ffmpeg to use instead of the one shipped in @ffmpeg-installer; CG_FFMPEG wins.'),
+  cut: cutSettings.prefault({}),
   watch: z
     .strictObject({ debounceMs: z.int().min(0).max(60_000).default(300).describe('cg watch waits this long after the last save before it builds.') })
     .prefault({}),

@@ -6,6 +6,7 @@ import { err, ok, type Result } from '../util/result.ts';
 import type { ProjectConfig } from './config-schema.ts';
 import { duplicateKeys, formatJsonPath, jsonLocator, jsonSyntaxError, offsetToLineColumn, zodIssuesToInputIssues, type Locator } from './issues.ts';
 import { displayPath, type ProjectPaths } from './project-paths.ts';
+import { songFileProblem } from './song-file.ts';
 import { checkProject, refFolder, type ProjectFile, type RuleContext } from './rules.ts';
 import type { z } from 'zod';
 import type { Bible, BibleElement, Decisions, Plan, SequenceDecisions } from './schema.ts';
@@ -254,6 +255,8 @@ export interface LoadOptions {
   knownTakes: () => Promise<ReadonlySet<string>>;
   /** Where parsed files are remembered (written only after a load without mistakes). */
   parsedCache: { file: string | undefined; tag: string; write: boolean };
+  /** Reads the song plan.json names (it is there): why it cannot be used, if it cannot. */
+  checkSong?: (file: string) => Promise<string | undefined>;
 }
 
 /** File, then line, then column: the order a person fixes them in. */
@@ -266,7 +269,7 @@ function inFileOrder(a: InputIssue, b: InputIssue): number {
  * Returns every problem found in all three files at once, in file order, each naming
  * file, position, JSON path and fix: the rules run on whatever passed the schema.
  */
-export async function loadProject({ paths, config, knownTakes, parsedCache }: LoadOptions): Promise<Result<LoadedProject, CgError>> {
+export async function loadProject({ paths, config, knownTakes, parsedCache, checkSong }: LoadOptions): Promise<Result<LoadedProject, CgError>> {
   const cache = await ParsedCache.open(parsedCache.file, parsedCache.write, parsedCache.tag);
   const rel = (absolute: string): string => displayPath(paths, absolute);
   const files: Record<ProjectFile, string> = { 'plan.json': rel(paths.plan), 'bible.json': rel(paths.bible), 'decisions.json': rel(paths.decisions) };
@@ -281,6 +284,9 @@ export async function loadProject({ paths, config, knownTakes, parsedCache }: Lo
   issues.push(...listed.issues);
   const takes = [...inputs.decisions.values()].some((d) => d.approved !== undefined || d.rejected.length > 0) ? await knownTakes() : new Set<string>();
   const found = checkProject({ ...inputs, config, refs: listed.refs, knownTakes: takes });
+  const song = plan.value?.song?.file;
+  const songProblem = song === undefined ? undefined : ((await songFileProblem(paths.dir, song)) ?? (await checkSong?.(song)));
+  if (songProblem !== undefined) found.push({ file: 'plan.json', jsonPath: ['song', 'file'], message: songProblem });
   const texts: Record<ProjectFile, string | undefined> = { 'plan.json': plan.text, 'bible.json': bible.text, 'decisions.json': decisions.text };
   const locators = new Map<ProjectFile, Locator | undefined>();
   for (const issue of found) {

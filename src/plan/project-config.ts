@@ -14,5 +14,6 @@ export function configForProject(config: Config, project: string): ProjectConfig
     elementCap: { ...base.elementCap, ...over.elementCap },
     concurrency: { ...base.concurrency, ...over.concurrency },
     sim: { ...base.sim, ...over.sim },
+    cut: { ...base.cut, ...over.cut },
   };
 }

@@ -1,3 +1,4 @@
+import { clockSeconds } from './song-time.ts';
 import type { ProjectConfig } from './config-schema.ts';
 import { klingLimits } from './models.ts';
 import type { BibleElement, Sequence, SequenceDecisions } from './schema.ts';
@@ -162,7 +163,16 @@ const decisionsMatchPlan: Rule = ({ sequences, sequenceIds, decisions, config, k
   }
 };
 
-const rules: readonly Rule[] = [uniqueSequenceIds, knownElements, refFoldersExist, durations, decisionsMatchPlan];
+/** A slot on the song ends after it starts. */
+const times: Rule = ({ sequences }, report) => {
+  eachSequence(sequences, (sequence, s) => {
+    if (sequence.time === undefined) return;
+    const { start, end } = sequence.time;
+    if (clockSeconds(end) <= clockSeconds(start)) report('plan.json', ['sequences', s, 'time', 'end'], `${sequence.id} ends at ${end}, not after it starts (${start}): fix the time`);
+  });
+};
+
+const rules: readonly Rule[] = [uniqueSequenceIds, knownElements, refFoldersExist, durations, times, decisionsMatchPlan];
 
 /** Runs every semantic rule; returns all problems, not just the first. */
 export function checkProject(ctx: RuleContext): RuleIssue[] {

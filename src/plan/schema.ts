@@ -72,7 +72,12 @@ export const PlanSchema = z
     title: z.string().min(1),
     client: z.string().optional(),
     song: z
-      .strictObject({ title: z.string(), artist: z.string().optional(), length: clockTime.optional() })
+      .strictObject({
+        title: z.string().optional(),
+        artist: z.string().optional(),
+        length: clockTime.optional(),
+        file: z.string().min(1).optional().describe('The song, inside the project folder (any format ffmpeg reads): the cut (cg cut) lays the sequences on it.'),
+      })
       .optional(),
     sequences: z.array(SequenceSchema).min(1, { error: 'a plan needs at least one sequence' }),
   })

@@ -54,6 +54,8 @@ export function reasonText(reason: Reason): string {
       return `not submitted: --max-cost $${reason.maxUsd.toFixed(2)} would be passed (spent or running: $${reason.committedUsd.toFixed(2)}, this node: $${reason.nodeUsd.toFixed(2)})`;
     case 'needs-consent':
       return `not run: it would cost $${reason.nodeUsd.toFixed(2)} and this cycle may not spend (confirm it, raise --auto-spend, or run cg build)`;
+    case 'after':
+      return `runs once ${reason.dep} is made`;
     case 'step-failed':
       return reason.message;
     case 'lost':

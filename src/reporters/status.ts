@@ -2,6 +2,8 @@ import type { NodeReport } from '../graph/events.ts';
 import type { DerivedSequence } from '../state/derive-sequences.ts';
 import { longList, summarized, table, usd } from './format.ts';
 import { reasonText } from './reasons.ts';
+import { cutText } from './cut.ts';
+import type { CutFacts } from '../graph/cut-facts.ts';
 
 export interface StatusInput {
   project: string;
@@ -11,11 +13,16 @@ export interface StatusInput {
   estimateUsd: number;
   /** Frames that wait for a person: a pick to make, or to make again. */
   waiting: readonly NodeReport[];
+  /** The cut, when the plan has a song. */
+  cut: CutFacts | undefined;
+  /** Timing checks against the song, in words. */
+  timing: readonly string[];
 }
 
 /** `cg status --json`. */
 export function statusJson(input: StatusInput): string {
-  return `${JSON.stringify({ project: input.project, sequences: input.sequences }, null, 2)}\n`;
+  const cut = input.cut === undefined ? {} : { cut: { file: input.cut.file, upToDate: input.cut.upToDate, placeholders: input.cut.placeholders } };
+  return `${JSON.stringify({ project: input.project, sequences: input.sequences, ...cut, ...(input.timing.length === 0 ? {} : { timing: input.timing }) }, null, 2)}\n`;
 }
 
 /** `cg status`: a row per sequence (state, takes, current take, spent) and what is left to build. */
@@ -34,5 +41,7 @@ export function statusText(input: StatusInput): string {
     input.waiting.length > longList
       ? `${summarized(input.waiting.map((node) => node.sequence), 'wait for a pick', 'cg status SEQ… shows each')}\n`
       : input.waiting.map((node) => `  ${node.id}: ${reasonText(node.reason)}\n`).join('');
-  return `${table(['sequence', 'song section', 'state', 'takes', 'current take', 'spent'], rows)}\n\n${picks === '' ? '' : `Waiting for you:\n${picks}\n`}${input.project}: spent ${usd(spent)}; ${left}.\n`;
+  const timing = input.timing.map((line) => `! ${line}\n`).join('');
+  const cut = input.cut === undefined ? '' : cutText(input.cut);
+  return `${table(['sequence', 'song section', 'state', 'takes', 'current take', 'spent'], rows)}\n\n${picks === '' ? '' : `Waiting for you:\n${picks}\n`}${timing === '' ? '' : `${timing}\n`}${cut}${input.project}: spent ${usd(spent)}; ${left}.\n`;
 }

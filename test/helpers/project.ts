@@ -23,14 +23,19 @@ export interface TestProject {
 
 /**
  * A copy of the demo project (or a variant) in a temp folder with its own
- * pipeline.config.ts, removed when the test ends.
+ * pipeline.config.ts, removed when the test ends. Without `song`, the plan names no song
+ * file: the cut (segments, the join) stays out of tests that are not about it.
  */
-export async function makeProject(config: Record<string, unknown> = {}): Promise<TestProject> {
+export async function makeProject(config: Record<string, unknown> = {}, options: { song?: boolean } = {}): Promise<TestProject> {
   const root = await mkdtemp(join(tmpdir(), 'cg-test-'));
   onTestFinished(() => rm(root, { recursive: true, force: true }));
   const dir = join(root, 'projects', 'demo');
-  for (const part of ['plan.json', 'bible.json', 'decisions.json', 'refs']) {
+  for (const part of ['plan.json', 'bible.json', 'decisions.json', 'refs', ...(options.song === true ? ['song.m4a'] : [])]) {
     await cp(join(repoRoot, 'projects', 'demo', part), join(dir, part), { recursive: true });
+  }
+  if (options.song !== true) {
+    const plan = await readFile(join(dir, 'plan.json'), 'utf8');
+    await writeFile(join(dir, 'plan.json'), plan.replace(', "file": "song.m4a"', ''));
   }
   await writeFile(join(root, 'pipeline.config.ts'), `export default ${JSON.stringify({ defaultProject: 'demo', ...config }, null, 2)};\n`);
   const project: TestProject = {

@@ -9,6 +9,7 @@ import { planText, summaryText } from '../../reporters/build-text.ts';
 import { jsonReport } from '../../reporters/json.ts';
 import { chooseReporter, createReporter, type ReporterChoice } from '../../reporters/choose.ts';
 import { capWarningText, reasonText } from '../../reporters/reasons.ts';
+import { timingWarningText } from '../../reporters/cut.ts';
 import { isBilled, type NodeId } from '../../graph/nodes.ts';
 import { RecordJournal } from '../../state/record-journal.ts';
 import { updateDecisions } from '../../state/decisions-file.ts';
@@ -19,6 +20,7 @@ import { deriveState, invalidateState } from '../derived.ts';
 import { plural, usd } from '../../reporters/format.ts';
 import type { Io } from '../io.ts';
 import { checkKeys, providerFactory } from '../providers.ts';
+import { mediaTools } from '../media.ts';
 import { environment } from '../secrets.ts';
 import { CostLedger } from '../../state/cost-ledger.ts';
 import { planFacts, planOnly } from '../plan-only.ts';
@@ -80,6 +82,7 @@ async function confirmCap(io: Io, ws: Workspace, nodes: readonly NodeReport[], a
 /** What applying a plan needs in this workspace: stores, providers, journal, ledger, limits. */
 function applyContext(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<Record<string, string | undefined>>, facts: PlanFacts, options: { listen: (event: BuildEvent) => void; maySpend: boolean }): ApplyContext {
   const ledger = new CostLedger(ws.paths.costs, ws.faults);
+  const media = mediaTools(io, ws.projectConfig, ws.paths);
   return {
     graph: ws.graph,
     facts,
@@ -97,7 +100,8 @@ function applyContext(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<Reco
       return new Uint8Array(await response.arrayBuffer());
     },
     faults: ws.faults,
-    providers: providerFactory({ io, config: ws.projectConfig, paths: ws.paths, env }),
+    providers: providerFactory({ io, config: ws.projectConfig, paths: ws.paths, env, media }),
+    media,
     readFile: (path: string) => readFile(path),
     clock: io.clock,
     signal: io.signal,
@@ -132,7 +136,7 @@ export async function buildCommand(io: Io, args: BuildArgs & VariantArgs): Promi
     const targets = resolveTargets(ws.graph, args.targets);
     const retake = args.retake ? retakeNodes(ws, args.targets, targets) : new Set<NodeId>();
     const { plan, nodes } = await planOnly(io, ws, targets, retake);
-    if (!args.json) for (const warning of capWarnings(ws, nodes)) io.stderr.write(`! ${warning}\n`);
+    if (!args.json) for (const warning of [...capWarnings(ws, nodes), ...ws.graph.timing.map(timingWarningText)]) io.stderr.write(`! ${warning}\n`);
     io.stdout.write(args.json ? jsonReport(nodes, plan.estimateUsd, { dryRun: true }) : dryRunText(ws, nodes, plan));
     return 0;
   }
@@ -174,7 +178,7 @@ export async function buildOnce(io: Io, ws: Workspace, args: BuildArgs, started:
     const node = ws.graph.nodes.get(report.id);
     return report.action === 'run' && node !== undefined && (options.maySpend || !isBilled(node));
   });
-  checkKeys({ io, config: ws.projectConfig, paths: ws.paths, env }, new Set(starting.map((report) => ws.graph.nodes.get(report.id)?.lane ?? 'local')));
+  checkKeys(env, new Set(starting.map((report) => ws.graph.nodes.get(report.id)?.lane ?? 'local')));
   if (args.maxCost !== undefined && plan.estimateUsd > args.maxCost + 1e-9) {
     throw new CgFailure({ kind: 'budget-exceeded', estimateUsd: plan.estimateUsd, maxUsd: args.maxCost });
   }
@@ -233,7 +237,7 @@ async function derivePlanState(io: Io, variant: Workspace): Promise<void> {
 }
 
 /** A finished build as exit code 0, or the failure it ended with. */
-function exitOf(io: Io, outcome: BuildOutcome): ExitCode {
+export function exitOf(io: Io, outcome: BuildOutcome): ExitCode {
   if (outcome.kind === 'declined') {
     io.stderr.write('cg: nothing was built.\n');
     return 2;

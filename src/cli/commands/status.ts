@@ -1,4 +1,6 @@
 import { waitsForPick } from '../../graph/reasons.ts';
+import { cutFacts } from '../../graph/cut-facts.ts';
+import { timingWarningText } from '../../reporters/cut.ts';
 import { statusJson, statusText } from '../../reporters/status.ts';
 import type { ExitCode } from '../../util/errors.ts';
 import { deriveState } from '../derived.ts';
@@ -22,7 +24,8 @@ export async function statusCommand(io: Io, args: StatusArgs): Promise<ExitCode>
   const sequences = document.sequences.filter((s) => wanted.size === 0 || wanted.has(s.id));
   const shown = new Set(sequences.map((s) => s.id));
   const waiting = nodes.filter((node) => node.kind === 'frame' && shown.has(node.sequence) && waitsForPick(node.reason));
-  const input = { project: document.project, sequences, toRun: nodes.filter((node) => node.action === 'run').length, estimateUsd: plan.estimateUsd, waiting };
+  const timing = ws.graph.timing.map(timingWarningText);
+  const input = { project: document.project, sequences, toRun: nodes.filter((node) => node.action === 'run').length, estimateUsd: plan.estimateUsd, waiting, cut: cutFacts(ws.graph, plan), timing };
   io.stdout.write(args.json ? statusJson(input) : statusText(input));
   return 0;
 }

@@ -6,6 +6,7 @@ import type { OutputFiles } from '../../cache/output-files.ts';
 import type { PaidCall, TakeJournal } from '../../cache/take-journal.ts';
 import type { Clock, ImageProvider, VideoProvider } from '../../providers/types.ts';
 import type { Faults } from '../../util/faults.ts';
+import type { MediaTools } from '../../media/tools.ts';
 import type { NodeKey } from '../../util/hash.ts';
 import type { NodeDecision } from '../decide.ts';
 import type { BuildEvent, NodeReport } from '../events.ts';
@@ -41,6 +42,8 @@ export interface ApplyContext {
   /** Fetches a paid result again from the provider's URL when every local copy is damaged. */
   refetch: Refetch | undefined;
   readFile: (path: string) => Promise<Uint8Array>;
+  /** ffmpeg and a scratch folder, for the cut's segments and join. */
+  media: MediaTools;
   /** Crash points of the test harness (a no-op outside it). */
   faults: Faults;
   clock: Clock;

@@ -4,7 +4,8 @@ import type { NewTake, PaidCall } from '../../cache/take-journal.ts';
 import type { BlobHash, NodeKey } from '../../util/hash.ts';
 import type { NodeDecision } from '../decide.ts';
 import type { KeyMaterial } from '../key-material.ts';
-import type { FrameNode, GridNode, VideoNode } from '../nodes.ts';
+import type { CutNode, FrameNode, GridNode, VideoNode } from '../nodes.ts';
+import type { OutputFiles } from '../../cache/output-files.ts';
 
 /** The journal entry of a paid node about to run (or reconciled from a cached result). */
 export function newTake(node: GridNode | VideoNode, decision: NodeDecision): NewTake {
@@ -51,4 +52,18 @@ export function frameFile(node: FrameNode, material: KeyMaterial | undefined): s
   const grid = inputs['grid'] as BlobHash | undefined;
   const cell = (material?.params as { cell?: unknown } | undefined)?.cell;
   return grid === undefined || typeof cell !== 'number' ? null : join('takes', node.sequence, `${name}_${grid.slice(7, 15)}_cell${cell}.png`);
+}
+
+/** `Afterglow Avenue (official music video)` → `Afterglow_Avenue_official_music_video`. */
+function fileTitle(title: string): string {
+  return title.replace(/[^\p{L}\p{N}]+/gu, '_').replace(/^_+|_+$/g, '') || 'cut';
+}
+
+/** A new cut's file: `cut/<Title>_cut003.mp4`, numbered after the cuts already there (`_overlay` for review copies). */
+export async function nextCutFile(node: CutNode, files: Pick<OutputFiles, 'list'>): Promise<string> {
+  const title = fileTitle(node.title);
+  const pattern = new RegExp(`^${title}_cut(\\d+)(_overlay)?\\.mp4$`);
+  const taken = (await files.list('cut')).map((name) => Number(pattern.exec(name)?.[1] ?? 0));
+  const next = String(Math.max(0, ...taken) + 1).padStart(3, '0');
+  return join('cut', `${title}_cut${next}${node.overlay ? '_overlay' : ''}.mp4`);
 }

@@ -3,7 +3,7 @@ import type { NodeDecision, Outcome } from '../decide.ts';
 import { isPaid, type GraphNode } from '../nodes.ts';
 import { restoreOutput } from '../restore.ts';
 import type { BuildRun } from './context.ts';
-import { frameFile, newTake, paidCalls } from './paid.ts';
+import { frameFile, newTake, nextCutFile, paidCalls } from './paid.ts';
 
 /** The take and file of a reused result: from the last build, the journal (reconciled), or the frame's name. */
 async function placeOf(run: BuildRun, node: GraphNode, decision: NodeDecision, cached: ActionResult): Promise<{ takeId: string | null; output: string | null }> {
@@ -17,6 +17,7 @@ async function placeOf(run: BuildRun, node: GraphNode, decision: NodeDecision, c
     await stores.landing.delete(cached.key);
     return { takeId: take.takeId, output: take.output };
   }
+  if (node.kind === 'cut') return { takeId: null, output: await nextCutFile(node, stores.files) };
   return { takeId: null, output: node.kind === 'frame' ? frameFile(node, decision.material) : null };
 }
 

@@ -6,7 +6,7 @@ import type { NodeDecision, Outcome } from '../decide.ts';
 import { isPaid, type GraphNode, type NodeId } from '../nodes.ts';
 import type { BuildRun, Providers } from './context.ts';
 import { beginPaid, idleJournal, rememberVariant } from './journal-hooks.ts';
-import { frameFile, paidCalls } from './paid.ts';
+import { frameFile, nextCutFile, paidCalls } from './paid.ts';
 import { repairInputs, runStep, type RunInput } from './runners.ts';
 
 interface Started {
@@ -54,6 +54,7 @@ async function storeResult(run: BuildRun, node: GraphNode, decision: NodeDecisio
   let output: string | null = null;
   if (takeId !== null) output = join('takes', node.sequence, `${takeId}.${step.extension}`);
   else if (node.kind === 'frame') output = frameFile(node, decision.material);
+  else if (node.kind === 'cut') output = await nextCutFile(node, stores.files);
   if (output !== null) await stores.files.write(output, step.bytes, hash);
   const finished = clock.now();
   const cached: ActionResult = {

@@ -6,7 +6,10 @@ import type { StepResult } from '../../steps/step-types.ts';
 import { runVideoStep } from '../../steps/video.ts';
 import type { BlobHash, NodeKey } from '../../util/hash.ts';
 import type { Outcome } from '../decide.ts';
-import type { ElementsNode, FrameNode, GraphNode, GridNode, NodeId, VideoNode } from '../nodes.ts';
+import type { Picture } from '../key-material.ts';
+import type { AudioNode, CutNode, ElementsNode, FrameNode, GraphNode, GridNode, NodeId, SegmentNode, VideoNode } from '../nodes.ts';
+import { runAudioStep, runCutStep } from '../../steps/cut.ts';
+import { runSegmentStep } from '../../steps/segment.ts';
 import { restoreBlob } from '../restore.ts';
 import type { BuildRun, Providers } from './context.ts';
 
@@ -59,6 +62,40 @@ async function runVideo(run: BuildRun, node: VideoNode, input: RunInput): Promis
   });
 }
 
+/** The bytes of a segment's pictures or the cut's segments, each verified by hash. */
+async function inputBytes(run: BuildRun, hashes: readonly BlobHash[]): Promise<Uint8Array[] | StepResult> {
+  const all: Uint8Array[] = [];
+  for (const hash of hashes) {
+    const bytes = await run.ctx.stores.blobs.get(hash);
+    if (!bytes.ok) return { ok: false, error: { kind: 'input-missing', message: `input ${hash.slice(0, 19)}… is ${bytes.error.kind} in the blob store; it will be made again on the next build` } };
+    all.push(bytes.value);
+  }
+  return all;
+}
+
+async function runSegment(run: BuildRun, node: SegmentNode): Promise<StepResult> {
+  const material = run.decisions.get(node.id)?.material;
+  const params = material?.params as { picture: Picture['kind']; label: string | null } | undefined;
+  const pictures = await inputBytes(run, (material?.inputs['pictures'] ?? []) as BlobHash[]);
+  if (!Array.isArray(pictures)) return pictures;
+  const { media } = run.ctx;
+  return runSegmentStep({ picture: params?.picture ?? 'card', pictures, card: node.card, label: params?.label ?? null, format: node.format, frames: node.frames, ffmpeg: await media.ffmpeg(), scratch: media.scratch });
+}
+
+async function runCut(run: BuildRun, node: CutNode, input: RunInput): Promise<StepResult> {
+  const segments = await inputBytes(run, node.segments.map((id) => output(input, id) as BlobHash));
+  if (!Array.isArray(segments)) return segments;
+  const audio = await inputBytes(run, [output(input, node.audio) as BlobHash]);
+  if (!Array.isArray(audio)) return audio;
+  const { media } = run.ctx;
+  return runCutStep({ segments, audio: audio[0] ?? new Uint8Array(), durationSec: node.durationSec, ffmpeg: await media.ffmpeg(), scratch: media.scratch });
+}
+
+async function runAudio(run: BuildRun, node: AudioNode): Promise<StepResult> {
+  const { media } = run.ctx;
+  return runAudioStep({ song: node.path, copy: node.copy, durationSec: node.durationSec, ffmpeg: await media.ffmpeg(), scratch: media.scratch });
+}
+
 /** One runner per node kind. */
 export function runStep(run: BuildRun, node: GraphNode, input: RunInput): Promise<StepResult> {
   switch (node.kind) {
@@ -71,6 +108,12 @@ export function runStep(run: BuildRun, node: GraphNode, input: RunInput): Promis
     case 'take':
     case 'shot':
       return runVideo(run, node, input);
+    case 'audio':
+      return runAudio(run, node);
+    case 'segment':
+      return runSegment(run, node);
+    case 'cut':
+      return runCut(run, node, input);
   }
 }
 

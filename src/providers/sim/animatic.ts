@@ -1,5 +1,6 @@
 /**
- * The sim provider's "video": an animatic, as an animated WebP that browsers play.
+ * The sim provider's "video": an animatic, drawn here as frames and encoded as an H.264 MP4
+ * (media/encode.ts) so it plays wherever a real take does: a browser, any player, the cut.
  *
  * For each shot, the start frame (or a drawn background when there is none) dimmed, with
  * "Shot N/M · Ns", the shot's prompt wrapped over it, a running clock and a progress bar.
@@ -9,6 +10,7 @@
  * Pure function of its inputs: text is drawn with the installed fonts, everything else
  * (dimming, blending, the bar) is integer arithmetic here, and the encoder options are fixed.
  */
+import type { RawFrames } from '../../media/encode.ts';
 import { loadSharp } from '../../util/load-sharp.ts';
 import { escapeXml, hsl, sceneSvg, seededRandom, shorten, wrapText } from './images.ts';
 
@@ -27,9 +29,7 @@ export interface AnimaticRequest {
 }
 
 export interface Animatic {
-  bytes: Uint8Array;
-  mimeType: 'image/webp';
-  extension: 'webp';
+  frames: RawFrames;
   durationMs: number;
 }
 
@@ -38,7 +38,6 @@ const FONT = 'DejaVu Sans, Verdana, sans-serif';
 const MAX_TOTAL_SECONDS = 600;
 /** How much of the background shows through (the rest is black), in 1/256ths. */
 const DIM = 150;
-const WEBP_OPTIONS = { quality: 60, effort: 4, loop: 0, smartSubsample: false, minSize: false, mixed: false, lossless: false, nearLossless: false } as const;
 
 interface Rgba {
   data: Uint8Array;
@@ -157,13 +156,12 @@ interface Frame {
 }
 
 /**
- * Draws the animatic. One frame per started second of each shot: every frame lasts
+ * Draws the animatic's frames. One frame per started second of each shot: every frame lasts
  * 1000 ms except a fractional shot's last one, which lasts the remainder, so
  * `durationMs` (the sum of the frame delays) is the sum of the durations, rounded to ms.
  */
 export async function drawAnimatic(req: AnimaticRequest): Promise<Animatic> {
   checkRequest(req);
-  const sharp = await loadSharp();
   const { width: W, height: H, shots } = req;
   const frames: Frame[] = [];
   const delays: number[] = [];
@@ -261,10 +259,7 @@ export async function drawAnimatic(req: AnimaticRequest): Promise<Animatic> {
     }
   }
 
-  const webp = await sharp(all, { raw: { width: W, height: H * frames.length, channels: 3, pageHeight: H } })
-    .webp({ ...WEBP_OPTIONS, delay: delays })
-    .toBuffer();
-  return { bytes: new Uint8Array(webp.buffer, webp.byteOffset, webp.byteLength), mimeType: 'image/webp', extension: 'webp', durationMs: elapsedMs };
+  return { frames: { data: all, width: W, height: H, delays }, durationMs: elapsedMs };
 }
 
 function hexRgb(hex: string): [number, number, number] {

@@ -1,6 +1,9 @@
 import type { Clock, GeneratedFile, ImageProvider, ImageRequest, ProviderResult, VideoProvider, VideoRequest } from '../types.ts';
 import { drawSimGrid, drawSimImage } from './images.ts';
 import { drawAnimatic } from './animatic.ts';
+import type { RawFrames } from '../../media/encode.ts';
+import type { MediaFailure } from '../../media/ffmpeg.ts';
+import type { Result } from '../../util/result.ts';
 
 export interface SimOptions {
   clock: Clock;
@@ -8,6 +11,8 @@ export interface SimOptions {
   latencyMs: number;
   animaticWidth: number;
   animaticHeight: number;
+  /** Encodes the animatic's frames as MP4 (ffmpeg, found on first use). */
+  encode: (frames: RawFrames) => Promise<Result<Uint8Array, MediaFailure>>;
 }
 
 async function wait(options: SimOptions, signal: AbortSignal): Promise<ProviderResult<never> | undefined> {
@@ -51,7 +56,9 @@ export function createSimVideoProvider(options: SimOptions): VideoProvider {
         height: options.animaticHeight,
         seed: request.seed,
       });
-      return { ok: true, value: { bytes: animatic.bytes, mimeType: animatic.mimeType, extension: animatic.extension } };
+      const encoded = await options.encode(animatic.frames);
+      if (!encoded.ok) return { ok: false, error: { kind: 'rejected', message: `the animatic could not be encoded: ${encoded.error.message}` } };
+      return { ok: true, value: { bytes: encoded.value, mimeType: 'video/mp4', extension: 'mp4' } };
     },
   };
 }

@@ -1,0 +1,38 @@
+import type { CutFacts } from '../graph/cut-facts.ts';
+import type { TimingWarning } from '../graph/nodes.ts';
+import { clockText } from '../plan/song-time.ts';
+import { unreachable } from '../util/result.ts';
+
+const seconds = (value: number): string => `${Math.round(value * 10) / 10} s`;
+const span = (start: number, end: number): string => `${clockText(start)}–${clockText(end)}`;
+
+/** A timing check in words: what does not fit the song, and what the cut will do about it. */
+export function timingWarningText(warning: TimingWarning): string {
+  switch (warning.kind) {
+    case 'slot-fill': {
+      const { start, end } = warning.slot;
+      const slot = end - start;
+      const what = warning.shotsSec < slot ? `${seconds(slot - warning.shotsSec)} will hold the last frame` : `the last ${seconds(warning.shotsSec - slot)} will be cut`;
+      return `${warning.sequence}: shots total ${seconds(warning.shotsSec)}, slot ${span(start, end)} is ${seconds(slot)}: ${what}`;
+    }
+    case 'overlap':
+      return `${warning.sequence} overlaps ${warning.other} at ${span(warning.start, warning.end)}: the cut starts ${warning.sequence} where ${warning.other} ends`;
+    case 'gap': {
+      const between = warning.after === undefined ? `before ${warning.before ?? 'the first sequence'}` : warning.before === undefined ? `after ${warning.after}, to the song's end` : `between ${warning.after} and ${warning.before}`;
+      return `no sequence covers ${span(warning.start, warning.end)} (${between}): the cut shows a card there`;
+    }
+    case 'no-time':
+      return `${warning.sequence} has no "time" in plan.json: it is not in the cut until it has one`;
+    case 'past-song':
+      return `${warning.sequence} ends at ${clockText(warning.end)}, after the song (${clockText(warning.songSec)}): the cut stops with the song`;
+    default:
+      return unreachable(warning);
+  }
+}
+
+/** Where the cut stands, for cg cut and cg status. */
+export function cutText(facts: CutFacts): string {
+  const file = facts.upToDate && facts.file !== null ? `Cut: ${facts.file}` : 'Cut: out of date (cg cut makes it)';
+  const placeholders = facts.placeholders.length === 0 ? 'every sequence shows a take' : `placeholders for ${facts.placeholders.join(', ')} (no take yet)`;
+  return `${file}; ${placeholders}.\n`;
+}
