@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { FileUploadCache } from '../cache/upload-cache.ts';
 import type { Providers } from '../graph/apply/context.ts';
+import type { ImageProvider, VideoProvider } from '../providers/types.ts';
 import type { RawFrames } from '../media/encode.ts';
 import type { Lane } from '../graph/nodes.ts';
 import type { ProjectConfig } from '../plan/config-schema.ts';
@@ -29,47 +30,53 @@ function endpoint(setup: ProviderSetup, variable: 'CG_FAL_URL' | 'CG_GEMINI_URL'
   return value === undefined || value === '' ? configured : value;
 }
 
-/** Builds the configured providers on first use (lazily: a no-op build loads no SDK and no sharp). */
-export function providerFactory(setup: ProviderSetup): () => Promise<Providers> {
-  const { io, config } = setup;
-  return async () => {
-    const { media } = setup;
-    const encode = async (frames: RawFrames) => {
-      const { encodeFrames } = await import('../media/encode.ts');
-      return encodeFrames(await media.ffmpeg(), media.scratch, frames);
-    };
-    const sim = { clock: io.clock, ...config.sim, encode };
-    const common = { retry: config.retry, clock: io.clock, random: io.random };
-    let image: Providers['image'];
-    if (config.providers.image === 'gemini') {
-      const { createGeminiImageProvider } = await import('../providers/gemini.ts');
-      image = createGeminiImageProvider({
-        ...common,
-        apiKey: providerKey(setup.env, 'gemini'),
-        baseUrl: endpoint(setup, 'CG_GEMINI_URL', config.endpoints.geminiUrl),
-        maxReferences: (model) => (imageModels as readonly string[]).includes(model) ? imageModelFacts[model as ImageModel].maxReferences : 1,
-      });
-    } else {
-      const { createSimImageProvider } = await import('../providers/sim/sim-provider.ts');
-      image = createSimImageProvider(sim);
-    }
-    let video: Providers['video'];
-    if (config.providers.video === 'fal') {
-      const { createFalVideoProvider } = await import('../providers/fal.ts');
-      const baseUrl = endpoint(setup, 'CG_FAL_URL', config.endpoints.falUrl);
-      video = createFalVideoProvider({
-        ...common,
-        apiKey: providerKey(setup.env, 'fal'),
-        baseUrl,
-        uploads: await FileUploadCache.open(join(setup.paths.cache, 'uploads.json'), baseUrl ?? 'fal', config.fal.uploadTtlHours * 3_600_000, () => io.clock.now()),
-        fetch: io.fetch,
-        pollIntervalMs: config.fal.pollIntervalMs,
-        faults: io.faults,
-      });
-    } else {
-      const { createSimVideoProvider } = await import('../providers/sim/sim-provider.ts');
-      video = createSimVideoProvider(sim);
-    }
-    return { image, video };
+/** Memoizes an async factory: made on first call, the same promise after. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
+}
+
+/**
+ * The configured providers, each built on first use (a no-op build loads no SDK and no sharp;
+ * a build that runs only free image work never needs the video provider's key).
+ */
+export function providerFactory(setup: ProviderSetup): Providers {
+  const { io, config, media } = setup;
+  const encode = async (frames: RawFrames) => {
+    const { encodeFrames } = await import('../media/encode.ts');
+    return encodeFrames(await media.ffmpeg(), media.scratch, frames);
   };
+  const sim = { clock: io.clock, ...config.sim, encode };
+  const common = { retry: config.retry, clock: io.clock, random: io.random };
+  const image = once(async (): Promise<ImageProvider> => {
+    if (config.providers.image !== 'gemini') {
+      const { createSimImageProvider } = await import('../providers/sim/sim-provider.ts');
+      return createSimImageProvider(sim);
+    }
+    const { createGeminiImageProvider } = await import('../providers/gemini.ts');
+    return createGeminiImageProvider({
+      ...common,
+      apiKey: providerKey(setup.env, 'gemini'),
+      baseUrl: endpoint(setup, 'CG_GEMINI_URL', config.endpoints.geminiUrl),
+      maxReferences: (model) => (imageModels as readonly string[]).includes(model) ? imageModelFacts[model as ImageModel].maxReferences : 1,
+    });
+  });
+  const video = once(async (): Promise<VideoProvider> => {
+    if (config.providers.video !== 'fal') {
+      const { createSimVideoProvider } = await import('../providers/sim/sim-provider.ts');
+      return createSimVideoProvider(sim);
+    }
+    const { createFalVideoProvider } = await import('../providers/fal.ts');
+    const baseUrl = endpoint(setup, 'CG_FAL_URL', config.endpoints.falUrl);
+    return createFalVideoProvider({
+      ...common,
+      apiKey: providerKey(setup.env, 'fal'),
+      baseUrl,
+      uploads: await FileUploadCache.open(join(setup.paths.cache, 'uploads.json'), baseUrl ?? 'fal', config.fal.uploadTtlHours * 3_600_000, () => io.clock.now()),
+      fetch: io.fetch,
+      pollIntervalMs: config.fal.pollIntervalMs,
+      faults: io.faults,
+    });
+  });
+  return { image, video };
 }

@@ -30,9 +30,12 @@ export function timingWarningText(warning: TimingWarning): string {
   }
 }
 
+const shown: Record<string, string> = { frame: 'start frame', grid: 'grid', card: 'title card' };
+
 /** Where the cut stands, for cg cut and cg status. */
 export function cutText(facts: CutFacts): string {
-  const file = facts.upToDate && facts.file !== null ? `Cut: ${facts.file}` : 'Cut: out of date (cg cut makes it)';
-  const placeholders = facts.placeholders.length === 0 ? 'every sequence shows a take' : `placeholders for ${facts.placeholders.join(', ')} (no take yet)`;
-  return `${file}; ${placeholders}.\n`;
+  const file = facts.file === null ? 'Cut: none yet (cg cut makes it)' : `Cut: ${facts.file}${facts.upToDate ? '' : ' (older than the plan: cg cut remakes it from what exists, cg build also makes the takes)'}`;
+  const placeholders = facts.placeholders.map(({ sequence, picture }) => `${sequence} (${shown[picture ?? 'card'] ?? picture})`);
+  const slots = facts.file === null ? '' : placeholders.length === 0 ? '; every sequence shows a take' : `; no take yet for ${placeholders.join(', ')}`;
+  return `${file}${slots}.\n`;
 }

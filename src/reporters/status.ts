@@ -21,7 +21,7 @@ export interface StatusInput {
 
 /** `cg status --json`. */
 export function statusJson(input: StatusInput): string {
-  const cut = input.cut === undefined ? {} : { cut: { file: input.cut.file, upToDate: input.cut.upToDate, placeholders: input.cut.placeholders } };
+  const cut = input.cut === undefined ? {} : { cut: { file: input.cut.file, upToDate: input.cut.upToDate, placeholders: input.cut.placeholders.map((p) => p.sequence) } };
   return `${JSON.stringify({ project: input.project, sequences: input.sequences, ...cut, ...(input.timing.length === 0 ? {} : { timing: input.timing }) }, null, 2)}\n`;
 }
 

@@ -40,7 +40,8 @@ export async function cutCommand(io: Io, args: CutArgs): Promise<ExitCode> {
       const buildArgs = { targets: [cut], project: args.project, dryRun: false, retake: false, jobs: args.jobs, json: args.json, ndjson: false, wait: args.wait, yes: true, maxCost: undefined, resubmit: false, retryFailed: false };
       const outcome = await buildOnce(io, ws, buildArgs, started, { reporter, maySpend: false });
       const code = exitOf(io, outcome);
-      const facts = cutFacts(ws.graph, (await planOnly(io, ws, [cut])).plan);
+      const after = await planOnly(io, ws, [cut]);
+      const facts = await cutFacts(ws.graph, after.plan, after.facts);
       if (facts !== undefined && !args.json) io.stdout.write(cutText(facts));
       if (args.open && facts?.file != null && !(await openFile(join(ws.paths.dir, facts.file), process.platform))) {
         io.stderr.write(`cg: no player could be opened here; the cut is ${displayPath(ws.paths, join(ws.paths.dir, facts.file))}\n`);

@@ -2,7 +2,7 @@ import { decideNode, type NodeDecision, type Outcome } from '../decide.ts';
 import type { GraphNode, NodeId } from '../nodes.ts';
 import { inputsSignature, type BuildPlan } from '../plan.ts';
 import { walkGraph } from '../walk.ts';
-import { BuildRun, type ApplyContext, type BuildReport, type Providers } from './context.ts';
+import { BuildRun, type ApplyContext, type BuildReport } from './context.ts';
 import { reuseResult } from './reuse.ts';
 import { runNode } from './run-node.ts';
 import { Scheduler } from './scheduler.ts';
@@ -25,8 +25,6 @@ async function decisionFor(run: BuildRun, plan: BuildPlan, node: GraphNode, deps
 export async function applyPlan(plan: BuildPlan, ctx: ApplyContext): Promise<BuildReport> {
   const run = new BuildRun(ctx);
   const scheduler = new Scheduler({ ...ctx, accountStop: () => run.accountStop });
-  let loaded: Promise<Providers> | undefined;
-  const providers = (): Promise<Providers> => (loaded ??= ctx.providers());
   await walkGraph(ctx.graph, plan.selected, async (node, deps) => {
     let decision = await decisionFor(run, plan, node, deps);
     if (decision.action === 'reuse' && decision.cached !== undefined) {
@@ -46,7 +44,7 @@ export async function applyPlan(plan: BuildPlan, ctx: ApplyContext): Promise<Bui
       run.report(node, { action: 'blocked', reason });
       return { state: 'blocked', reason };
     };
-    return scheduler.run(node, () => runNode(run, node, ready, deps, providers), refused, () => run.reports.get(node.id)?.costUsd ?? 0);
+    return scheduler.run(node, () => runNode(run, node, ready, deps, ctx.providers), refused, () => run.reports.get(node.id)?.costUsd ?? 0);
   });
   const nodes = plan.selected.flatMap((id) => run.reports.get(id) ?? []);
   const totalCostUsd = nodes.reduce((sum, node) => sum + node.costUsd, 0);

@@ -15,9 +15,10 @@ import type { Graph, GraphNode, Lane, NodeId } from '../nodes.ts';
 import type { Reason } from '../reasons.ts';
 import type { Refetch } from '../restore.ts';
 
+/** Each provider made on first use. */
 export interface Providers {
-  image: ImageProvider;
-  video: VideoProvider;
+  image: () => Promise<ImageProvider>;
+  video: () => Promise<VideoProvider>;
 }
 
 /** Where results go: the stores a build writes. */
@@ -37,8 +38,8 @@ export interface ApplyContext {
   graph: Graph;
   facts: PlanFacts;
   stores: Stores;
-  /** Created on first use, so a no-op build loads no SDK and no image library. */
-  providers: () => Promise<Providers>;
+  /** Each created on first use, so a no-op build loads no SDK and no image library. */
+  providers: Providers;
   /** Fetches a paid result again from the provider's URL when every local copy is damaged. */
   refetch: Refetch | undefined;
   readFile: (path: string) => Promise<Uint8Array>;

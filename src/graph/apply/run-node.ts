@@ -86,7 +86,7 @@ async function storeResult(run: BuildRun, node: GraphNode, decision: NodeDecisio
 }
 
 /** Runs one node whose inputs are ready: registers a paid take, calls its runner, stores the result. */
-export async function runNode(run: BuildRun, node: GraphNode, decision: NodeDecision, deps: ReadonlyMap<NodeId, Outcome>, providers: () => Promise<Providers>): Promise<Outcome> {
+export async function runNode(run: BuildRun, node: GraphNode, decision: NodeDecision, deps: ReadonlyMap<NodeId, Outcome>, providers: Providers): Promise<Outcome> {
   const key = decision.key as NodeKey;
   const started: Started = { key, takeId: null, at: run.ctx.clock.now(), landed: false, deps };
   run.ctx.emit({ type: 'started', nodeId: node.id, lane: node.lane });
@@ -101,7 +101,7 @@ export async function runNode(run: BuildRun, node: GraphNode, decision: NodeDeci
   const landed = isPaid(node) ? await run.ctx.stores.landing.get(key) : undefined;
   if (landed !== undefined) run.ctx.emit({ type: 'progress', nodeId: node.id, stage: 'landed', requestId: null, message: 'finishing from the result an interrupted build received (no new call)' });
   started.landed = landed !== undefined;
-  const input: RunInput = { key, deps, journal, providers: providers() };
+  const input: RunInput = { key, deps, journal, providers };
   let result: StepResult = landed !== undefined ? { ok: true, value: landed } : await runStep(run, node, input);
   // An input damaged in the blob store and put back from its readable file: try once more.
   if (!result.ok && result.error.kind === 'input-missing' && (await repairInputs(run, node, deps))) result = await runStep(run, node, input);

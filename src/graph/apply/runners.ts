@@ -18,7 +18,7 @@ export interface RunInput {
   key: NodeKey;
   deps: ReadonlyMap<NodeId, Outcome>;
   journal: VideoJournal;
-  providers: Promise<Providers>;
+  providers: Providers;
 }
 
 function output(input: RunInput, id: NodeId | undefined): BlobHash | null {
@@ -32,7 +32,7 @@ function runElements(run: BuildRun, node: ElementsNode): Promise<StepResult> {
 
 async function runGrid(run: BuildRun, node: GridNode, input: RunInput): Promise<StepResult> {
   const { params, references, maxAttempts, unitPriceUsd } = node;
-  const provider = (await input.providers).image;
+  const provider = await input.providers.image();
   return runGridStep({ params, references, maxAttempts, unitPriceUsd, nodeId: node.id, seed: input.key, blobs: run.ctx.stores.blobs, provider, signal: run.ctx.signal });
 }
 
@@ -56,7 +56,7 @@ async function runVideo(run: BuildRun, node: VideoNode, input: RunInput): Promis
     nodeId: node.id,
     seed: input.key,
     blobs: run.ctx.stores.blobs,
-    provider: (await input.providers).video,
+    provider: await input.providers.video(),
     journal: input.journal,
     signal: run.ctx.signal,
   });
