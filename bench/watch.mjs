@@ -26,7 +26,7 @@ const log = (line) => process.stdout.write(`[watch bench] ${line}\n`);
 
 const root = mkdtempSync(join(os.tmpdir(), 'cg-bench-watch-'));
 try {
-  for (const part of ['plan.json', 'bible.json', 'decisions.json', 'refs']) cpSync(join(repo, 'projects', 'demo', part), join(root, 'projects', 'demo', part), { recursive: true });
+  for (const part of ['plan.json', 'bible.json', 'decisions.json', 'refs', 'song.m4a']) cpSync(join(repo, 'projects', 'demo', part), join(root, 'projects', 'demo', part), { recursive: true });
   writeFileSync(join(root, 'pipeline.config.ts'), "export default { defaultProject: 'demo' };\n");
   const built = spawnSync(process.execPath, [cg, 'build'], { cwd: root, encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`the first build failed: ${built.stderr}`);

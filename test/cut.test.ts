@@ -76,6 +76,14 @@ describe('cg cut: the whole video on the song', () => {
     const status = await cg(project, ['status']);
     expect(status.stdout).toContain('Cut: cut/Afterglow_Avenue_official_music_video_cut001.mp4 (older than the plan: cg cut remakes it from what exists, cg build also makes the takes); no take yet for SEQ01 (grid), SEQ02 (title card), SEQ03 (grid)');
     expect(status.stdout).toContain('! SEQ02: shots total 15 s, slot 0:16–0:34 is 18 s: 3 s will hold the last frame');
+
+    // A review copy: the same pictures with sequence id, take and state burnt in at the bottom; the clean cut stays.
+    const review = await cutJson(project, ['--overlay']);
+    expect(review.nodes.find((node) => node.id === 'CUT:cut')?.output).toBe('cut/Afterglow_Avenue_official_music_video_cut002_overlay.mp4');
+    const labelled = await frameAt(project.path('cut', 'Afterglow_Avenue_official_music_video_cut002_overlay.mp4'), 20, 96, 54);
+    const band = (frame: Buffer): Buffer => frame.subarray(96 * 3 * 50);
+    expect(difference(band(labelled), band(card))).toBeGreaterThan(5);
+    expect(difference(labelled.subarray(0, 96 * 3 * 40), card.subarray(0, 96 * 3 * 40))).toBeLessThan(3);
   });
 
   it('refuses a plan without a song, naming the field', async () => {
