@@ -55,9 +55,9 @@ export function timingWarnings(sequences: readonly Sequence[], songSec: number |
   let previous: string | undefined;
   for (const { sequence, start, end } of slots) {
     const shotsSec = sequence.shots.reduce((sum, shot) => sum + Number(shot.duration), 0);
-    if (Math.abs(shotsSec - (end - start)) > 1e-6) warnings.push({ kind: 'slot-fill', sequence: sequence.id, shotsSec, slot: { start, end } });
     if (start > cursor + 0.05) warnings.push({ kind: 'gap', after: previous, before: sequence.id, start: cursor, end: start });
     else if (start < cursor - 1e-6 && previous !== undefined) warnings.push({ kind: 'overlap', sequence: sequence.id, other: previous, start, end: Math.min(cursor, end) });
+    if (Math.abs(shotsSec - (end - start)) > 1e-6) warnings.push({ kind: 'slot-fill', sequence: sequence.id, shotsSec, slot: { start, end } });
     if (songSec !== undefined && end > songSec + 0.05) warnings.push({ kind: 'past-song', sequence: sequence.id, end, songSec });
     if (end > cursor) {
       cursor = end;
