@@ -15,6 +15,7 @@ describe('isIgnoredPath: what wakes the watcher', () => {
     '/r/projects/demo/refs',
     '/r/projects/demo/refs/characters',
     '/r/projects/demo/refs/characters/hero/front.png',
+    '/r/projects/demo/song.m4a',
     '/r',
     '/r/pipeline.config.ts',
   ])('watches %s', (path) => {
@@ -30,6 +31,7 @@ describe('isIgnoredPath: what wakes the watcher', () => {
     '/r/projects/demo/.cg',
     '/r/projects/demo/.cg/lock',
     '/r/.cg/config.json',
+    '/r/projects/demo/cut/Title_cut001.mp4',
     // Editors' temp files, at the top and among the references.
     '/r/projects/demo/.plan.json.swp',
     '/r/projects/demo/plan.json~',

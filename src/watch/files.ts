@@ -3,6 +3,9 @@ import { resolve } from 'node:path';
 /** The project's inputs, relative to its folder; `refs` is a folder and everything in it counts. */
 const projectInputs = new Set(['plan.json', 'bible.json', 'decisions.json', 'refs']);
 
+/** A song beside plan.json (plan.json's `song.file`): any audio file at the project's top. */
+const songFile = /^[^/]+\.(m4a|mp3|wav|aac|flac|ogg|opus|aiff?)$/i;
+
 /** Vim (`*.swp`, and `4913`, the file it writes to test that a folder is writable), Emacs (`*~`, `.#*`). */
 const editorTemp = /\.swp$|~$|^\.#|^4913$/;
 
@@ -15,7 +18,7 @@ export interface WatchedPaths {
 /**
  * Whether the watcher ignores `path` (chokidar's `ignored`, which also keeps chokidar out of
  * ignored folders). Watched: the project folder and its inputs (`plan.json`, `bible.json`,
- * `decisions.json`, `refs/**`), and the config file with the folder holding it. Everything
+ * `decisions.json`, `refs/**`, a song file beside them), and the config file with the folder holding it. Everything
  * else is ignored: above all what a build writes (`takes/`, `state/`, `.cg/`), so a build
  * never wakes the watcher, and editors' temp files, which are not inputs (the real save
  * follows them).
@@ -24,7 +27,8 @@ export function isIgnoredPath(path: string, watched: WatchedPaths): boolean {
   if (path === watched.configFile || path === watched.projectDir) return false;
   if (path.startsWith(`${watched.projectDir}/`)) {
     const parts = path.slice(watched.projectDir.length + 1).split('/');
-    return !projectInputs.has(parts[0] ?? '') || editorTemp.test(parts[parts.length - 1] ?? '');
+    const input = projectInputs.has(parts[0] ?? '') || (parts.length === 1 && songFile.test(parts[0] ?? ''));
+    return !input || editorTemp.test(parts[parts.length - 1] ?? '');
   }
   // The config's folder is watched (not the file alone) so that a save by rename, or a delete
   // and re-create, is seen; its other entries, the project's own ancestors among them, are not.
