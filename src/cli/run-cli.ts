@@ -198,11 +198,17 @@ function decisionCommands<T extends GlobalOptions>(y: Argv<T>, io: Io, choose: C
     .command(
       'reject <sequence>',
       'Reject a take (default: the current one)',
-      (y) => y.positional('sequence', { type: 'string', demandOption: true }).option('take', { type: 'number' }).example('cg reject SEQ08 --take 1', 'reject SEQ08_take001'),
+      (y) =>
+        y
+          .positional('sequence', { type: 'string', demandOption: true })
+          .option('take', { type: 'number' })
+          .option('note', { type: 'string', describe: 'Why, in your words: kept in decisions.json beside the rejection' })
+          .example('cg reject SEQ08 --take 1', 'reject SEQ08_take001')
+          .example('cg reject SEQ08 --note "the car drifts out of frame"', 'reject the current take, saying why'),
       (a) =>
         choose(async () => {
           const { verdictCommand } = await import('./commands/decide.ts');
-          return verdictCommand(io, 'reject', { project: a.project, sequence: a.sequence, take: a.take });
+          return verdictCommand(io, 'reject', { project: a.project, sequence: a.sequence, take: a.take, note: a.note });
         }),
     )
     .command(
