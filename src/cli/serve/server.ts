@@ -180,14 +180,18 @@ async function route(request: IncomingMessage, response: ServerResponse, options
 /** Listens on 127.0.0.1 only; every request needs the token, and files come from the project's takes and cuts. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const posters = new Posters();
+  // Requests still at work when the server closes are waited for: they may be writing a cache file.
+  const working = new Set<Promise<void>>();
   let port = options.port;
   const server = createServer((request, response) => {
     const refusal = admit({ url: request.url ?? '/', host: request.headers.host, origin: request.headers.origin, tokenHeader: request.headers['x-cg-token'] as string | undefined }, options.token, port);
     if (refusal !== undefined) return refuse(response, refusal);
-    route(request, response, options, posters).catch((error: unknown) => {
+    const work = route(request, response, options, posters).catch((error: unknown) => {
       if (!response.headersSent) failure(response, error, options.version);
       else response.destroy();
     });
+    working.add(work);
+    void work.finally(() => working.delete(work));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -201,6 +205,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await options.live.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(working);
     },
   };
 }
