@@ -85,7 +85,12 @@ describe('cg serve: the review console', () => {
     const page = await openPage(await serve(project));
     const cards = page.locator('[data-card]');
     await expect.poll(() => cards.count()).toBe(12);
-    const placed = await cards.evaluateAll<Array<{ id: string; left: number; start: number }>, undefined>('(all) => all.map((card) => ({ id: card.dataset.id, left: card.offsetLeft, start: Number(card.dataset.start) }))');
+    const placed = await cards.evaluateAll((all) =>
+      all.map((element) => {
+        const card = element as unknown as { dataset: Record<string, string>; offsetLeft: number };
+        return { id: card.dataset['id'], left: card.offsetLeft, start: Number(card.dataset['start']) };
+      }),
+    );
     expect(placed.map((card) => card.id)).toEqual(Array.from({ length: 12 }, (_, i) => `SEQ${String(i + 1).padStart(2, '0')}`));
     // 0:16 into the song is 16 s along the same scale as 1:50 is 110 s.
     expect(placed.map((card) => card.start)).toEqual([0, 16, 34, 50, 62, 80, 98, 110, 128, 150, 166, 188]);

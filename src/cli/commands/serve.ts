@@ -30,8 +30,11 @@ export async function serveCommand(io: Io, args: ServeArgs): Promise<ExitCode> {
   const config = await openConfig(io);
   // The project is checked before anything listens: a broken plan is said here, as cg build says it.
   const ws = await openWorkspace(io, args.project, { config, readOnly: true });
-  const live = liveUpdates(ws.paths.dir, { setTimeout, clearTimeout }, (error) => io.stderr.write(`cg: watching the project stopped working: ${error.message}\n`));
   const review = new ReviewConsole({ io, project: ws.paths.name, maxCostUsd: args.maxCost, onBuildEnded: (ended) => live.notify('build', ended) });
+  const live = liveUpdates(ws.paths.dir, { setTimeout, clearTimeout }, {
+    change: () => review.changed(),
+    error: (error) => io.stderr.write(`cg: watching the project stopped working: ${error.message}\n`),
+  });
   const server = await startServer({ console: review, live, projectDir: ws.paths.dir, assets: await assetsDir(), token: randomBytes(24).toString('base64url'), port: args.port, version: io.version }).catch((error: unknown) => {
     void live.close();
     if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') throw new CgFailure({ kind: 'usage', message: `port ${args.port} is in use: choose another with --port N (0 takes any free one)` });
@@ -43,5 +46,6 @@ export async function serveCommand(io: Io, args: ServeArgs): Promise<ExitCode> {
   if (args.open) openBrowser(server.url);
   if (!io.signal.aborted) await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
   await server.close();
+  await review.idle();
   return 0;
 }

@@ -82,6 +82,11 @@ export class ReviewConsole {
   readonly #options: ConsoleOptions;
   #spentUsd = 0;
   #building: string | undefined;
+  /** The board as last derived, until a project file changes: it is `cg status` of the whole plan, the costly read. */
+  #board: Promise<Board> | undefined;
+  #generation = 0;
+  /** Work that goes on after its request was answered: a board derived ahead, a build. */
+  readonly #background = new Set<Promise<unknown>>();
 
   constructor(options: ConsoleOptions) {
     this.#options = options;
@@ -91,7 +96,7 @@ export class ReviewConsole {
     return openWorkspace(this.#options.io, this.#options.project, { readOnly });
   }
 
-  async #board(ws: Workspace, names: readonly string[]): Promise<Board> {
+  async #derive(ws: Workspace, names: readonly string[]): Promise<Board> {
     const status = await statusOf(this.#options.io, ws, names);
     const { plan } = ws.project;
     return boardOf({
@@ -106,14 +111,50 @@ export class ReviewConsole {
     });
   }
 
-  async board(): Promise<Board> {
-    return this.#board(await this.#open(), []);
+  /** The Sequence Board; derived again only after a project file changed (see `changed`). */
+  board(): Promise<Board> {
+    if (this.#board === undefined) {
+      const generation = this.#generation;
+      const board = this.#open().then((ws) => this.#derive(ws, []));
+      this.#board = board;
+      // A failure, or a change while deriving, is not kept: the next request derives again.
+      board.then(
+        () => {
+          if (generation !== this.#generation && this.#board === board) this.#board = undefined;
+        },
+        () => {
+          if (this.#board === board) this.#board = undefined;
+        },
+      );
+    }
+    return this.#board;
+  }
+
+  /** A project file changed (here or in another process): the board is derived again, starting now. */
+  changed(): void {
+    this.#generation++;
+    this.#board = undefined;
+    this.#behind(this.board());
+  }
+
+  #behind(work: Promise<unknown>): void {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#background.add(settled);
+    void settled.finally(() => this.#background.delete(settled));
+  }
+
+  /** Resolves when the work that outlived its request is done (a build stops starting nodes once io.signal fires). */
+  async idle(): Promise<void> {
+    while (this.#background.size > 0) await Promise.all(this.#background);
   }
 
   async sequence(name: string): Promise<SequenceView> {
     const ws = await this.#open();
     const id = sequenceOf(ws, name);
-    const card = (await this.#board(ws, [id])).cards[0];
+    const card = (await this.board()).cards.find((c) => c.id === id);
     if (card === undefined) throw new CgFailure({ kind: 'unknown-sequence', sequences: [name], available: [...ws.graph.bySequence.keys()] });
     const records = await ws.records();
     const outputs = new Map([...records.values()].flatMap((record) => record.takes.map((take) => [take.takeId, take.output] as const)));
@@ -156,17 +197,21 @@ export class ReviewConsole {
   }
 
   async verdict(name: string, verdict: Verdict, take: number, note: string | undefined): Promise<string> {
-    const done = await recordVerdict(this.#options.io, await this.#open(), verdict, { sequence: name, take, note });
+    const done = await this.#writes(async () => recordVerdict(this.#options.io, await this.#open(), verdict, { sequence: name, take, note }));
     return verdict === 'approve' ? `${done.sequence}: approved ${done.take}.` : `${done.sequence}: rejected ${done.take}.`;
   }
 
   async final(name: string, reopen: boolean): Promise<string> {
-    const done = await recordFinal(this.#options.io, await this.#open(), name, reopen);
+    const done = await this.#writes(async () => recordFinal(this.#options.io, await this.#open(), name, reopen));
     return reopen ? `${done.sequence}: reopened.` : `${done.sequence}: final (${done.approved ?? ''}).`;
   }
 
   /** `cg pick SEQ --cell N [--grid TAKE]`, then the free frame node is cut at once so the start frame shows. */
-  async pick(name: string, cell: number, grid: string | undefined): Promise<string> {
+  pick(name: string, cell: number, grid: string | undefined): Promise<string> {
+    return this.#writes(() => this.#pick(name, cell, grid));
+  }
+
+  async #pick(name: string, cell: number, grid: string | undefined): Promise<string> {
     const { io } = this.#options;
     const done = await recordPick(io, await this.#open(), { sequence: name, cell, quadrant: undefined, grid, file: undefined, shot: undefined });
     const ws = await this.#open(true);
@@ -184,7 +229,16 @@ export class ReviewConsole {
 
   /** `cg takes SEQ --use SHOT:TAKE`: what was written, in the CLI's words. */
   async use(name: string, shot: number | 'all', take: string): Promise<string> {
-    return useText(await useTakeShots(this.#options.io, await this.#open(true), name, `${shot}:${take}`));
+    return useText(await this.#writes(async () => useTakeShots(this.#options.io, await this.#open(true), name, `${shot}:${take}`)));
+  }
+
+  /** Runs an action that writes project files; the page's next read sees what it wrote, without waiting for the watcher. */
+  async #writes<T>(action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } finally {
+      this.changed();
+    }
   }
 
   #buildArgs(target: string, retake: boolean, maxCost: number | undefined): BuildArgs {
@@ -250,6 +304,7 @@ export class ReviewConsole {
           await fresh.built.save();
         }
       });
+      this.#behind(run);
       run
         .catch((error: unknown) => {
           reject(error instanceof Error ? error : new Error(String(error)));

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { join, sep } from 'node:path';
 
-/** Which of the project's files changed: the page re-fetches what shows them. */
+/** Which of the project's files changed: the page re-fetches what shows them (`plan` covers the bible and refs). */
 export type Changed = 'records' | 'decisions' | 'plan' | 'cut';
 
 /** What a change under the project folder means to the page; undefined for files it does not show. */
@@ -11,7 +11,7 @@ export function changeOf(projectDir: string, path: string): Changed | undefined 
   const [first, second] = rest;
   if (first === 'state' && second === 'shots' && rest.length === 3 && rest[2]?.endsWith('.json') === true) return 'records';
   if (first === 'decisions.json' && rest.length === 1) return 'decisions';
-  if ((first === 'plan.json' || first === 'bible.json') && rest.length === 1) return 'plan';
+  if (((first === 'plan.json' || first === 'bible.json') && rest.length === 1) || (first === 'refs' && rest.length > 1)) return 'plan';
   if (first === 'cut' && rest.length === 2 && rest[1]?.endsWith('.mp4') === true) return 'cut';
   return undefined;
 }
@@ -20,7 +20,7 @@ export function changeOf(projectDir: string, path: string): Changed | undefined 
 function ignored(projectDir: string, path: string): boolean {
   if (path === projectDir) return false;
   const inside = path.slice(projectDir.length + 1);
-  if (inside === 'state' || inside === join('state', 'shots') || inside === 'cut') return false;
+  if (inside === 'state' || inside === join('state', 'shots') || inside === 'cut' || inside === 'refs' || inside.startsWith(`refs${sep}`)) return false;
   return changeOf(projectDir, path) === undefined;
 }
 
@@ -39,12 +39,13 @@ export interface Live {
  * `cg build` or `cg watch` in another terminal), the page hears `change` with what changed,
  * a burst of writes coming as one event.
  */
-export function liveUpdates(projectDir: string, timers: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout }, onError: (error: Error) => void): Live {
+export function liveUpdates(projectDir: string, timers: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout }, on: { change: () => void; error: (error: Error) => void }): Live {
   const streams = new Set<ServerResponse>();
   let pending = new Set<Changed>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const send = (): void => {
     timer = undefined;
+    on.change();
     const data = JSON.stringify({ changed: [...pending].sort() });
     pending = new Set();
     for (const stream of streams) stream.write(`event: change\ndata: ${data}\n\n`);
@@ -58,7 +59,7 @@ export function liveUpdates(projectDir: string, timers: { setTimeout: typeof set
       // A build writes a record several times a second: one event per burst is enough.
       timer ??= timers.setTimeout(send, 100);
     });
-    files.on('error', (error) => onError(error instanceof Error ? error : new Error(String(error))));
+    files.on('error', (error) => on.error(error instanceof Error ? error : new Error(String(error))));
     return { files, ready: new Promise<void>((done) => files.once('ready', done)) };
   });
   return {

@@ -65,12 +65,13 @@ setInterval(tickElapsed, 1000);
 // ---------------------------------------------------------------- the board
 
 function cardHtml(card) {
+  // role=listitem: the cards are the list a screen reader walks, in song order.
   const left = card.start * PX_PER_SECOND;
   const width = Math.max(60, (card.end - card.start) * PX_PER_SECOND - 4);
   const poster = card.shown === null ? '<div class="noposter">nothing made yet</div>' : `<img loading="lazy" src="${esc(posterUrl(card.shown.output))}" alt="${esc(card.shown.takeId)}">`;
   const time = `${clock(card.start)}–${clock(card.end)}`;
   const stale = card.approvedStale || card.stale ? '<p class="stale">plan changed since the take</p>' : '';
-  return `<article class="card" data-card data-id="${esc(card.id)}" data-state="${esc(card.state)}" data-start="${card.start}" data-end="${card.end}" tabindex="0"
+  return `<article class="card" role="listitem" data-card data-id="${esc(card.id)}" data-state="${esc(card.state)}" data-start="${card.start}" data-end="${card.end}" tabindex="0"
     style="left:${left}px;width:${width}px;--state:var(--${esc(card.state)})" aria-label="${esc(`${card.id} ${card.title ?? ''}, ${card.section} ${time}, ${card.state.replaceAll('_', ' ')}, next: ${card.next}`)}">
     ${poster}
     <h3>${esc(card.id)} · ${esc(card.title ?? card.section)}</h3>
@@ -86,20 +87,56 @@ function boardHtml(board) {
   const ticks = [];
   const step = board.song.seconds > 1200 ? 300 : board.song.seconds > 300 ? 60 : 10;
   for (let s = 0; s <= board.song.seconds; s += step) ticks.push(`<span class="tick" style="left:${s * PX_PER_SECOND}px">${clock(s)}</span>`);
-  const sections = board.sections.map((s) => `<span class="section" style="left:${s.start * PX_PER_SECOND}px;width:${(s.end - s.start) * PX_PER_SECOND}px">${esc(s.name)}</span>`).join('');
   const song = board.song.title === null ? '' : `${board.song.title}${board.song.artist === null ? '' : ` by ${board.song.artist}`}, `;
   const cut = board.cut === null
     ? `<p class="hint">No cut yet: the board follows the song's ${clock(board.song.seconds)} time axis.</p>`
     : `<video id="cut" controls preload="metadata" src="${esc(fileUrl(board.cut))}" aria-label="The cut with the song"></video>`;
   return `<section class="cutbox" aria-label="The cut">${cut}</section>
     <p class="hint">${esc(song)}${board.cards.length} sequences. <span class="keys">Keys: j/k or ←/→ move between cards, Enter opens one.</span></p>
-    <div class="timeline-scroll" id="scroll"><div class="timeline" id="timeline" style="width:${width}px" role="list" aria-label="Sequences along the song">
+    <div class="timeline-scroll" id="scroll"><div class="timeline" id="timeline" style="width:${width}px" data-cards="${board.cards.length}" aria-label="Sequences along the song">
       <div class="axis" aria-hidden="true">${ticks.join('')}</div>
-      <div class="sections" aria-hidden="true">${sections}</div>
+      <div class="sections" id="sections" aria-hidden="true"></div>
       <div class="playhead" id="playhead" style="left:0" hidden></div>
-      ${board.cards.map(cardHtml).join('')}
+      <div id="cards" role="list"></div>
     </div></div>
     <footer class="totals"><span>Spent so far: <strong id="spent">${usd(board.spentUsd)}</strong></span><span>Estimate for what remains: <strong id="remaining">${usd(board.remainingUsd)}</strong> at real prices</span></footer>`;
+}
+
+/**
+ * The board draws only the cards near the visible stretch of the song (a screen's width either
+ * side): a song of a thousand sequences scrolls as smoothly as one of twelve.
+ */
+const boardView = { data: null, drawn: '', playing: undefined };
+
+function drawCards(force = false) {
+  const scroll = document.getElementById('scroll');
+  if (!scroll || boardView.data === null) return;
+  const margin = scroll.clientWidth;
+  const from = (scroll.scrollLeft - margin) / PX_PER_SECOND;
+  const to = (scroll.scrollLeft + scroll.clientWidth + margin) / PX_PER_SECOND;
+  const near = (item) => item.end >= from && item.start <= to;
+  const cards = boardView.data.cards.filter(near);
+  const key = `${cards[0]?.id}:${cards.at(-1)?.id}`;
+  if (!force && key === boardView.drawn) return;
+  boardView.drawn = key;
+  const focused = document.activeElement?.dataset?.id;
+  document.getElementById('sections').innerHTML = boardView.data.sections.filter(near).map((s) => `<span class="section" style="left:${s.start * PX_PER_SECOND}px;width:${(s.end - s.start) * PX_PER_SECOND}px">${esc(s.name)}</span>`).join('');
+  document.getElementById('cards').innerHTML = cards.map(cardHtml).join('');
+  const again = focused && view.querySelector(`[data-card][data-id="${CSS.escape(focused)}"]`);
+  if (again) again.focus({ preventScroll: true });
+  tickElapsed();
+}
+
+/** Puts a card (by its place in the song) in view, draws it, and gives it the focus. */
+function focusCard(index) {
+  const card = boardView.data?.cards[Math.min(boardView.data.cards.length - 1, Math.max(0, index))];
+  const scroll = document.getElementById('scroll');
+  if (!card || !scroll) return;
+  const left = card.start * PX_PER_SECOND;
+  const right = card.end * PX_PER_SECOND;
+  if (left < scroll.scrollLeft || right > scroll.scrollLeft + scroll.clientWidth) scroll.scrollLeft = left - (scroll.clientWidth - (right - left)) / 2;
+  drawCards();
+  view.querySelector(`[data-card][data-id="${CSS.escape(card.id)}"]`)?.focus({ preventScroll: true });
 }
 
 function openCard(card) {
@@ -111,30 +148,31 @@ function followCut() {
   const video = document.getElementById('cut');
   const playhead = document.getElementById('playhead');
   if (!video) return;
-  let shown;
   video.addEventListener('timeupdate', () => {
     playhead.hidden = false;
     playhead.style.left = `${video.currentTime * PX_PER_SECOND}px`;
-    const card = [...document.querySelectorAll('[data-card]')].find((c) => video.currentTime >= Number(c.dataset.start) && video.currentTime < Number(c.dataset.end));
-    if (card !== shown) {
-      shown?.classList.remove('playing');
-      card?.classList.add('playing');
-      card?.scrollIntoView({ block: 'nearest', inline: 'center' });
-      shown = card;
+    const index = boardView.data.cards.findIndex((c) => video.currentTime >= c.start && video.currentTime < c.end);
+    const id = boardView.data.cards[index]?.id;
+    if (id !== boardView.playing) {
+      boardView.playing = id;
+      if (index >= 0) focusCard(index);
     }
+    for (const card of view.querySelectorAll('[data-card]')) card.classList.toggle('playing', card.dataset.id === id);
   });
 }
 
 async function renderBoard() {
-  const board = await api('/api/board');
-  document.getElementById('title').textContent = `${board.title}: Sequence Board`;
-  const focused = document.activeElement?.dataset?.id;
-  view.innerHTML = boardHtml(board);
+  const data = await api('/api/board');
+  document.getElementById('title').textContent = `${data.title}: Sequence Board`;
+  const scrolled = document.getElementById('scroll')?.scrollLeft ?? 0;
+  boardView.data = data;
+  view.innerHTML = boardHtml(data);
+  const scroll = document.getElementById('scroll');
+  scroll.scrollLeft = scrolled;
+  scroll.addEventListener('scroll', () => requestAnimationFrame(() => drawCards()), { passive: true });
+  drawCards(true);
   followCut();
-  tickElapsed();
-  const again = focused && view.querySelector(`[data-card][data-id="${CSS.escape(focused)}"]`);
-  if (again) again.focus({ preventScroll: true });
-  document.body.dataset.rendered = String(performance.now());
+  stampRendered();
 }
 
 // ---------------------------------------------------------------- Dailies
@@ -189,7 +227,7 @@ async function renderDailies(id) {
   const again = (selected && view.querySelector(`.take[data-take="${CSS.escape(selected)}"]`)) ?? view.querySelector('.take');
   again?.classList.add('selected');
   tickElapsed();
-  document.body.dataset.rendered = String(performance.now());
+  stampRendered();
 }
 
 function selectedTake() {
@@ -284,7 +322,12 @@ async function renderGrid(id) {
   for (const cell of view.querySelectorAll('.cell')) {
     cell.addEventListener('click', () => act(() => api(`/api/sequences/${data.card.id}/pick`, { cell: Number(cell.dataset.cell), grid: cell.dataset.grid })));
   }
-  document.body.dataset.rendered = String(performance.now());
+  stampRendered();
+}
+
+/** When the view was laid out and painted, for the bench and the tests. */
+function stampRendered() {
+  requestAnimationFrame(() => setTimeout(() => (document.body.dataset.rendered = String(performance.now()))));
 }
 
 // ---------------------------------------------------------------- routing, keys, live updates
@@ -317,11 +360,11 @@ document.addEventListener('keydown', (event) => {
     else return;
     event.preventDefault();
   } else if (page !== 'grid') {
-    const cards = [...view.querySelectorAll('[data-card]')];
-    const at = cards.indexOf(document.activeElement);
+    const focused = document.activeElement?.closest?.('[data-card]');
+    const at = focused ? (boardView.data?.cards.findIndex((c) => c.id === focused.dataset.id) ?? -1) : -1;
     const move = event.key === 'j' || event.key === 'ArrowRight' ? 1 : event.key === 'k' || event.key === 'ArrowLeft' ? -1 : 0;
-    if (move !== 0) cards[Math.min(cards.length - 1, Math.max(0, at + move))]?.focus();
-    else if (event.key === 'Enter' && at >= 0) openCard(cards[at]);
+    if (move !== 0) focusCard(at + move);
+    else if (event.key === 'Enter' && focused) openCard(focused);
     else return;
     event.preventDefault();
   }
