@@ -100,7 +100,7 @@ describe('cg serve: the review console', () => {
     expect(await page.locator('[data-id="SEQ02"]').innerText()).toMatch(/1 take · spent \$0\.00/);
     expect(await page.locator('#spent').innerText()).toBe('$0.00');
     expect(await page.locator('#remaining').innerText()).toMatch(/^\$\d+\.\d\d$/);
-    await loaded(page, '[data-id="SEQ02"] img');
+    for (const id of ['SEQ01', 'SEQ02', 'SEQ03', 'SEQ04', 'SEQ05', 'SEQ06', 'SEQ07', 'SEQ08']) await loaded(page, `[data-id="${id}"] img`);
     await page.screenshot({ path: join(artifacts, 'board.png') });
 
     // The keyboard moves along the board and opens a card.

@@ -189,7 +189,7 @@ function takeHtml(take, sequence) {
     ? `<button data-act="approve" aria-keyshortcuts="a">Approve</button> <button data-act="reject" aria-keyshortcuts="r">Reject…</button>${take.approved ? ' <button data-act="final">Make final</button>' : ''}`
     : '';
   const shots = take.shots.map((shot) => `<li><span class="n">shot ${shot.shot} · ${esc(shot.duration)} s${shot.overridden ? ' · override' : ''}</span>${diffHtml(shot)}${shot.previous === null ? '' : ` <span class="meta">(vs ${esc(shot.previous)})</span>`}
-    ${finished ? ` <button data-use="${shot.shot}">Use this shot's prompt</button>` : ''}</li>`).join('');
+    ${finished && !take.current ? ` <button data-use="${shot.shot}">Use this shot's prompt</button>` : ''}</li>`).join('');
   return `<section class="take" data-take="${esc(take.id)}" data-number="${number}" tabindex="0" aria-label="${esc(`${take.id}, ${take.state}`)}">
     <div>${media(take.output, take.id)}</div>
     <div>
