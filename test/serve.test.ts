@@ -72,11 +72,14 @@ async function builtDemo(config: Record<string, unknown> = {}): Promise<TestProj
   return project;
 }
 
+/** A machine busy with the whole suite answers slower than expect.poll's default second. */
+const patiently = { timeout: 30_000, interval: 50 };
+
 const lastLine = (page: Page): Promise<string> => page.locator('#live').innerText();
 
 /** Waits until an image has drawn (a screenshot taken before shows an empty box). */
 async function loaded(page: Page, selector: string): Promise<void> {
-  await expect.poll(() => page.locator(selector).evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 0)).toBe(true);
+  await expect.poll(() => page.locator(selector).evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 0), patiently).toBe(true);
 }
 
 describe('cg serve: the review console', () => {
@@ -84,7 +87,7 @@ describe('cg serve: the review console', () => {
     const project = await builtDemo();
     const page = await openPage(await serve(project));
     const cards = page.locator('[data-card]');
-    await expect.poll(() => cards.count()).toBe(12);
+    await expect.poll(() => cards.count(), patiently).toBe(12);
     const placed = await cards.evaluateAll((all) =>
       all.map((element) => {
         const card = element as unknown as { dataset: Record<string, string>; offsetLeft: number };
@@ -96,7 +99,7 @@ describe('cg serve: the review console', () => {
     expect(placed.map((card) => card.start)).toEqual([0, 16, 34, 50, 62, 80, 98, 110, 128, 150, 166, 188]);
     const scale = (placed[7]?.left ?? 0) / 110;
     for (const card of placed) expect(card.left).toBeCloseTo(card.start * scale, 0);
-    await expect.poll(() => page.locator('[data-id="SEQ01"]').innerText()).toContain('next: pick a grid cell');
+    await expect.poll(() => page.locator('[data-id="SEQ01"]').innerText(), patiently).toContain('next: pick a grid cell');
     expect(await page.locator('[data-id="SEQ02"]').innerText()).toMatch(/1 take · spent \$0\.00/);
     expect(await page.locator('#spent').innerText()).toBe('$0.00');
     expect(await page.locator('#remaining').innerText()).toMatch(/^\$\d+\.\d\d$/);
@@ -119,17 +122,17 @@ describe('cg serve: the review console', () => {
     const page = await openPage(await serve(project), '#/dailies/SEQ04');
     await page.waitForSelector('.take');
     await page.keyboard.press('a');
-    await expect.poll(() => lastLine(page)).toBe('SEQ04: approved SEQ04_take001.');
+    await expect.poll(() => lastLine(page), patiently).toBe('SEQ04: approved SEQ04_take001.');
     const status = JSON.parse((await cg(project, ['status', 'SEQ04', '--json'])).stdout) as { sequences: Array<{ state: string; approvedTake: string | null }> };
     expect(status.sequences[0]).toMatchObject({ state: 'approved', approvedTake: 'SEQ04_take001' });
-    await expect.poll(() => page.locator('#state').innerText()).toBe('approved');
+    await expect.poll(() => page.locator('#state').innerText(), patiently).toBe('approved');
     await page.screenshot({ path: join(artifacts, 'dailies.png') });
 
     await page.keyboard.press('r');
     await page.locator('#note-text').fill('the skyline flickers in shot 2');
     await page.locator('#note button[value="ok"]').click();
-    await expect.poll(() => lastLine(page)).toBe('SEQ04: rejected SEQ04_take001.');
-    await expect.poll(() => page.locator('.take .note').innerText()).toBe('Note: the skyline flickers in shot 2');
+    await expect.poll(() => lastLine(page), patiently).toBe('SEQ04: rejected SEQ04_take001.');
+    await expect.poll(() => page.locator('.take .note').innerText(), patiently).toBe('Note: the skyline flickers in shot 2');
     const decisions = await project.readJson<{ sequences: Record<string, unknown> }>('decisions.json');
     expect(decisions.sequences['SEQ04']).toEqual({ rejected: ['SEQ04_take001'], notes: { SEQ04_take001: 'the skyline flickers in shot 2' } });
     expect((await cg(project, ['status', 'SEQ04'])).stdout).toMatch(/SEQ04 +pre-chorus 0:50–1:02 +review/);
@@ -144,11 +147,11 @@ describe('cg serve: the review console', () => {
     });
     expect((await cg(project, ['build', 'SEQ06'])).code).toBe(0);
     const page = await openPage(await serve(project), '#/dailies/SEQ06');
-    await expect.poll(() => page.locator('.take').count()).toBe(2);
+    await expect.poll(() => page.locator('.take').count(), patiently).toBe(2);
     // The newest take is first; its shot 2 shows the words added since take001.
     expect(await page.locator('.take').first().locator('ins').innerText()).toContain('Neon rain falls harder.');
     await page.locator('.take[data-take="SEQ06_take001"] [data-use="2"]').click();
-    await expect.poll(() => lastLine(page)).toBe('SEQ06: wrote shot 2 of SEQ06_take001 into projects/demo/plan.json (changed: shot 2 prompt).');
+    await expect.poll(() => lastLine(page), patiently).toBe('SEQ06: wrote shot 2 of SEQ06_take001 into projects/demo/plan.json (changed: shot 2 prompt).');
     expect(JSON.parse(await project.read('plan.json'))).toEqual(JSON.parse(original));
   });
 
@@ -176,13 +179,13 @@ describe('cg serve: the review console', () => {
     // From here the sim provider takes its time, as a real one does: long enough to see the take running.
     await writeFile(join(project.root, 'pipeline.config.ts'), `export default ${JSON.stringify({ defaultProject: 'demo', sim: { latencyMs: 1500 } })};\n`);
     const page = await openPage(await serve(project), '#/dailies/SEQ04');
-    await expect.poll(() => page.locator('.take').count()).toBe(1);
+    await expect.poll(() => page.locator('.take').count(), patiently).toBe(1);
     await page.evaluate('window.stayed = true');
     const build = spawnCg(project, ['build', 'SEQ04', '--retake']);
     await page.waitForSelector('.bar .running');
     expect(await page.locator('.bar .running').innerText()).toMatch(/^SEQ04_take002: starting, \d+:\d\d elapsed$/);
     expect((await build.done).code).toBe(0);
-    await expect.poll(() => page.locator('.take').count()).toBe(2);
+    await expect.poll(() => page.locator('.take').count(), patiently).toBe(2);
     expect(await page.locator('.take').first().getAttribute('data-take')).toBe('SEQ04_take002');
     expect(await page.evaluate('window.stayed')).toBe(true);
   });
@@ -222,7 +225,8 @@ describe('cg serve: the review console', () => {
   });
 
   it('builds from the page only after the price is confirmed: the fal fake counts no submission before', async () => {
-    const fake = await startFakeProviders();
+    // Jobs wait in the fake's queue for 200 status polls (about two seconds), their position counting down.
+    const fake = await startFakeProviders({ jobPolls: 200 });
     onTestFinished(() => fake.close());
     const env = { ...fake.env, FAL_KEY: 'fal-secret-key-0123456789', GEMINI_API_KEY: 'gemini-secret-key-9876543210' };
     const project = await makeProject({ providers: { image: 'gemini', video: 'fal' }, fal: { pollIntervalMs: 10 } });
@@ -236,16 +240,18 @@ describe('cg serve: the review console', () => {
     expect(await page.locator('#price').innerText()).toBe('Price: $1.26 at real prices; charged now: $1.26.');
     expect(await page.locator('#confirm-body').innerText()).toContain('This console may spend $2.00 more');
     await page.locator('#confirm button[value="cancel"]').click();
-    await expect.poll(() => lastLine(page)).toBe('Nothing was built.');
+    await expect.poll(() => lastLine(page), patiently).toBe('Nothing was built.');
     expect(submitted()).toBe(0);
 
     await page.locator('[data-build="build"]').click();
     await page.waitForSelector('#confirm[open]');
     expect(submitted()).toBe(0);
     await page.locator('#confirm-ok').click();
-    await expect.poll(() => lastLine(page), { timeout: 30_000 }).toBe('built SEQ02; spent $1.26');
+    // The running take, as the journal has it: its place in fal's queue and the time since it started.
+    await expect.poll(() => page.locator('.bar .running').first().innerText(), patiently).toMatch(/^SEQ02_take001: queued at position \d+, \d+:\d\d elapsed$/);
+    await expect.poll(() => lastLine(page), patiently).toBe('built SEQ02; spent $1.26');
     expect(submitted()).toBe(1);
-    await expect.poll(() => page.locator('.take video').count()).toBe(1); // an .mp4 take plays in a <video>
+    await expect.poll(() => page.locator('.take video').count(), patiently).toBe(1); // an .mp4 take plays in a <video>
     expect(await page.locator('.take').count()).toBe(1);
 
     // A retake would pass what --max-cost 2 leaves ($0.74): refused before anything is sent.
