@@ -67,6 +67,8 @@ export interface TakeJournal {
   submitting(recordId: string, takeId: string, underWay: boolean): Promise<void>;
   submitted(recordId: string, takeId: string, requestId: string): Promise<void>;
   processing(recordId: string, takeId: string): Promise<void>;
+  /** The job's place in the provider's queue (written only when it moves). */
+  queued(recordId: string, takeId: string, position: number): Promise<void>;
   /** The provider's result is ready at this URL (downloaded next). */
   resultReady(recordId: string, takeId: string, url: string): Promise<void>;
   complete(recordId: string, takeId: string, stored: StoredTake): Promise<void>;

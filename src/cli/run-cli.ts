@@ -216,11 +216,17 @@ function decisionCommands<T extends GlobalOptions>(y: Argv<T>, io: Io, choose: C
     .command(
       'reject <sequence>',
       'Reject a take (default: the current one)',
-      (y) => y.positional('sequence', { type: 'string', demandOption: true }).option('take', { type: 'number' }).example('cg reject SEQ08 --take 1', 'reject SEQ08_take001'),
+      (y) =>
+        y
+          .positional('sequence', { type: 'string', demandOption: true })
+          .option('take', { type: 'number' })
+          .option('note', { type: 'string', describe: 'Why, in your words: kept in decisions.json beside the rejection' })
+          .example('cg reject SEQ08 --take 1', 'reject SEQ08_take001')
+          .example('cg reject SEQ08 --note "the car drifts out of frame"', 'reject the current take, saying why'),
       (a) =>
         choose(async () => {
           const { verdictCommand } = await import('./commands/decide.ts');
-          return verdictCommand(io, 'reject', { project: a.project, sequence: a.sequence, take: a.take });
+          return verdictCommand(io, 'reject', { project: a.project, sequence: a.sequence, take: a.take, note: a.note });
         }),
     )
     .command(
@@ -233,6 +239,26 @@ function decisionCommands<T extends GlobalOptions>(y: Argv<T>, io: Io, choose: C
           return finalCommand(io, { project: a.project, sequence: a.sequence, reopen: a.reopen });
         }),
     );
+}
+
+/** The review console in a browser. */
+function serveCommands<T extends GlobalOptions>(y: Argv<T>, io: Io, choose: Choose) {
+  return y.command(
+    'serve',
+    'The review console in your browser: the Sequence Board, Dailies and grid review, on 127.0.0.1 with a key in the link',
+    (y) =>
+      y
+        .option('port', { type: 'number', default: 4310, describe: 'Port on 127.0.0.1 (0 takes any free one)' })
+        .option('open', { type: 'boolean', default: false, describe: 'Open the page in the default browser' })
+        .option('max-cost', { type: 'number', describe: 'USD that builds started from the page may spend in all (each is priced and confirmed first)' })
+        .example('cg serve --open', 'start the console and open it')
+        .example('cg serve --max-cost 20', 'the page may spend at most $20 on builds'),
+    (a) =>
+      choose(async () => {
+        const { serveCommand } = await import('./commands/serve.ts');
+        return serveCommand(io, { project: a.project, port: a.port, open: a.open, maxCost: a.maxCost });
+      }),
+  );
 }
 
 /** A new project, and the generated JSON schemas. */
@@ -275,7 +301,7 @@ async function parser(io: Io, wantsHelp: boolean, choose: Choose): Promise<Argv>
     .help()
     .alias('h', 'help')
     .option('project', project);
-  return setupCommands(decisionCommands(lookCommands(buildCommands(base, io, choose), io, choose), io, choose), io, choose)
+  return setupCommands(serveCommands(decisionCommands(lookCommands(buildCommands(base, io, choose), io, choose), io, choose), io, choose), io, choose)
     .demandCommand(1, 'say what to do: cg build, cg status, cg --help')
     .recommendCommands()
     .epilogue(epilogue);

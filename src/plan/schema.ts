@@ -122,6 +122,7 @@ export const SequenceDecisionsSchema = z.strictObject({
     .describe('Start frames of single shots, by shot number: used when the sequence is built in individual mode (cg pick SEQ --shot N).'),
   approved: takeId.optional(),
   rejected: z.array(takeId).default([]),
+  notes: z.record(takeId, z.string()).default({}).describe('A note on a take, by take id: why it was rejected (cg reject --note).'),
   final: z.boolean().default(false),
   retakes: z
     .record(z.string(), z.int().min(1))

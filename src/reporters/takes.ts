@@ -28,10 +28,20 @@ export function takesJson(input: TakesInput): string {
   return `${JSON.stringify({ sequence: input.sequence, takes }, null, 2)}\n`;
 }
 
+export interface DiffPart {
+  op: 'same' | 'added' | 'removed';
+  text: string;
+}
+
+/** The words of `after` against `before`, in order: kept, added and removed runs. */
+export function wordDiffParts(before: string, after: string): DiffPart[] {
+  return diffWords(before, after).map((part) => ({ op: part.removed ? 'removed' : part.added ? 'added' : 'same', text: part.value }));
+}
+
 /** Removed words as `[-old-]`, added as `{+new+}`: readable without colour, in a pipe or a log. */
 export function wordDiff(before: string, after: string): string {
-  return diffWords(before, after)
-    .map((part) => (part.removed ? `[-${part.value}-]` : part.added ? `{+${part.value}+}` : part.value))
+  return wordDiffParts(before, after)
+    .map((part) => (part.op === 'removed' ? `[-${part.text}-]` : part.op === 'added' ? `{+${part.text}+}` : part.text))
     .join('');
 }
 

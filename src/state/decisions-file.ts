@@ -15,6 +15,8 @@ export interface StoredSequenceDecisions {
   shotPicks?: Record<string, StoredPick>;
   approved?: string;
   rejected?: string[];
+  /** A person's note on a take, by take id (why it was rejected). */
+  notes?: Record<string, string>;
   final?: boolean;
   retakes?: Record<string, number>;
 }

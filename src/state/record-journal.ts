@@ -121,6 +121,14 @@ export class RecordJournal implements TakeJournal {
     });
   }
 
+  async queued(recordId: string, takeId: string, position: number): Promise<void> {
+    const take = (await this.#read(recordId))?.takes.find((t) => t.takeId === takeId);
+    if (take === undefined || take.queuePosition === position || !isInFlight(take.status)) return;
+    await this.#update(recordId, undefined, (record) => {
+      this.#modify(record, takeId, (t) => ({ ...t, queuePosition: position }));
+    });
+  }
+
   async resultReady(recordId: string, takeId: string, url: string): Promise<void> {
     await this.#update(recordId, undefined, (record) => {
       this.#modify(record, takeId, (t) => ({ ...t, resultUrl: url, resultAt: this.#now().toISOString() }));

@@ -27,6 +27,8 @@ export interface Take {
   /** Where the provider keeps the result (fal's CDN), and since when: a lost file can be fetched again while it is valid. */
   resultUrl?: string | null;
   resultAt?: string | null;
+  /** The provider's queue position, as it last said while the job waited (shown by cg serve). */
+  queuePosition?: number | null;
   output: string | null;
   blob: BlobHash | null;
   error: string | null;

@@ -48,7 +48,7 @@ export interface BuildArgs {
 const defaultJobs = 8;
 
 /** Nodes a --retake applies to: the video nodes (or a named node) of the targets. */
-function retakeNodes(ws: Workspace, targets: readonly string[], resolved: readonly NodeId[]): Set<NodeId> {
+export function retakeNodes(ws: Workspace, targets: readonly string[], resolved: readonly NodeId[]): Set<NodeId> {
   if (targets.length === 0) {
     throw new CgFailure({ kind: 'usage', message: '--retake makes a new paid take: name the sequences to retake, e.g. cg build SEQ08 --retake' });
   }

@@ -32,7 +32,7 @@ const quadrants: Record<string, number> = { top_left: 1, top_right: 2, bottom_le
 const minSide = 300;
 const aspectLimits = [0.4, 2.5] as const;
 
-function cellOf(ws: Workspace, args: PickArgs): number {
+function cellOf(ws: Workspace, args: Pick<PickArgs, 'cell' | 'quadrant'>): number {
   const { rows, cols } = ws.projectConfig.grid;
   let cell = args.cell;
   if (args.quadrant !== undefined) {
@@ -91,9 +91,19 @@ async function checkedFile(io: Io, ws: Workspace, path: string): Promise<{ bytes
   return { bytes, name, warning };
 }
 
-/** Records the sequence's start frame: a cell of one of its grids (named by hash), or a file made elsewhere. */
-export async function pickCommand(io: Io, args: PickArgs): Promise<ExitCode> {
-  const ws = await openWorkspace(io, args.project);
+export interface PickDone {
+  sequence: string;
+  /** The shot whose own start frame this is; undefined for the sequence's. */
+  shot: number | undefined;
+  /** What was picked, in words: `picked cell 2 of takes/SEQ03/SEQ03_grid_take001.png`. */
+  said: string;
+  from: 'cell' | 'file';
+  /** Said before the pick was written: the file's shape differs from the project's aspect ratio. */
+  warning: string | undefined;
+}
+
+/** Records the sequence's start frame in decisions.json: a cell of one of its grids (named by hash), or a file made elsewhere. */
+export async function recordPick(io: Io, ws: Workspace, args: Omit<PickArgs, 'project'>): Promise<PickDone> {
   const sequence = sequenceOf(ws, args.sequence);
   const planned = ws.project.plan.sequences.find((s) => s.id === sequence);
   const shots = planned?.shots.length ?? 0;
@@ -104,10 +114,11 @@ export async function pickCommand(io: Io, args: PickArgs): Promise<ExitCode> {
   if (!ws.graph.nodes.has(`${sequence}:grid`) && (args.shot === undefined || args.file === undefined)) throw new CgFailure({ kind: 'no-grid', sequence });
   let pick: StoredPick;
   let said: string;
+  let warning: string | undefined;
   if (args.file !== undefined) {
     if (args.cell !== undefined || args.quadrant !== undefined || args.grid !== undefined) throw new CgFailure({ kind: 'usage', message: '--file is a start frame of its own: give it without --cell, --quadrant or --grid' });
     const file = await checkedFile(io, ws, args.file);
-    if (file.warning !== undefined) io.stderr.write(`cg: warning: ${file.warning}\n`);
+    warning = file.warning;
     const hash = await ws.blobs.put(file.bytes);
     pick = { file: hash, name: file.name, at: io.clock.now().toISOString() };
     said = `${file.name} (${hash.slice(7, 15)}) is the start frame`;
@@ -125,12 +136,22 @@ export async function pickCommand(io: Io, args: PickArgs): Promise<ExitCode> {
     }, () => ws.faults('write:decisions'));
     await refreshSequences(io, ws);
   });
+  return { sequence, shot, said, from: 'file' in pick ? 'file' : 'cell', warning };
+}
+
+/** `cg pick`: records the start frame and says what the next build does with it. */
+export async function pickCommand(io: Io, args: PickArgs): Promise<ExitCode> {
+  const ws = await openWorkspace(io, args.project);
+  const done = await recordPick(io, ws, args);
+  const { sequence, said, shot } = done;
+  if (done.warning !== undefined) io.stderr.write(`cg: warning: ${done.warning}\n`);
   if (shot !== undefined) {
-    const how = planned?.mode === 'individual' ? `cg build ${sequence}` : `cg build ${sequence} --mode individual`;
+    const mode = ws.project.plan.sequences.find((s) => s.id === sequence)?.mode;
+    const how = mode === 'individual' ? `cg build ${sequence}` : `cg build ${sequence} --mode individual`;
     io.stdout.write(`${sequence} shot ${shot}: ${said}. ${how} makes that shot's clip from it.\n`);
     return 0;
   }
   const take = ws.graph.nodes.get(`${sequence}:take`);
-  io.stdout.write(`${sequence}: ${said}. cg build ${sequence} ${'file' in pick ? 'uses it' : 'cuts it'} and makes the take${take === undefined ? '' : ` (${usd(take.estimateUsd)} at real prices)`}.\n`);
+  io.stdout.write(`${sequence}: ${said}. cg build ${sequence} ${done.from === 'file' ? 'uses it' : 'cuts it'} and makes the take${take === undefined ? '' : ` (${usd(take.estimateUsd)} at real prices)`}.\n`);
   return 0;
 }

@@ -4,9 +4,9 @@ import { isPaid } from '../../graph/nodes.ts';
 import { loadProject } from '../../plan/load-project.ts';
 import { editShots, type ShotEdit } from '../../plan/plan-edit.ts';
 import { displayPath } from '../../plan/project-paths.ts';
-import { takesJson, takesText, useText } from '../../reporters/takes.ts';
+import { takesJson, takesText, useText, type UseInput } from '../../reporters/takes.ts';
 import type { ShotPrompt } from '../../cache/take-journal.ts';
-import { takeHistory } from '../../state/take-history.ts';
+import { takeHistory, type HistoryEntry } from '../../state/take-history.ts';
 import { isComplete } from '../../state/take-status.ts';
 import { writeFileAtomic } from '../../util/atomic-fs.ts';
 import { CgFailure, type ExitCode, type UnusableTake } from '../../util/errors.ts';
@@ -38,10 +38,18 @@ export async function takesCommand(io: Io, args: TakesArgs): Promise<ExitCode> {
   }
   const ws = await openWorkspace(io, args.project, { readOnly: true });
   const sequence = sequenceOf(ws, args.sequence);
-  return args.use === undefined ? listTakes(io, ws, sequence, args.json) : useTake(io, ws, sequence, args.use);
+  if (args.use !== undefined) {
+    io.stdout.write(useText(await useTakeShots(io, ws, sequence, args.use)));
+    return 0;
+  }
+  const takes = await takeEntries(io, ws, sequence);
+  io.stdout.write(args.json ? takesJson({ sequence, takes }) : takesText({ sequence, takes }));
+  return 0;
 }
 
-async function listTakes(io: Io, ws: Workspace, sequence: string, json: boolean): Promise<ExitCode> {
+/** Every take of a sequence, oldest first, with its state against today's plan and decisions. */
+export async function takeEntries(io: Io, ws: Workspace, name: string): Promise<HistoryEntry[]> {
+  const sequence = sequenceOf(ws, name);
   const { nodes } = await planOnly(io, ws, ws.graph.bySequence.get(sequence) ?? []);
   // A take is current when its node would reuse exactly its key under today's plan.
   const currentKeys = new Map<string, NodeKey>();
@@ -50,9 +58,7 @@ async function listTakes(io: Io, ws: Workspace, sequence: string, json: boolean)
     if (report.action === 'reuse' && report.key !== undefined && node !== undefined && isPaid(node)) currentKeys.set(node.recordId, report.key);
   }
   const decision = ws.project.decisions.sequences[sequence];
-  const takes = takeHistory({ sequence, records: (await ws.records()).values(), approved: decision?.approved, rejected: decision?.rejected ?? [], currentKeys });
-  io.stdout.write(json ? takesJson({ sequence, takes }) : takesText({ sequence, takes }));
-  return 0;
+  return takeHistory({ sequence, records: (await ws.records()).values(), approved: decision?.approved, rejected: decision?.rejected ?? [], currentKeys });
 }
 
 /** `3:SEQ08_take002` or `all:SEQ08_take002`. */
@@ -108,7 +114,9 @@ async function checkPlan(io: Io, ws: Workspace, text: string): Promise<void> {
   }
 }
 
-async function useTake(io: Io, ws: Workspace, sequence: string, spec: string): Promise<ExitCode> {
+/** `--use N:TAKE`: writes that take's shot(s) into plan.json under the lock; returns what was written and what the next build would do. */
+export async function useTakeShots(io: Io, ws: Workspace, name: string, spec: string): Promise<UseInput> {
+  const sequence = sequenceOf(ws, name);
   const { shot, take } = parseUse(spec);
   const { take: takeId, shots } = await chosenShots(ws, sequence, shot, take);
   const { edit, nodes } = await withProjectLock(io, ws.paths, `cg takes ${sequence} --use ${spec}`, { wait: true }, async () => {
@@ -125,6 +133,5 @@ async function useTake(io: Io, ws: Workspace, sequence: string, spec: string): P
     await deriveState(fresh, planned.nodes, false);
     return { edit: done, nodes: planned.nodes.filter((node) => node.sequence === sequence) };
   });
-  io.stdout.write(useText({ sequence, take: takeId, shots: shots.map((s) => s.shot), planFile: displayPath(ws.paths, ws.paths.plan), changed: edit.changed, nodes }));
-  return 0;
+  return { sequence, take: takeId, shots: shots.map((s) => s.shot), planFile: displayPath(ws.paths, ws.paths.plan), changed: edit.changed, nodes };
 }

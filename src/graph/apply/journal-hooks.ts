@@ -59,7 +59,11 @@ export async function beginPaid(run: BuildRun, node: GridNode | VideoNode, decis
       await journal.resultReady(node.recordId, id, url);
       faults('result-url');
     },
-    queued: (position) => emit({ type: 'queued', nodeId: node.id, position }),
+    queued: (position) => {
+      emit({ type: 'queued', nodeId: node.id, position });
+      // For other processes to show (cg serve); the job goes on whether or not this lands.
+      journal.queued(node.recordId, id, position).catch(() => undefined);
+    },
   };
   return { ok: true, takeId: id, journal: hooks };
 }
