@@ -34,7 +34,7 @@ interface Parsers {
 
 /** A parsed file; for the plan, also the hash of each sequence as written (sequences[i] ↔ sequenceHashes[i]). */
 type CachedFile = { hash: string; value: unknown; sequenceHashes?: string[] };
-type CachedFiles = Partial<Record<FileKind, CachedFile>>;
+type CachedFiles = Partial<Record<FileKind, CachedFile>> & { checked?: string };
 
 /**
  * The parsed (normalised) files by content hash: files that did not change since the
@@ -73,6 +73,17 @@ class ParsedCache {
     const hashes = entry?.sequenceHashes;
     if (!Array.isArray(parsed) || !Array.isArray(hashes) || parsed.length !== hashes.length) return new Map();
     return new Map(hashes.map((h, i): [string, unknown] => [h, parsed[i]]));
+  }
+
+  /** The fingerprint of the last inputs the rules found no mistake in. */
+  checked(): string | undefined {
+    return this.#entries.checked;
+  }
+
+  setChecked(fingerprint: string): void {
+    if (this.#entries.checked === fingerprint) return;
+    this.#entries = { ...this.#entries, checked: fingerprint };
+    this.#dirty = true;
   }
 
   set(kind: FileKind, hash: string, value: unknown, sequenceHashes?: string[]): void {
@@ -133,6 +144,8 @@ interface ReadJson<T> {
   /** What JSON.parse made of it, when the schema did not accept it (the rules look at the parts that pass). */
   json: { data: unknown } | undefined;
   value: T | undefined;
+  /** The content hash of the text, when it was read. */
+  hash: string | undefined;
   issues: InputIssue[];
 }
 
@@ -141,7 +154,7 @@ function errorCode(error: unknown): unknown {
 }
 
 async function readJsonFile<K extends FileKind>(path: string, file: string, kind: K, missing: 'error' | 'empty', cache: ParsedCache): Promise<ReadJson<Parsers[K]>> {
-  const failed = (issue: Omit<InputIssue, 'file'>): ReadJson<Parsers[K]> => ({ text: undefined, json: undefined, value: undefined, issues: [{ file, ...issue }] });
+  const failed = (issue: Omit<InputIssue, 'file'>): ReadJson<Parsers[K]> => ({ text: undefined, json: undefined, value: undefined, hash: undefined, issues: [{ file, ...issue }] });
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -161,7 +174,7 @@ async function readJsonFile<K extends FileKind>(path: string, file: string, kind
   }
   const hash = hashBytes(Buffer.from(text));
   const cached = cache.get(kind, hash);
-  if (cached !== undefined) return { text, json: undefined, value: cached, issues: [] };
+  if (cached !== undefined) return { text, json: undefined, value: cached, hash, issues: [] };
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -178,10 +191,10 @@ async function readJsonFile<K extends FileKind>(path: string, file: string, kind
   const result = await parseWithSchema(kind, data, cache);
   if (result.ok) {
     cache.set(kind, hash, result.value, result.sequenceHashes);
-    return { text, json: undefined, value: result.value as Parsers[K], issues };
+    return { text, json: undefined, value: result.value as Parsers[K], hash, issues };
   }
   const locate = await jsonLocator(text);
-  return { text, json: { data }, value: undefined, issues: [...issues, ...zodIssuesToInputIssues(file, result.schema, result.issues, locate)] };
+  return { text, json: { data }, value: undefined, hash, issues: [...issues, ...zodIssuesToInputIssues(file, result.schema, result.issues, locate)] };
 }
 
 /** A JSON object's members, or undefined for anything else. */
@@ -329,7 +342,11 @@ export async function loadProject({ paths, config, knownTakes, parsedCache }: Lo
   const listed = await listRefs(paths, inputs.elements ?? new Map());
   issues.push(...listed.issues);
   const takes = [...inputs.decisions.values()].some((d) => d.approved !== undefined || d.rejected.length > 0) ? await knownTakes() : new Set<string>();
-  const found = checkProject({ ...inputs, config, refs: listed.refs, knownTakes: takes });
+  // The rules see only these inputs: the same ones as the last load without mistakes are not checked again.
+  const fingerprint = createHash('sha1')
+    .update(JSON.stringify([plan.hash ?? null, bible.hash ?? null, decisions.hash ?? null, config, [...listed.refs].sort(([a], [b]) => (a < b ? -1 : 1)), [...takes].sort()]))
+    .digest('hex');
+  const found = issues.length === 0 && cache.checked() === fingerprint ? [] : checkProject({ ...inputs, config, refs: listed.refs, knownTakes: takes });
   const texts: Record<ProjectFile, string | undefined> = { 'plan.json': plan.text, 'bible.json': bible.text, 'decisions.json': decisions.text };
   const locators = new Map<ProjectFile, Locator | undefined>();
   for (const issue of found) {
@@ -343,6 +360,7 @@ export async function loadProject({ paths, config, knownTakes, parsedCache }: Lo
   if (issues.length > 0 || plan.value === undefined || bible.value === undefined || decisions.value === undefined) {
     return err({ kind: 'input-invalid', issues: issues.sort(inFileOrder) });
   }
+  cache.setChecked(fingerprint);
   await cache.save();
   const present = new Map<string, readonly string[]>();
   for (const [id, list] of listed.refs) if (list !== undefined) present.set(id, list);
