@@ -8,17 +8,21 @@ describe('the everyday parser', () => {
       command: 'build',
       args: { targets: ['SEQ02', 'SEQ04:take'], project: 'demo', dryRun: true, retake: false, jobs: 4, json: true, ndjson: false, wait: false, yes: false, maxCost: 20, resubmit: false, retryFailed: false, mode: 'individual', shotOverride: [] },
     });
-    expect(fastArgs(['build'])?.args).toMatchObject({ targets: [], dryRun: false, wait: true, jobs: undefined, maxCost: undefined });
+    expect(fastArgs(['build'])).toMatchObject({ command: 'build', args: { targets: [], dryRun: false, wait: true, jobs: undefined, maxCost: undefined } });
   });
 
   it('reads cg status', () => {
     expect(fastArgs(['status', 'SEQ03', '--json', '--project=demo'])).toEqual({ command: 'status', args: { project: 'demo', sequences: ['SEQ03'], json: true } });
   });
 
+  it('reads cg --version', () => {
+    expect(fastArgs(['--version'])).toEqual({ command: 'version' });
+  });
+
   it.each([
     [['build', '--help']],
     [['build', '-h']],
-    [['--version']],
+    [['--version', 'build']],
     [['build', '--bogus']],
     [['build', '--max-cost', 'lots']],
     [['build', '--jobs']],

@@ -2,11 +2,21 @@ import { join } from 'node:path';
 import type { NodeReport } from '../graph/events.ts';
 import type { SequencesDocument } from '../state/derive-sequences.ts';
 import { sequenceFacts, type FactsSequence } from '../state/sequence-facts.ts';
-import { invalidateSequences, writeSequences, type SequencesFile } from '../state/sequences-file.ts';
+import { readRecords } from '../state/records.ts';
+import { writeSequences, type SequencesFile } from '../state/sequences-file.ts';
 import type { Workspace } from './workspace.ts';
 
+const markerFile = (ws: Workspace): string => join(ws.paths.cache, 'derived.json');
+
 function sequencesFile(ws: Workspace): SequencesFile {
-  return { project: ws.paths.name, file: ws.paths.sequencesJson, marker: join(ws.paths.cache, 'derived.json'), records: ws.records, midWrite: () => ws.faults('write:sequences') };
+  return {
+    project: ws.paths.name,
+    file: ws.paths.sequencesJson,
+    marker: markerFile(ws),
+    records: (ids) => readRecords(ws.paths.shots, ids),
+    writes: ws.recordWrites,
+    midWrite: () => ws.faults('write:sequences'),
+  };
 }
 
 /** The plan's sequences as the state layer needs them. */
@@ -32,6 +42,6 @@ export function deriveState(ws: Workspace, nodes: readonly NodeReport[], ran: bo
 }
 
 /** Voids the derived state before a command changes an execution record. */
-export function invalidateState(ws: Workspace): Promise<void> {
-  return invalidateSequences(sequencesFile(ws));
+export function beforeRecordWrite(ws: Workspace, recordId: string): Promise<void> {
+  return ws.recordWrites.before(markerFile(ws), recordId);
 }

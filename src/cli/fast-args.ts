@@ -3,12 +3,12 @@ import type { StatusArgs } from './commands/status.ts';
 import type { VariantArgs } from './take-variants.ts';
 
 /**
- * `cg build` and `cg status` as people type them every day, parsed without yargs: loading
- * and setting it up costs ~25 ms of every start. Anything this does not know for sure (help,
- * an unknown or repeated-value flag, a malformed number) returns undefined, and yargs parses
- * the command as always, with its messages.
+ * `cg build`, `cg status` and `cg --version` as people type them every day, parsed without
+ * yargs: loading and setting it up costs ~25 ms of every start. Anything this does not know for
+ * sure (help, an unknown or repeated-value flag, a malformed number) returns undefined, and
+ * yargs parses the command as always, with its messages.
  */
-export type FastCommand = { command: 'build'; args: BuildArgs & VariantArgs } | { command: 'status'; args: StatusArgs };
+export type FastCommand = { command: 'build'; args: BuildArgs & VariantArgs } | { command: 'status'; args: StatusArgs } | { command: 'version' };
 
 interface Flags {
   booleans: Record<string, string>;
@@ -76,6 +76,7 @@ const flag = <T>(values: Parsed['values'], key: string, fallback: T): T => (valu
 
 export function fastArgs(argv: readonly string[]): FastCommand | undefined {
   const [command] = argv;
+  if (command === '--version' && argv.length === 1) return { command: 'version' };
   if (command === 'build') {
     const parsed = parse(argv, buildFlags);
     if (parsed === undefined) return undefined;

@@ -57,4 +57,4 @@ async function main(): Promise<void> {
   process.exitCode = await runCli(process.argv.slice(2), io);
 }
 
-await main();
+void main();

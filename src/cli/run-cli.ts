@@ -312,6 +312,10 @@ async function chooseHandler(argv: readonly string[], io: Io): Promise<Handler |
   const fast = fastArgs(argv);
   if (fast?.command === 'build') return () => buildCommand(io, fast.args);
   if (fast?.command === 'status') return async () => (await import('./commands/status.ts')).statusCommand(io, fast.args);
+  if (fast?.command === 'version') {
+    io.stdout.write(`${io.version}\n`);
+    return 0;
+  }
   let handler: Handler | undefined;
   const yargsParser = await parser(io, argv.includes('--help') || argv.includes('-h'), (chosen) => {
     handler = chosen;

@@ -20,6 +20,7 @@ import { mediaTools } from './media.ts';
 import { measureSong } from './song.ts';
 import { readAllRecords, type ExecutionRecord } from '../state/records.ts';
 import { isComplete } from '../state/take-status.ts';
+import { RecordWrites } from '../state/sequences-file.ts';
 import { CgFailure, type CgError } from '../util/errors.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 import { isNotFound } from '../util/atomic-fs.ts';
@@ -89,6 +90,8 @@ export interface Workspace extends ConfigContext {
   /** The project's output files (takes/…), checked by hash through the stat cache. */
   files: ProjectFiles;
   faults: Faults;
+  /** The execution records this command writes (the derived state is derived again for their sequences). */
+  recordWrites: RecordWrites;
   /** Compiled with take overrides (cg build --mode, --shot-override): its graph is not the plan's. */
   variant: boolean;
 }
@@ -126,6 +129,7 @@ export async function openWorkspace(io: Io, projectName: string | undefined, opt
     statCache,
     files: new ProjectFiles(paths.dir, statCache, io.faults),
     faults: io.faults,
+    recordWrites: new RecordWrites(),
     variant: options.overrides !== undefined,
   };
 }

@@ -1,15 +1,17 @@
+import { createHash } from 'node:crypto';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import type { CgError, InputIssue } from '../util/errors.ts';
 import { isNotFound, writeCacheAtomic } from '../util/atomic-fs.ts';
 import { err, ok, type Result } from '../util/result.ts';
 import type { ProjectConfig } from './config-schema.ts';
-import { duplicateKeys, formatJsonPath, jsonLocator, jsonSyntaxError, offsetToLineColumn, zodIssuesToInputIssues, type Locator } from './issues.ts';
+import { duplicateKeys, formatJsonPath, hasDuplicateKeys, jsonLocator, jsonSyntaxError, offsetToLineColumn, zodIssuesToInputIssues, type Locator } from './issues.ts';
 import { displayPath, type ProjectPaths } from './project-paths.ts';
 import { songFileProblem } from './song-file.ts';
-import { checkProject, refFolder, type ProjectFile, type RuleContext } from './rules.ts';
+import { checkProject, refFolder, type ProjectFile, type RuleContext, type RuleIssue } from './rules.ts';
 import type { z } from 'zod';
 import type { Bible, BibleElement, Decisions, Plan, SequenceDecisions } from './schema.ts';
+import type * as SchemaModule from './schema.ts';
 import { hashBytes } from '../util/hash.ts';
 import { readJsonIfExists } from '../util/atomic-fs.ts';
 
@@ -31,11 +33,15 @@ interface Parsers {
   decisions: Decisions;
 }
 
-type CachedFiles = Partial<Record<FileKind, { hash: string; value: unknown }>>;
+/** A parsed file; for the plan, also the hash of each sequence as written (sequences[i] ↔ sequenceHashes[i]). */
+type CachedFile = { hash: string; value: unknown; sequenceHashes?: string[] };
+type CachedFiles = Partial<Record<FileKind, CachedFile>> & { checked?: string };
 
 /**
  * The parsed (normalised) files by content hash: files that did not change since the
- * last good load are not parsed again, and the schema library is not even loaded.
+ * last good load are not parsed again, and the schema library is not even loaded. When the
+ * plan changed, its sequences that did not keep their parse: an edit of one sequence of
+ * 10,000 validates one.
  */
 class ParsedCache {
   readonly #file: string | undefined;
@@ -61,8 +67,28 @@ class ParsedCache {
     return entry?.hash === hash ? (entry.value as Parsers[K]) : undefined;
   }
 
-  set(kind: FileKind, hash: string, value: unknown): void {
-    this.#entries = { ...this.#entries, [kind]: { hash, value } };
+  /** The parsed sequences of the last good plan, by the hash of each as written. */
+  sequences(): Map<string, unknown> {
+    const entry = this.#entries.plan;
+    const parsed = (entry?.value as { sequences?: unknown } | undefined)?.sequences;
+    const hashes = entry?.sequenceHashes;
+    if (!Array.isArray(parsed) || !Array.isArray(hashes) || parsed.length !== hashes.length) return new Map();
+    return new Map(hashes.map((h, i): [string, unknown] => [h, parsed[i]]));
+  }
+
+  /** The fingerprint of the last inputs the rules found no mistake in. */
+  checked(): string | undefined {
+    return this.#entries.checked;
+  }
+
+  setChecked(fingerprint: string): void {
+    if (this.#entries.checked === fingerprint) return;
+    this.#entries = { ...this.#entries, checked: fingerprint };
+    this.#dirty = true;
+  }
+
+  set(kind: FileKind, hash: string, value: unknown, sequenceHashes?: string[]): void {
+    this.#entries = { ...this.#entries, [kind]: { hash, value, sequenceHashes } };
     this.#dirty = true;
   }
 
@@ -72,8 +98,42 @@ class ParsedCache {
   }
 }
 
-async function parseWithSchema(kind: FileKind, data: unknown): Promise<{ ok: true; value: unknown } | { ok: false; schema: z.ZodType; issues: z.core.$ZodIssue[] }> {
+type Parsed = { ok: true; value: unknown; sequenceHashes?: string[] } | { ok: false; schema: z.ZodType; issues: z.core.$ZodIssue[] };
+
+const sequenceHash = (raw: unknown): string => createHash('sha1').update(JSON.stringify(raw)).digest('hex');
+
+/**
+ * The plan, validated sequence by sequence: a sequence written as before keeps its parse, the
+ * others go through the sequence schema, and the rest of the plan through the plan schema with
+ * one sequence. Undefined when anything fails: the whole plan is then parsed, for its messages.
+ */
+function parsePlanBySequence(schemas: typeof SchemaModule, data: unknown, known: ReadonlyMap<string, unknown>): Parsed | undefined {
+  const sequences = objectMembers(data)?.['sequences'];
+  if (!Array.isArray(sequences) || sequences.length === 0) return undefined;
+  const hashes: string[] = [];
+  const parsed: unknown[] = [];
+  for (const raw of sequences as unknown[]) {
+    const hash = sequenceHash(raw);
+    let value = known.get(hash);
+    if (value === undefined) {
+      const result = schemas.SequenceSchema.safeParse(raw);
+      if (!result.success) return undefined;
+      value = result.data;
+    }
+    hashes.push(hash);
+    parsed.push(value);
+  }
+  const rest = schemas.PlanSchema.safeParse({ ...objectMembers(data), sequences: sequences.slice(0, 1) as unknown[] });
+  if (!rest.success) return undefined;
+  return { ok: true, value: { ...rest.data, sequences: parsed }, sequenceHashes: hashes };
+}
+
+async function parseWithSchema(kind: FileKind, data: unknown, cache: ParsedCache): Promise<Parsed> {
   const schemas = await import('./schema.ts');
+  if (kind === 'plan') {
+    const bySequence = parsePlanBySequence(schemas, data, cache.sequences());
+    if (bySequence !== undefined) return bySequence;
+  }
   const schema = kind === 'plan' ? schemas.PlanSchema : kind === 'bible' ? schemas.BibleSchema : schemas.DecisionsSchema;
   const result = schema.safeParse(data, { reportInput: true });
   return result.success ? { ok: true, value: result.data } : { ok: false, schema, issues: result.error.issues };
@@ -85,6 +145,8 @@ interface ReadJson<T> {
   /** What JSON.parse made of it, when the schema did not accept it (the rules look at the parts that pass). */
   json: { data: unknown } | undefined;
   value: T | undefined;
+  /** The content hash of the text, when it was read. */
+  hash: string | undefined;
   issues: InputIssue[];
 }
 
@@ -93,7 +155,7 @@ function errorCode(error: unknown): unknown {
 }
 
 async function readJsonFile<K extends FileKind>(path: string, file: string, kind: K, missing: 'error' | 'empty', cache: ParsedCache): Promise<ReadJson<Parsers[K]>> {
-  const failed = (issue: Omit<InputIssue, 'file'>): ReadJson<Parsers[K]> => ({ text: undefined, json: undefined, value: undefined, issues: [{ file, ...issue }] });
+  const failed = (issue: Omit<InputIssue, 'file'>): ReadJson<Parsers[K]> => ({ text: undefined, json: undefined, value: undefined, hash: undefined, issues: [{ file, ...issue }] });
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -113,7 +175,7 @@ async function readJsonFile<K extends FileKind>(path: string, file: string, kind
   }
   const hash = hashBytes(Buffer.from(text));
   const cached = cache.get(kind, hash);
-  if (cached !== undefined) return { text, json: undefined, value: cached, issues: [] };
+  if (cached !== undefined) return { text, json: undefined, value: cached, hash, issues: [] };
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -121,19 +183,19 @@ async function readJsonFile<K extends FileKind>(path: string, file: string, kind
     const syntax = await jsonSyntaxError(text);
     return { ...failed({ path: formatJsonPath(syntax.path), ...offsetToLineColumn(text, syntax.offset), message: syntax.message }), text };
   }
-  const issues: InputIssue[] = (await duplicateKeys(text)).map(({ path: at, offset, first }) => ({
+  const issues: InputIssue[] = (hasDuplicateKeys(text) ? await duplicateKeys(text) : []).map(({ path: at, offset, first }) => ({
     file,
     path: formatJsonPath(at),
     ...offsetToLineColumn(text, offset),
     message: `"${String(at[at.length - 1])}" is written twice in one object (also line ${offsetToLineColumn(text, first).line}), and JSON keeps only the last: remove or rename one`,
   }));
-  const result = await parseWithSchema(kind, data);
+  const result = await parseWithSchema(kind, data, cache);
   if (result.ok) {
-    cache.set(kind, hash, result.value);
-    return { text, json: undefined, value: result.value as Parsers[K], issues };
+    cache.set(kind, hash, result.value, result.sequenceHashes);
+    return { text, json: undefined, value: result.value as Parsers[K], hash, issues };
   }
   const locate = await jsonLocator(text);
-  return { text, json: { data }, value: undefined, issues: [...issues, ...zodIssuesToInputIssues(file, result.schema, result.issues, locate)] };
+  return { text, json: { data }, value: undefined, hash, issues: [...issues, ...zodIssuesToInputIssues(file, result.schema, result.issues, locate)] };
 }
 
 /** A JSON object's members, or undefined for anything else. */
@@ -283,7 +345,11 @@ export async function loadProject({ paths, config, knownTakes, parsedCache, chec
   const listed = await listRefs(paths, inputs.elements ?? new Map());
   issues.push(...listed.issues);
   const takes = [...inputs.decisions.values()].some((d) => d.approved !== undefined || d.rejected.length > 0) ? await knownTakes() : new Set<string>();
-  const found = checkProject({ ...inputs, config, refs: listed.refs, knownTakes: takes });
+  // The rules see only these inputs: the same ones as the last load without mistakes are not checked again.
+  const fingerprint = createHash('sha1')
+    .update(JSON.stringify([plan.hash ?? null, bible.hash ?? null, decisions.hash ?? null, config, [...listed.refs].sort(([a], [b]) => (a < b ? -1 : 1)), [...takes].sort()]))
+    .digest('hex');
+  const found: RuleIssue[] = issues.length === 0 && cache.checked() === fingerprint ? [] : checkProject({ ...inputs, config, refs: listed.refs, knownTakes: takes });
   const song = plan.value?.song?.file;
   const songProblem = song === undefined ? undefined : ((await songFileProblem(paths.dir, song)) ?? (await checkSong?.(song)));
   if (songProblem !== undefined) found.push({ file: 'plan.json', jsonPath: ['song', 'file'], message: songProblem });
@@ -300,6 +366,7 @@ export async function loadProject({ paths, config, knownTakes, parsedCache, chec
   if (issues.length > 0 || plan.value === undefined || bible.value === undefined || decisions.value === undefined) {
     return err({ kind: 'input-invalid', issues: issues.sort(inFileOrder) });
   }
+  cache.setChecked(fingerprint);
   await cache.save();
   const present = new Map<string, readonly string[]>();
   for (const [id, list] of listed.refs) if (list !== undefined) present.set(id, list);

@@ -15,15 +15,14 @@ export class RecordJournal implements TakeJournal {
   readonly #now: () => Date;
   readonly #mutex = new KeyedMutex();
   readonly #records = new Map<string, ExecutionRecord | undefined>();
-  readonly #beforeFirstWrite: () => Promise<void>;
+  readonly #beforeWrite: (recordId: string) => Promise<void>;
   readonly #faults: Faults;
-  #written = false;
 
-  /** `beforeFirstWrite` runs once, before this command changes any record (it voids derived caches). */
-  constructor(shotsDir: string, now: () => Date, beforeFirstWrite: () => Promise<void>, faults: Faults = noFaults) {
+  /** `beforeWrite` runs before each change to a record (it voids derived caches). */
+  constructor(shotsDir: string, now: () => Date, beforeWrite: (recordId: string) => Promise<void>, faults: Faults = noFaults) {
     this.#shotsDir = shotsDir;
     this.#now = now;
-    this.#beforeFirstWrite = beforeFirstWrite;
+    this.#beforeWrite = beforeWrite;
     this.#faults = faults;
   }
 
@@ -41,10 +40,7 @@ export class RecordJournal implements TakeJournal {
       }
       const copy: ExecutionRecord = { ...record, takes: [...record.takes] };
       const result = change(copy);
-      if (!this.#written) {
-        this.#written = true;
-        await this.#beforeFirstWrite();
-      }
+      await this.#beforeWrite(recordId);
       await writeRecord(this.#shotsDir, copy, () => this.#faults('write:record'));
       this.#records.set(recordId, copy);
       return result;

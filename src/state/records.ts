@@ -76,6 +76,12 @@ export async function readAllRecords(shotsDir: string): Promise<Map<string, Exec
   return new Map(records.map((record) => [record.shotId, record]));
 }
 
+/** The records with these shot ids; those that do not exist are left out. */
+export async function readRecords(shotsDir: string, shotIds: readonly string[]): Promise<Map<string, ExecutionRecord>> {
+  const records = await Promise.all(shotIds.map((id) => readRecord(shotsDir, id)));
+  return new Map(records.flatMap((record) => (record === undefined ? [] : [[record.shotId, record] as const])));
+}
+
 export async function writeRecord(shotsDir: string, record: ExecutionRecord, midWrite?: MidWrite): Promise<void> {
   await writeJsonAtomic(recordPath(shotsDir, record.shotId), record, midWrite);
 }

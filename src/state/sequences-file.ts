@@ -1,43 +1,96 @@
+import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { type MidWrite, readJsonIfExists, writeCacheAtomic, writeJsonAtomic } from '../util/atomic-fs.ts';
-import { hashJson } from '../util/hash.ts';
-import { deriveSequences, type SequenceFacts, type SequencesDocument } from './derive-sequences.ts';
+import { deriveSequences, type DerivedSequence, type SequenceFacts, type SequencesDocument } from './derive-sequences.ts';
 import type { ExecutionRecord } from './records.ts';
+
+/** What each sequence's entry in sequences.json was derived from: the hash of its facts, by sequence id. */
+interface Marker {
+  facts: Record<string, string>;
+}
+
+/**
+ * The execution records this command writes. The first write voids the marker on disk (a
+ * crash after it leaves no marker, and the next command derives everything again); this
+ * command keeps what the marker said, so at its end only the sequences whose facts changed
+ * or whose records it wrote are derived again.
+ */
+export class RecordWrites {
+  readonly #ids = new Set<string>();
+  #voided: Promise<Marker | undefined> | undefined;
+
+  /** Call before writing a record; every write waits until the marker is voided. */
+  async before(marker: string, recordId: string): Promise<void> {
+    this.#ids.add(recordId);
+    this.#voided ??= readMarker(marker).then(async (previous) => {
+      await rm(marker, { force: true });
+      return previous;
+    });
+    await this.#voided;
+  }
+
+  has(recordId: string): boolean {
+    return this.#ids.has(recordId);
+  }
+
+  /** The marker as it was before this command's first write, if it made one. */
+  previous(): Promise<Marker | undefined> {
+    return this.#voided ?? Promise.resolve(undefined);
+  }
+}
 
 /** Where the derived document lives, and the marker that says what it was derived from. */
 export interface SequencesFile {
   project: string;
   file: string;
   marker: string;
-  records: () => Promise<ReadonlyMap<string, ExecutionRecord>>;
+  /** The records with these ids (those that do not exist are left out). */
+  records: (ids: readonly string[]) => Promise<ReadonlyMap<string, ExecutionRecord>>;
+  writes: RecordWrites;
   midWrite?: MidWrite;
 }
 
-/** Voids the marker: called before a command changes any execution record. */
-export async function invalidateSequences(target: Pick<SequencesFile, 'marker'>): Promise<void> {
-  await rm(target.marker, { force: true });
+async function readMarker(file: string): Promise<Marker | undefined> {
+  const data = (await readJsonIfExists(file).catch(() => undefined)) as Partial<Marker> | undefined;
+  return data?.facts !== undefined && typeof data.facts === 'object' && data.facts !== null ? { facts: data.facts } : undefined;
+}
+
+const recordIds = (facts: SequenceFacts): string[] => [...facts.videos.map((video) => video.recordId), ...(facts.grid === undefined ? [] : [facts.grid.recordId])];
+
+/** sequenceFacts builds each fact with its members in one order, so plain JSON identifies it. */
+const factsHash = (facts: SequenceFacts): string => createHash('sha1').update(JSON.stringify(facts)).digest('hex');
+
+function parseDocument(text: string | undefined): SequencesDocument | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const document = JSON.parse(text) as Partial<SequencesDocument>;
+    return Array.isArray(document.sequences) ? (document as SequencesDocument) : undefined;
+  } catch {
+    return undefined; // a damaged file is derived again
+  }
 }
 
 /**
- * Re-derives state/client/sequences.json; written only when it changed. When neither
- * the facts nor any record changed since the last derivation (the marker remembers the
- * facts' hash; record writes delete it), the file on disk is already the answer and
- * no record is read.
+ * Re-derives state/client/sequences.json; written only when it changed. A sequence whose facts
+ * are those the marker remembers, and none of whose records changed since (record writes void
+ * the marker), keeps its entry, and its records are not read: after an edit of one sequence of
+ * 10,000, one sequence's records are read.
  */
 export async function writeSequences(target: SequencesFile, facts: readonly SequenceFacts[]): Promise<SequencesDocument> {
-  const factsHash = hashJson(facts);
-  const existing = await readFile(target.file, 'utf8').catch(() => undefined);
-  const marker = (await readJsonIfExists(target.marker).catch(() => undefined)) as { facts?: string } | undefined;
-  if (existing !== undefined && marker?.facts === factsHash) {
-    try {
-      return JSON.parse(existing) as SequencesDocument;
-    } catch {
-      // a damaged file is derived again below
-    }
-  }
-  const document = deriveSequences(target.project, facts, await target.records());
+  const hashes = facts.map(factsHash);
+  const [existing, onDisk] = await Promise.all([readFile(target.file, 'utf8').catch(() => undefined), readMarker(target.marker)]);
+  const marker = onDisk ?? (await target.writes.previous());
+  const before = marker === undefined ? undefined : parseDocument(existing);
+  const kept = new Map<string, DerivedSequence>((before?.sequences ?? []).map((sequence) => [sequence.id, sequence]));
+  const stale = facts.filter((fact, i) => marker?.facts[fact.id] !== hashes[i] || !kept.has(fact.id) || recordIds(fact).some((id) => target.writes.has(id)));
+  if (onDisk !== undefined && before !== undefined && stale.length === 0 && before.sequences.length === facts.length && before.project === target.project) return before;
+  const fresh = new Map(deriveSequences(target.project, stale, await target.records(stale.flatMap(recordIds))).sequences.map((sequence) => [sequence.id, sequence]));
+  const document: SequencesDocument = {
+    project: target.project,
+    sequences: facts.map((fact) => fresh.get(fact.id) ?? (kept.get(fact.id) as DerivedSequence)),
+  };
   const text = `${JSON.stringify(document, null, 2)}\n`;
   if (existing !== text) await writeJsonAtomic(target.file, document, target.midWrite);
-  await writeCacheAtomic(target.marker, { facts: factsHash });
+  await writeCacheAtomic(target.marker, { facts: Object.fromEntries(facts.map((fact, i) => [fact.id, hashes[i]])) });
   return document;
 }

@@ -16,7 +16,7 @@ import { updateDecisions } from '../../state/decisions-file.ts';
 import { CgFailure } from '../../util/errors.ts';
 import type { ExitCode } from '../../util/errors.ts';
 import type { NodeKey } from '../../util/hash.ts';
-import { deriveState, invalidateState } from '../derived.ts';
+import { beforeRecordWrite, deriveState } from '../derived.ts';
 import { plural, usd } from '../../reporters/format.ts';
 import type { Io } from '../io.ts';
 import { checkKeys, providerFactory } from '../providers.ts';
@@ -90,7 +90,7 @@ function applyContext(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<Reco
       blobs: ws.blobs,
       actions: ws.actions,
       built: ws.built,
-      journal: new RecordJournal(ws.paths.shots, () => io.clock.now(), () => invalidateState(ws), ws.faults),
+      journal: new RecordJournal(ws.paths.shots, () => io.clock.now(), (recordId) => beforeRecordWrite(ws, recordId), ws.faults),
       landing: new LandingStore(join(ws.paths.cache, 'landing'), ws.faults),
       files: ws.files,
     },
