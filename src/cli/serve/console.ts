@@ -84,6 +84,9 @@ export class ReviewConsole {
   /** The board as last derived, until a project file changes: it is `cg status` of the whole plan, the costly read. */
   #board: Promise<Board> | undefined;
   #generation = 0;
+  /** The last derivation started, and whether the newest is still waiting for it. */
+  #last: Promise<void> = Promise.resolve();
+  #waiting = false;
   /** Work that goes on after its request was answered: a board derived ahead, a build. */
   readonly #background = new Set<Promise<unknown>>();
 
@@ -112,26 +115,36 @@ export class ReviewConsole {
 
   /** The Sequence Board; derived again only after a project file changed (see `changed`). */
   board(): Promise<Board> {
-    if (this.#board === undefined) {
-      const generation = this.#generation;
-      const board = this.#open().then((ws) => this.#derive(ws, []));
-      this.#board = board;
-      // A failure, or a change while deriving, is not kept: the next request derives again.
-      board.then(
-        () => {
-          if (generation !== this.#generation && this.#board === board) this.#board = undefined;
-        },
-        () => {
-          if (this.#board === board) this.#board = undefined;
-        },
-      );
-    }
-    return this.#board;
+    if (this.#board !== undefined) return this.#board;
+    // One derivation at a time: a build writes records many times a second, each a change.
+    this.#waiting = true;
+    let startedAt = 0;
+    const board = this.#last.then(async () => {
+      this.#waiting = false;
+      startedAt = this.#generation;
+      return this.#derive(await this.#open(), []);
+    });
+    this.#last = board.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#board = board;
+    // A failure, or a change while deriving, is not kept: the next request derives again.
+    board.then(
+      () => {
+        if (startedAt !== this.#generation && this.#board === board) this.#board = undefined;
+      },
+      () => {
+        if (this.#board === board) this.#board = undefined;
+      },
+    );
+    return board;
   }
 
-  /** A project file changed (here or in another process): the board is derived again, starting now. */
+  /** A project file changed (here or in another process): the board is derived again, starting now (or once the one under way ends). */
   changed(): void {
     this.#generation++;
+    if (this.#waiting) return; // the derivation waiting its turn has not read anything yet
     this.#board = undefined;
     this.#behind(this.board());
   }
