@@ -55,9 +55,9 @@ const summaryLine = (stdout) => stdout.trim().split('\n').find((line) => /^(Buil
 /**
  * The built project of `count` sequences: { root, name, dir, sequences, gridIds, build }, where
  * build = { fresh, jobs, steps: [{ step, ms, rssKB, summary }], totalMs } (fresh: built in this run).
- * `run(args, cwd, label)` spawns node and returns { ms, rssKB, stdout }.
+ * `run(args, cwd, label)` runs cg with these arguments and returns { ms, rssKB, stdout }.
  */
-export function builtProject(count, { cg, run, log }) {
+export function builtProject(count, { run, log }) {
   const root = join(workDir, `p${count}`);
   const name = `bench${count}`;
   const dir = join(root, 'projects', name);
@@ -75,7 +75,7 @@ export function builtProject(count, { cg, run, log }) {
   generate(root, count);
   const steps = [];
   const step = (label, args) => {
-    const r = run([cg, 'build', '--project', name, '--jobs', String(jobs), ...args], root, `${count}: ${label}`);
+    const r = run(['build', '--project', name, '--jobs', String(jobs), ...args], root, `${count}: ${label}`);
     steps.push({ step: label, ms: r.ms, rssKB: r.rssKB, summary: summaryLine(r.stdout) });
     log(`${count}: ${label} took ${(r.ms / 1000).toFixed(1)} s (peak RSS ${(r.rssKB / 1024).toFixed(0)} MB): ${summaryLine(r.stdout)}`);
   };

@@ -237,7 +237,7 @@ async function main() {
       }
       continue;
     }
-    const project = builtProject(size, { cg, run: runCg, log });
+    const project = builtProject(size, { run: runCg, log });
     builds.push({ size, ...project.build });
     const p = ['--project', project.name];
     // Brought up to date with this clipgraph first (not measured; prints what it did).
