@@ -147,7 +147,7 @@ function demoProject() {
   temps.push(root);
   writeFileSync(join(root, 'pipeline.config.ts'), `// clipgraph bench: the demo with the default settings.\nexport default { defaultProject: 'demo' };\n`);
   const dir = join(root, 'projects', 'demo');
-  cpSync(demoDir, dir, { recursive: true, filter: (src) => !/[/\\](state|takes|\.cg)$/.test(src) });
+  cpSync(demoDir, dir, { recursive: true, filter: (src) => !/[/\\](state|takes|cut|\.cg)$/.test(src) });
   const first = runCg(['build'], root, 'demo: first cg build');
   log(`demo: first cg build took ${fmtMs(first.ms)}`);
   return { root, name: 'demo', dir, build: { fresh: true, jobs: null, totalMs: first.ms } };
