@@ -19,7 +19,7 @@ describe('the command line', () => {
     const version = execFileSync(process.execPath, [distCli, '--version'], { encoding: 'utf8' });
     const pkg = JSON.parse(execFileSync(process.execPath, ['-p', 'JSON.stringify(require("./package.json"))'], { cwd: repoRoot, encoding: 'utf8' })) as { version: string };
     expect(version.trim()).toBe(pkg.version);
-    for (const command of ['build', 'watch', 'status', 'explain', 'pick', 'grid', 'takes', 'approve', 'reject', 'final', 'cost', 'init']) {
+    for (const command of ['build', 'watch', 'cut', 'status', 'explain', 'pick', 'grid', 'takes', 'approve', 'reject', 'final', 'cost', 'serve', 'init']) {
       const help = execFileSync(process.execPath, [distCli, command, '--help'], { encoding: 'utf8' });
       expect(help, command).toContain('Examples:');
       expect(help, command).toContain('--project');

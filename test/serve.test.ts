@@ -66,8 +66,8 @@ function rawGet(served: Served, path: string, headers: Record<string, string> = 
   });
 }
 
-async function builtDemo(config: Record<string, unknown> = {}): Promise<TestProject> {
-  const project = await makeProject(config);
+async function builtDemo(config: Record<string, unknown> = {}, options: { song?: boolean } = {}): Promise<TestProject> {
+  const project = await makeProject(config, options);
   expect((await cg(project, ['build'])).code).toBe(0);
   return project;
 }
@@ -115,6 +115,19 @@ describe('cg serve: the review console', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector('.take');
     expect(new URL(page.url()).hash).toBe('#/dailies/SEQ02');
+  });
+
+  it('plays the cut above the board with the song; its playhead marks the card under it', async () => {
+    const project = await builtDemo({}, { song: true }); // cg build makes the cut too
+    const page = await openPage(await serve(project));
+    await expect.poll(() => page.locator('[data-card]').count(), patiently).toBe(12);
+    const cut = page.locator('video#cut');
+    await expect.poll(() => cut.evaluate((video) => (video as unknown as { currentSrc: string }).currentSrc), patiently).toContain('/files/cut/Afterglow_Avenue_official_music_video_cut001.mp4');
+    await expect.poll(() => cut.evaluate((video) => Math.round((video as unknown as { duration: number }).duration)), patiently).toBe(204);
+    // 0:40 is inside SEQ03's slot (0:34–0:50).
+    await cut.evaluate((video) => void ((video as unknown as { currentTime: number }).currentTime = 40));
+    await expect.poll(() => page.locator('[data-card].playing').getAttribute('data-id'), patiently).toBe('SEQ03');
+    await page.screenshot({ path: join(artifacts, 'board-with-cut.png') });
   });
 
   it('approves and rejects (with a note) in Dailies as cg approve and cg reject do; cg status agrees at once', async () => {
