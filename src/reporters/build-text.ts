@@ -43,16 +43,18 @@ export function summaryText(input: SummaryInput): string {
   const blocked = nodes.filter((node) => node.action === 'blocked');
   const failed = nodes.filter((node) => node.action === 'failed').length;
   const waitingPicks = blocked.filter((node) => node.kind === 'frame' && waitsForPick(node.reason));
+  const cutFile = nodes.find((node) => node.kind === 'cut' && node.action !== 'failed')?.output;
+  const cut = cutFile == null ? '' : `The cut on the song: ${cutFile}\n`;
   if (ran.length === 0 && failed === 0 && !input.interrupted) {
     const waiting = blocked.length === 0 ? '' : ` (${blocked.length} waiting: ${waitingPicks.length > 0 ? `${plural(waitingPicks.length, 'grid')} to pick from, ` : ''}see cg status)`;
-    return `Nothing to build: ${plural(reused, 'node')} up to date${waiting}.\n`;
+    return `Nothing to build: ${plural(reused, 'node')} up to date${waiting}.\n${cut}`;
   }
   const atReal = ran.reduce((sum, node) => sum + node.estimateUsd, 0);
   const spent = `Spent ${usd(input.totalCostUsd)}${input.totalCostUsd === 0 && atReal > 0 ? ` (${usd(atReal)} at real prices)` : ''}.`;
   const lines = [`Built ${plural(ran.length, 'node')} in ${seconds(input.elapsedMs)}, reused ${reused}, ${blocked.length} waiting, ${failed} failed. ${spent}`];
   if (waitingPicks.length > longList) {
     lines.push(summarized(waitingPicks.map((node) => node.sequence), 'wait for a pick', 'cg status lists them'));
-    return `${lines.join('\n')}\n`;
+    return `${lines.join('\n')}\n${cut}`;
   }
   const grids = new Map(nodes.filter((node) => node.kind === 'grid').map((node) => [node.sequence, node.output]));
   for (const node of waitingPicks) {
@@ -60,5 +62,5 @@ export function summaryText(input: SummaryInput): string {
     const grid = grids.get(node.sequence);
     lines.push(`  ${node.sequence}: ${grid == null ? '' : `look at ${grid}, then `}${pickCommand(node.sequence, node.reason.cells)}`);
   }
-  return `${lines.join('\n')}\n`;
+  return `${lines.join('\n')}\n${cut}`;
 }

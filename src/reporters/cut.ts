@@ -32,10 +32,14 @@ export function timingWarningText(warning: TimingWarning): string {
 
 const shown: Record<string, string> = { frame: 'start frame', grid: 'grid', card: 'title card' };
 
-/** Where the cut stands, for cg cut and cg status. */
+/** `SEQ01 (grid), SEQ02 (title card)`: the slots of the last cut that show no take. */
+export function placeholderList(facts: CutFacts): string {
+  return facts.placeholders.map(({ sequence, picture }) => `${sequence} (${shown[picture ?? 'card'] ?? picture})`).join(', ');
+}
+
+/** Where the cut stands, for cg status. */
 export function cutText(facts: CutFacts): string {
   const file = facts.file === null ? 'Cut: none yet (cg cut makes it)' : `Cut: ${facts.file}${facts.upToDate ? '' : ' (older than the plan: cg cut remakes it from what exists, cg build also makes the takes)'}`;
-  const placeholders = facts.placeholders.map(({ sequence, picture }) => `${sequence} (${shown[picture ?? 'card'] ?? picture})`);
-  const slots = facts.file === null ? '' : placeholders.length === 0 ? '; every sequence shows a take' : `; no take yet for ${placeholders.join(', ')}`;
+  const slots = facts.file === null ? '' : facts.placeholders.length === 0 ? '; every sequence shows a take' : `; no take yet for ${placeholderList(facts)}`;
   return `${file}${slots}.\n`;
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { cutFacts } from '../../graph/cut-facts.ts';
 import { chooseReporter } from '../../reporters/choose.ts';
-import { cutText, timingWarningText } from '../../reporters/cut.ts';
+import { placeholderList, timingWarningText } from '../../reporters/cut.ts';
 import { displayPath } from '../../plan/project-paths.ts';
 import { CgFailure, type ExitCode } from '../../util/errors.ts';
 import type { Io } from '../io.ts';
@@ -42,7 +42,7 @@ export async function cutCommand(io: Io, args: CutArgs): Promise<ExitCode> {
       const code = exitOf(io, outcome);
       const after = await planOnly(io, ws, [cut]);
       const facts = await cutFacts(ws.graph, after.plan, after.facts);
-      if (facts !== undefined && !args.json) io.stdout.write(cutText(facts));
+      if (facts !== undefined && !args.json && facts.placeholders.length > 0) io.stdout.write(`No take yet, shown by a placeholder: ${placeholderList(facts)}.\n`);
       if (args.open && facts?.file != null && !(await openFile(join(ws.paths.dir, facts.file), process.platform))) {
         io.stderr.write(`cg: no player could be opened here; the cut is ${displayPath(ws.paths, join(ws.paths.dir, facts.file))}\n`);
       }
