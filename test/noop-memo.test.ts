@@ -15,7 +15,7 @@ import { buildJson, cg, makeProject, ran, type TestProject } from './helpers/pro
  */
 
 const TIMEOUT = 120_000;
-const memoPath = (project: TestProject): string => project.path('.cg', 'noop.json');
+const memoPath = (project: TestProject): string => project.path('.cg', 'noop.memo');
 
 /** Builds until nothing is left to do, and checks that this left a memo. */
 async function settle(project: TestProject, args: string[] = []): Promise<string> {

@@ -40,7 +40,7 @@ function isChecks(value: unknown): value is MemoChecks {
 /**
  * The memo in `file`, or undefined when there is none or it is damaged in any way (a memo is
  * only ever a shortcut: what it says is never trusted unless its checksum and shape hold).
- * The file is a checksum line, then the memo as JSON.
+ * The file is a checksum line, then the memo as JSON (so it is not named .json).
  */
 export async function readMemo<R>(file: string, isReport: (report: unknown) => report is R): Promise<NoopMemo<R> | undefined> {
   let text: string;

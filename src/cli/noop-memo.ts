@@ -21,8 +21,8 @@ import { blobsDir, openStatCache, type Workspace } from './workspace.ts';
  * The key holds what is known before any project file is read (cg's build, the project, its
  * resolved config with the prices, the targets); the checks hold every file the plan depended
  * on, by content hash through the stat cache: plan.json, bible.json, decisions.json, every file
- * and folder under refs/, the song, the action and built indexes, the execution records it
- * read, the output files and blobs it found intact, and the derived state it left. The user's
+ * and folder under refs/, the song, the action, built and parsed caches, the execution records
+ * it read, the output files and blobs it found intact, and the derived state it left. The user's
  * inputs are hashed before the workspace reads them, so an edit saved during the build makes
  * the memo miss; the rest is cg's own state, written only under the project lock this build holds.
  */
@@ -33,7 +33,7 @@ export interface SettledReport {
   estimateUsd: number;
 }
 
-export const memoFile = (paths: ProjectPaths): string => join(paths.cache, 'noop.json');
+export const memoFile = (paths: ProjectPaths): string => join(paths.cache, 'noop.memo');
 
 export function memoKey(cacheTag: string, paths: ProjectPaths, config: ProjectConfig, targets: readonly string[]): string {
   return createHash('sha1').update(JSON.stringify([cacheTag, paths.name, config, targets])).digest('hex');
@@ -118,7 +118,8 @@ export async function settledChecks(ws: Workspace, inputs: MemoChecks, log: Read
   const fromProject = (absolute: string): string => relative(ws.paths.dir, absolute);
   for (const node of ws.graph.nodes.values()) if (node.kind === 'audio') checks.files.push([node.file, node.song]);
   checks.files.push(...log.files);
-  const state = [join(ws.paths.cache, 'actions', 'actions.jsonl'), join(ws.paths.cache, 'built.json'), join(ws.paths.cache, 'derived.json'), ws.paths.sequencesJson];
+  // cg's caches too: one that is damaged or gone sends the next build down the path that writes it again.
+  const state = [join(ws.paths.cache, 'actions', 'actions.jsonl'), join(ws.paths.cache, 'built.json'), join(ws.paths.cache, 'parsed.json'), join(ws.paths.cache, 'derived.json'), ws.paths.sequencesJson];
   const records = ws.recordsRead() ? [] : [...log.records].map((id) => recordPath(ws.paths.shots, id));
   try {
     for (const file of [...state, ...records]) checks.files.push([fromProject(file), (await ws.statCache.hashIfPresent(fromProject(file))) ?? null]);
