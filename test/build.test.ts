@@ -20,7 +20,12 @@ describe('cg build on the demo project (sim provider)', () => {
     expect(second.stdout.trim().split('\n')).toHaveLength(1);
     expect(second.stdout).toMatch(/^Nothing to build: \d+ nodes up to date/);
     expect(second.stderr).toBe('');
-    expect(await snapshotTree(project.dir)).toEqual(before);
+    // The first no-op remembers what it planned (src/cli/noop-memo.ts); the next writes nothing at all.
+    const after = await snapshotTree(project.dir);
+    expect(Object.keys(after).filter((file) => after[file] !== before[file]).sort()).toEqual(['.cg/noop.memo', '.cg/stat-cache.json']);
+    const third = await cg(project, ['build']);
+    expect(third.stdout).toBe(second.stdout);
+    expect(await snapshotTree(project.dir)).toEqual(after);
   });
 
   it('an edited shot prompt rebuilds exactly that take, names the field in --dry-run, and a revert brings the old take back for free', async () => {

@@ -83,6 +83,8 @@ export interface Workspace extends ConfigContext {
   graph: Graph;
   /** All execution records, read on first use (a no-op build does not need them). */
   records: () => Promise<Map<string, ExecutionRecord>>;
+  /** Whether `records` has been called. */
+  recordsRead: () => boolean;
   blobs: LocalBlobStore;
   actions: LocalActionCache;
   built: BuiltIndex;
@@ -96,15 +98,27 @@ export interface Workspace extends ConfigContext {
   variant: boolean;
 }
 
+/** Where the project's blobs are kept. */
+export const blobsDir = (paths: ProjectPaths): string => join(paths.cache, 'blobs');
+
+/** The project's stat cache (paths from the project folder). */
+export function openStatCache(io: Io, paths: ProjectPaths): Promise<StatCache> {
+  return StatCache.open(join(paths.cache, 'stat-cache.json'), paths.dir, io.faults);
+}
+
 /** Finds the config, loads and checks the project, hashes its references and compiles the graph. */
-export async function openWorkspace(io: Io, projectName: string | undefined, options: { readOnly?: boolean; config?: ConfigContext; overrides?: CompileOverrides; overlay?: boolean } = {}): Promise<Workspace> {
+export async function openWorkspace(
+  io: Io,
+  projectName: string | undefined,
+  options: { readOnly?: boolean; config?: ConfigContext; overrides?: CompileOverrides; overlay?: boolean; statCache?: StatCache } = {},
+): Promise<Workspace> {
   const ctx = options.config ?? (await openConfig(io));
   const { paths, config } = await resolveProject(ctx, projectName);
   let loaded: Promise<Map<string, ExecutionRecord>> | undefined;
   const records = (): Promise<Map<string, ExecutionRecord>> => (loaded ??= readAllRecords(paths.shots));
   const knownTakes = async (): Promise<ReadonlySet<string>> => new Set([...(await records()).values()].flatMap((record) => record.takes.map((take) => take.takeId)));
   const parsedCache = { file: join(paths.cache, 'parsed.json'), tag: io.cacheTag, write: options.readOnly !== true };
-  const statCache = await StatCache.open(join(paths.cache, 'stat-cache.json'), paths.dir, io.faults);
+  const statCache = options.statCache ?? (await openStatCache(io, paths));
   let song: SongFile | undefined;
   const checkSong = async (file: string): Promise<string | undefined> => {
     const measured = await measureSong({ file, paths, stats: statCache, media: mediaTools(io, config, paths), write: options.readOnly !== true });
@@ -123,7 +137,8 @@ export async function openWorkspace(io: Io, projectName: string | undefined, opt
     project,
     graph,
     records,
-    blobs: new LocalBlobStore(join(paths.cache, 'blobs'), io.faults),
+    recordsRead: () => loaded !== undefined,
+    blobs: new LocalBlobStore(blobsDir(paths), io.faults),
     actions: new LocalActionCache(join(paths.cache, 'actions'), io.faults),
     built: new BuiltIndex(join(paths.cache, 'built.json'), io.faults),
     statCache,

@@ -2,7 +2,7 @@ import type { BuiltEntry } from '../cache/built-index.ts';
 import type { OutputFiles } from '../cache/output-files.ts';
 import type { FoundTake } from '../cache/take-journal.ts';
 import type { NodeKey } from '../util/hash.ts';
-import { decideNode, predictableOutput, type NodeDecision, type Outcome, type PlanningContext } from './decide.ts';
+import { decideNode, predictableOutput, type Action, type NodeDecision, type Outcome, type PlanningContext } from './decide.ts';
 import type { BuildEvent, NodeReport } from './events.ts';
 import { isPaid, type Graph, type GraphNode, type NodeId } from './nodes.ts';
 import { selectNodes, walkGraph } from './walk.ts';
@@ -90,7 +90,7 @@ export async function planBuild(graph: Graph, targets: readonly NodeId[], facts:
 }
 
 /** One report line, with what the decision knows filled in. */
-export function nodeReport(node: GraphNode, decision: NodeDecision | undefined, fields: Partial<NodeReport> & Pick<NodeReport, 'action' | 'reason'>): NodeReport {
+export function nodeReport<A extends NodeReport['action']>(node: GraphNode, decision: NodeDecision | undefined, fields: Partial<NodeReport> & Pick<NodeReport, 'reason'> & { action: A }): NodeReport & { action: A } {
   return {
     id: node.id,
     kind: node.kind,
@@ -106,8 +106,11 @@ export function nodeReport(node: GraphNode, decision: NodeDecision | undefined, 
   };
 }
 
+/** A report line of a plan: its node will run, be reused, or wait. */
+export type PlannedReport = NodeReport & { action: Action };
+
 /** The plan as report lines: what would run (priced at its estimate), be reused, or wait. */
-export function planReports(plan: BuildPlan): NodeReport[] {
+export function planReports(plan: BuildPlan): PlannedReport[] {
   return plan.selected.flatMap((id) => {
     const planned = plan.nodes.get(id);
     if (planned === undefined) return [];
@@ -117,12 +120,7 @@ export function planReports(plan: BuildPlan): NodeReport[] {
   });
 }
 
-/** The plan as events, one `planned` per node, for reporters that show a build as it goes. */
-export function plannedEvents(plan: BuildPlan): BuildEvent[] {
-  return plan.selected.flatMap((id) => {
-    const planned = plan.nodes.get(id);
-    if (planned === undefined) return [];
-    const { node, decision } = planned;
-    return [{ type: 'planned', nodeId: id, kind: node.kind, sequence: node.sequence, action: decision.action, reason: decision.reason, estimateUsd: node.estimateUsd }];
-  });
+/** The plan's report lines as events, one `planned` per node, for reporters that show a build as it goes. */
+export function plannedEvents(nodes: readonly PlannedReport[]): BuildEvent[] {
+  return nodes.map((node) => ({ type: 'planned', nodeId: node.id, kind: node.kind, sequence: node.sequence, action: node.action, reason: node.reason, estimateUsd: node.estimateUsd }));
 }

@@ -4,7 +4,8 @@ import { LandingStore } from '../../cache/landing.ts';
 import { applyPlan } from '../../graph/apply/apply.ts';
 import type { ApplyContext, BuildReport } from '../../graph/apply/context.ts';
 import { summaryEvent, type BuildEvent, type NodeReport } from '../../graph/events.ts';
-import { plannedEvents, planBuild, planReports, type BuildPlan, type PlanFacts } from '../../graph/plan.ts';
+import { plannedEvents, planBuild, planReports, type BuildPlan, type PlanFacts, type PlannedReport } from '../../graph/plan.ts';
+import { loggedFacts, ReadLog } from '../../graph/read-log.ts';
 import { planText, summaryText } from '../../reporters/build-text.ts';
 import { jsonReport } from '../../reporters/json.ts';
 import { chooseReporter, createReporter, type ReporterChoice } from '../../reporters/choose.ts';
@@ -26,6 +27,7 @@ import { CostLedger } from '../../state/cost-ledger.ts';
 import { planFacts, planOnly } from '../plan-only.ts';
 import { withProjectLock } from '../lock.ts';
 import { openConfig, openWorkspace, resolveProject, resolveTargets, type Workspace } from '../workspace.ts';
+import { inputChecks, openMemo, rememberSettled, type SettledReport } from '../noop-memo.ts';
 import { takeOverrides, type VariantArgs } from '../take-variants.ts';
 
 
@@ -143,16 +145,29 @@ export async function buildCommand(io: Io, args: BuildArgs & VariantArgs): Promi
   // The project is read under the lock: a pick, an approval or another build that finished
   // a moment ago is seen, never planned around.
   const config = await openConfig(io);
-  const { paths } = await resolveProject(config, args.project);
+  const project = await resolveProject(config, args.project);
   const command = `cg build ${args.targets.join(' ')}`.trim();
-  return withProjectLock(io, paths, command, { wait: args.wait }, async () => {
-    const ws = await openWorkspace(io, args.project, { config, overrides });
+  return withProjectLock(io, project.paths, command, { wait: args.wait }, async () => {
+    const reporter = chooseReporter({ json: args.json, ndjson: args.ndjson, isTTY: io.stdout.isTTY === true, env: io.env });
+    // A build of the plan as it is (no retake, no take overrides) may be one done before.
+    const memo = args.retake || overrides !== undefined ? undefined : await openMemo(io, project.paths, project.config, args.targets);
+    if (memo?.report !== undefined) {
+      await memo.stats.save();
+      return exitOf(io, await showSettled(io, args, memo.report, started, reporter));
+    }
+    const inputs = memo === undefined ? undefined : await inputChecks(project.paths, memo.stats);
+    const ws = await openWorkspace(io, args.project, { config, overrides, statCache: memo?.stats });
+    const log = new ReadLog();
+    let outcome: BuildOutcome;
     try {
-      const reporter = chooseReporter({ json: args.json, ndjson: args.ndjson, isTTY: io.stdout.isTTY === true, env: io.env });
-      return exitOf(io, await buildOnce(io, ws, args, started, { reporter, maySpend: true }));
+      outcome = await buildOnce(io, ws, args, started, { reporter, maySpend: true, log });
     } finally {
       await ws.built.save();
     }
+    if (memo !== undefined && inputs !== undefined && outcome.kind === 'done' && outcome.settled !== undefined) {
+      await rememberSettled(ws, memo, inputs, log, { nodes: outcome.settled, estimateUsd: outcome.estimateUsd });
+    }
+    return exitOf(io, outcome);
   });
 }
 
@@ -161,16 +176,27 @@ export interface BuildRunOptions {
   reporter: ReporterChoice;
   /** False: only free nodes run; billed ones wait for consent (cg watch). */
   maySpend: boolean;
+  /** Notes what the plan reads (for the no-op memo). */
+  log?: ReadLog;
 }
 
-export type BuildOutcome = { kind: 'declined' } | { kind: 'done'; report: Pick<BuildReport, 'nodes' | 'totalCostUsd' | 'interrupted' | 'failures'> };
+export type BuildOutcome =
+  | { kind: 'declined' }
+  | {
+      kind: 'done';
+      report: Pick<BuildReport, 'nodes' | 'totalCostUsd' | 'interrupted' | 'failures'>;
+      /** The plan's report lines, when it had nothing to run or repair (they are then the report). */
+      settled: PlannedReport[] | undefined;
+      estimateUsd: number;
+    };
 
 /** Plans and builds the targets of a workspace whose lock is held; prints the summary. */
 export async function buildOnce(io: Io, ws: Workspace, args: BuildArgs, started: Date, options: BuildRunOptions): Promise<BuildOutcome> {
   const targets = resolveTargets(ws.graph, args.targets);
   const retake = args.retake ? retakeNodes(ws, args.targets, targets) : new Set<NodeId>();
   const env = await environment(io, ws.paths);
-  const facts = await planFacts(io, ws, retake);
+  const read = await planFacts(io, ws, retake);
+  const facts = options.log === undefined ? read : loggedFacts(read, options.log);
   const plan = await planBuild(ws.graph, targets, facts);
   const preview = planReports(plan);
   // What will really start (without consent, billed nodes wait): only these need keys.
@@ -195,7 +221,7 @@ export async function buildOnce(io: Io, ws: Workspace, args: BuildArgs, started:
 
 interface Planned {
   plan: BuildPlan;
-  preview: NodeReport[];
+  preview: PlannedReport[];
   /** The nodes that will really start. */
   starting: NodeReport[];
   facts: PlanFacts;
@@ -210,7 +236,7 @@ interface Planned {
 async function carryOut(io: Io, ws: Workspace, args: BuildArgs, planned: Planned, options: BuildRunOptions): Promise<BuildOutcome> {
   const { plan, preview, starting, facts, env, started, listen } = planned;
   const quiet = args.json || args.ndjson;
-  for (const event of plannedEvents(plan)) listen(event);
+  for (const event of plannedEvents(preview)) listen(event);
   if (!planned.capShown) for (const warning of capWarnings(ws, preview)) listen({ type: 'warning', nodeId: null, message: warning });
   if (!quiet && starting.length > 0) {
     const estimate = starting.reduce((sum, node) => sum + node.estimateUsd, 0);
@@ -220,11 +246,33 @@ async function carryOut(io: Io, ws: Workspace, args: BuildArgs, planned: Planned
   const report = plan.settled ? { nodes: preview, totalCostUsd: 0, interrupted: false, failures: [] } : await applyPlan(plan, applyContext(io, ws, args, env, facts, { listen, maySpend: options.maySpend }));
   await ws.statCache.save();
   await (ws.variant ? derivePlanState(io, ws) : deriveState(ws, report.nodes, true));
+  return finish(io, args, { report, settled: plan.settled ? preview : undefined, estimateUsd: plan.estimateUsd }, started, listen);
+}
+
+/** The end of a build: the summary event, and the summary or the --json document. */
+function finish(io: Io, args: BuildArgs, done: Omit<Extract<BuildOutcome, { kind: 'done' }>, 'kind'>, started: Date, listen: (event: BuildEvent) => void): BuildOutcome {
+  const { report } = done;
   const elapsedMs = io.clock.now().getTime() - started.getTime();
-  listen(summaryEvent(report.nodes, report.totalCostUsd, plan.estimateUsd, report.interrupted, elapsedMs));
+  listen(summaryEvent(report.nodes, report.totalCostUsd, done.estimateUsd, report.interrupted, elapsedMs));
   if (args.json) io.stdout.write(jsonReport(report.nodes, report.totalCostUsd));
   else if (!args.ndjson) io.stdout.write(summaryText({ ...report, elapsedMs }));
-  return { kind: 'done', report };
+  return { kind: 'done', ...done };
+}
+
+/**
+ * A settled build remembered by the no-op memo, shown as `carryOut` shows one: nothing runs,
+ * so there is no cap question or warning, no "Building" line and no live display.
+ */
+async function showSettled(io: Io, args: BuildArgs, settled: SettledReport, started: Date, choice: ReporterChoice): Promise<BuildOutcome> {
+  const reporter = await createReporter(choice === 'tty' ? 'plain' : choice, io);
+  try {
+    const listen = (event: BuildEvent): void => reporter.listen(event);
+    for (const event of plannedEvents(settled.nodes)) listen(event);
+    const report = { nodes: settled.nodes, totalCostUsd: 0, interrupted: false, failures: [] };
+    return finish(io, args, { report, settled: settled.nodes, estimateUsd: settled.estimateUsd }, started, listen);
+  } finally {
+    await reporter.close();
+  }
 }
 
 /**

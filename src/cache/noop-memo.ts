@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { isBlobHash, type BlobHash } from '../util/hash.ts';
+import { writeFileAtomic } from '../util/atomic-fs.ts';
+
+/** What must still be as it was for a memo to hold; paths are from the project folder. */
+export interface MemoChecks {
+  /** Files and the content hash each held (null: it did not exist). */
+  files: Array<[path: string, hash: BlobHash | null]>;
+  /** Folders and their entries, sorted, folders ending in "/" (null: it did not exist). */
+  folders: Array<[path: string, entries: string | null]>;
+  /** Blobs and their size. */
+  blobs: Array<[hash: BlobHash, size: number]>;
+}
+
+/** A settled build, remembered: what it came to (`report`), under `key`, while `checks` hold. */
+export interface NoopMemo<R> {
+  key: string;
+  checks: MemoChecks;
+  report: R;
+}
+
+const version = 1;
+const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
+
+const isPair = (entry: unknown, second: (value: unknown) => boolean): boolean => Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && second(entry[1]);
+const isPairs = (value: unknown, second: (value: unknown) => boolean): boolean => Array.isArray(value) && value.every((entry) => isPair(entry, second));
+
+function isChecks(value: unknown): value is MemoChecks {
+  if (value === null || typeof value !== 'object') return false;
+  const checks = value as Partial<Record<keyof MemoChecks, unknown>>;
+  return (
+    isPairs(checks.files, (hash) => hash === null || (typeof hash === 'string' && isBlobHash(hash))) &&
+    isPairs(checks.folders, (entries) => entries === null || typeof entries === 'string') &&
+    isPairs(checks.blobs, (size) => typeof size === 'number') &&
+    (checks.blobs as Array<[string, number]>).every(([hash]) => isBlobHash(hash))
+  );
+}
+
+/**
+ * The memo in `file`, or undefined when there is none or it is damaged in any way (a memo is
+ * only ever a shortcut: what it says is never trusted unless its checksum and shape hold).
+ * The file is a checksum line, then the memo as JSON (so it is not named .json).
+ */
+export async function readMemo<R>(file: string, isReport: (report: unknown) => report is R): Promise<NoopMemo<R> | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const newline = text.indexOf('\n');
+  const body = text.slice(newline + 1);
+  if (newline < 0 || text.slice(0, newline) !== sha1(body)) return undefined;
+  try {
+    const memo = JSON.parse(body) as Partial<Record<'version' | keyof NoopMemo<R>, unknown>>;
+    if (memo.version !== version || typeof memo.key !== 'string' || !isChecks(memo.checks) || !isReport(memo.report)) return undefined;
+    return { key: memo.key, checks: memo.checks, report: memo.report };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the memo atomically (compact: it is read on every no-op build). */
+export async function writeMemo<R>(file: string, memo: NoopMemo<R>): Promise<void> {
+  const body = JSON.stringify({ version, ...memo });
+  await writeFileAtomic(file, `${sha1(body)}\n${body}`);
+}
