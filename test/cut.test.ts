@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { cg, makeProject, ran, type JsonNode } from './helpers/project.ts';
+import { cg, makeProject, ran, snapshotTree, type JsonNode } from './helpers/project.ts';
 import { frameAt, probeFile } from './helpers/media.ts';
 
 const TIMEOUT = 300_000;
@@ -84,6 +84,16 @@ describe('cg cut: the whole video on the song', () => {
     const band = (frame: Buffer): Buffer => frame.subarray(96 * 3 * 50);
     expect(difference(band(labelled), band(card))).toBeGreaterThan(5);
     expect(difference(labelled.subarray(0, 96 * 3 * 40), card.subarray(0, 96 * 3 * 40))).toBeLessThan(3);
+  });
+
+  it('says so when ffmpeg cannot be run, instead of blaming the song; nothing is written', async () => {
+    const project = await makeProject({}, { song: true });
+    expect((await cg(project, ['status'], { env: { CG_FFMPEG: '/nowhere/ffmpeg' } })).code).toBe(2); // the config's own cache is written once
+    const before = await snapshotTree(project.root);
+    const run = await cg(project, ['status'], { env: { CG_FFMPEG: '/nowhere/ffmpeg' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^cg: could not run ffmpeg at \/nowhere\/ffmpeg: .*ENOENT \(set CG_FFMPEG or ffmpeg in the config to another binary\); the song in plan\.json \(song\.file\) needs it\n$/);
+    expect(await snapshotTree(project.root)).toEqual(before);
   });
 
   it('refuses a plan without a song, naming the field', async () => {

@@ -5,6 +5,7 @@ import type { ProjectPaths } from '../plan/project-paths.ts';
 import type { StatCache } from '../cache/stat-cache.ts';
 import type { MediaTools } from '../media/tools.ts';
 import { isNotFound, writeJsonAtomic } from '../util/atomic-fs.ts';
+import { CgFailure } from '../util/errors.ts';
 import { err, ok, type Result } from '../util/result.ts';
 import type { BlobHash } from '../util/hash.ts';
 
@@ -35,10 +36,12 @@ export async function measureSong(options: { file: string; paths: ProjectPaths; 
   if (typeof measured?.durationSec !== 'number' || !(measured.durationSec > 0) || typeof measured.codec !== 'string') {
     const { probeMedia } = await import('../media/probe.ts');
     const info = await probeMedia(await options.media.ffmpeg(), path);
-    if (!info.ok || info.value.audio === undefined || !(info.value.durationSec > 0)) {
-      const why = info.ok ? 'it has no audio track' : info.error;
-      return err(`"${file}" is not a song ffmpeg can read (${why}): export it again as .m4a, .mp3 or .wav`);
+    const unreadable = (why: string): Result<SongFile, string> => err(`"${file}" is not a song ffmpeg can read (${why}): export it again as .m4a, .mp3 or .wav`);
+    if (!info.ok) {
+      if (typeof info.error === 'string') return unreadable(info.error);
+      throw new CgFailure({ kind: 'usage', message: `${info.error.message}; the song in plan.json (song.file) needs it` });
     }
+    if (info.value.audio === undefined || !(info.value.durationSec > 0)) return unreadable('it has no audio track');
     measured = { durationSec: info.value.durationSec, codec: info.value.audio.codec };
     if (options.write) await writeJsonAtomic(cacheFile, { ...known, [hash]: measured });
   }

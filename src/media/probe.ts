@@ -1,4 +1,4 @@
-import type { Ffmpeg } from './ffmpeg.ts';
+import type { Ffmpeg, MediaFailure } from './ffmpeg.ts';
 import { err, ok, type Result } from '../util/result.ts';
 
 /** What ffmpeg reads in a media file: its length and the codec of its first video and audio streams. */
@@ -10,10 +10,13 @@ export interface MediaInfo {
 
 /**
  * Reads a file's header with ffmpeg itself (the static build has no ffprobe): `ffmpeg -i` with
- * no output exits 1 by design, so its description is read whatever the exit code.
+ * no output exits 1 by design, so its description is read whatever the exit code. The error is
+ * words about the file, or a MediaFailure when ffmpeg could not be run at all.
  */
-export async function probeMedia(ffmpeg: Ffmpeg, file: string): Promise<Result<MediaInfo, string>> {
+export async function probeMedia(ffmpeg: Ffmpeg, file: string): Promise<Result<MediaInfo, string | MediaFailure>> {
   const run = await ffmpeg.run(['-i', file]);
+  // No stderr at all: ffmpeg itself did not run (the file was never looked at).
+  if (!run.ok && run.error.stderr === undefined) return err(run.error);
   return parseMediaInfo(run.ok ? run.value.stderr : (run.error.stderr ?? run.error.message));
 }
 

@@ -11,7 +11,7 @@ export const ffmpeg: Ffmpeg = createFfmpeg(await locateFfmpeg(undefined, undefin
 
 export async function probeFile(file: string): Promise<MediaInfo> {
   const info = await probeMedia(ffmpeg, file);
-  if (!info.ok) throw new Error(`${file}: ${info.error}`);
+  if (!info.ok) throw new Error(`${file}: ${typeof info.error === 'string' ? info.error : info.error.message}`);
   return info.value;
 }
 
