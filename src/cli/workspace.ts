@@ -17,6 +17,7 @@ import { loadProject, type LoadedProject } from '../plan/load-project.ts';
 import { projectPaths, type ProjectPaths } from '../plan/project-paths.ts';
 import type { SongFile } from '../graph/compile-cut.ts';
 import { mediaTools } from './media.ts';
+import type { MediaTools } from '../media/tools.ts';
 import { measureSong } from './song.ts';
 import { readAllRecords, type ExecutionRecord } from '../state/records.ts';
 import { isComplete } from '../state/take-status.ts';
@@ -94,6 +95,8 @@ export interface Workspace extends ConfigContext {
   faults: Faults;
   /** The execution records this command writes (the derived state is derived again for their sequences). */
   recordWrites: RecordWrites;
+  /** ffmpeg (found on first use) and the scratch folder, for the song and every encode. */
+  media: MediaTools;
   /** Compiled with take overrides (cg build --mode, --shot-override): its graph is not the plan's. */
   variant: boolean;
 }
@@ -119,9 +122,10 @@ export async function openWorkspace(
   const knownTakes = async (): Promise<ReadonlySet<string>> => new Set([...(await records()).values()].flatMap((record) => record.takes.map((take) => take.takeId)));
   const parsedCache = { file: join(paths.cache, 'parsed.json'), tag: io.cacheTag, write: options.readOnly !== true };
   const statCache = options.statCache ?? (await openStatCache(io, paths));
+  const media = mediaTools(io, config, paths);
   let song: SongFile | undefined;
   const checkSong = async (file: string): Promise<string | undefined> => {
-    const measured = await measureSong({ file, paths, stats: statCache, media: mediaTools(io, config, paths), write: options.readOnly !== true });
+    const measured = await measureSong({ file, paths, stats: statCache, media, write: options.readOnly !== true });
     if (measured.ok) song = measured.value;
     return measured.ok ? undefined : measured.error;
   };
@@ -144,6 +148,7 @@ export async function openWorkspace(
     statCache,
     files: new ProjectFiles(paths.dir, statCache, io.faults),
     faults: io.faults,
+    media,
     recordWrites: new RecordWrites(),
     variant: options.overrides !== undefined,
   };

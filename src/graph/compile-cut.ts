@@ -46,6 +46,9 @@ function slotsOf(sequences: readonly Sequence[]): Slot[] {
     .sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
+/** About a frame: the song encoder's padding (3:24 measures 3:24.02) is no gap. */
+const slack = 0.05;
+
 /** Shots that do not fill their slot, overlaps, gaps, sequences past the song's end or without a time. */
 export function timingWarnings(sequences: readonly Sequence[], songSec: number | undefined): TimingWarning[] {
   const warnings: TimingWarning[] = [];
@@ -55,16 +58,16 @@ export function timingWarnings(sequences: readonly Sequence[], songSec: number |
   let previous: string | undefined;
   for (const { sequence, start, end } of slots) {
     const shotsSec = sequence.shots.reduce((sum, shot) => sum + Number(shot.duration), 0);
-    if (start > cursor + 0.05) warnings.push({ kind: 'gap', after: previous, before: sequence.id, start: cursor, end: start });
+    if (start > cursor + slack) warnings.push({ kind: 'gap', after: previous, before: sequence.id, start: cursor, end: start });
     else if (start < cursor - 1e-6 && previous !== undefined) warnings.push({ kind: 'overlap', sequence: sequence.id, other: previous, start, end: Math.min(cursor, end) });
     if (Math.abs(shotsSec - (end - start)) > 1e-6) warnings.push({ kind: 'slot-fill', sequence: sequence.id, shotsSec, slot: { start, end } });
-    if (songSec !== undefined && end > songSec + 0.05) warnings.push({ kind: 'past-song', sequence: sequence.id, end, songSec });
+    if (songSec !== undefined && end > songSec + slack) warnings.push({ kind: 'past-song', sequence: sequence.id, end, songSec });
     if (end > cursor) {
       cursor = end;
       previous = sequence.id;
     }
   }
-  if (songSec !== undefined && songSec > cursor + 0.05) warnings.push({ kind: 'gap', after: previous, before: undefined, start: cursor, end: songSec });
+  if (songSec !== undefined && songSec > cursor + slack) warnings.push({ kind: 'gap', after: previous, before: undefined, start: cursor, end: songSec });
   return warnings;
 }
 

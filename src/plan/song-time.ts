@@ -11,3 +11,8 @@ export function clockText(seconds: number): string {
   const mmss = `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
   return tenths % 10 === 0 ? mmss : `${mmss}.${tenths % 10}`;
 }
+
+/** A length in seconds as a person reads it: "3 s", "2.5 s". */
+export function secondsText(seconds: number): string {
+  return `${Math.round(seconds * 10) / 10} s`;
+}

@@ -1,9 +1,8 @@
 import type { CutFacts } from '../graph/cut-facts.ts';
 import type { TimingWarning } from '../graph/nodes.ts';
-import { clockText } from '../plan/song-time.ts';
+import { clockText, secondsText } from '../plan/song-time.ts';
 import { unreachable } from '../util/result.ts';
 
-const seconds = (value: number): string => `${Math.round(value * 10) / 10} s`;
 const span = (start: number, end: number): string => `${clockText(start)}–${clockText(end)}`;
 
 /** A timing check in words: what does not fit the song, and what the cut will do about it. */
@@ -12,8 +11,8 @@ export function timingWarningText(warning: TimingWarning): string {
     case 'slot-fill': {
       const { start, end } = warning.slot;
       const slot = end - start;
-      const what = warning.shotsSec < slot ? `${seconds(slot - warning.shotsSec)} will hold the last frame` : `the last ${seconds(warning.shotsSec - slot)} will be cut`;
-      return `${warning.sequence}: shots total ${seconds(warning.shotsSec)}, slot ${span(start, end)} is ${seconds(slot)}: ${what}`;
+      const what = warning.shotsSec < slot ? `${secondsText(slot - warning.shotsSec)} will hold the last frame` : `the last ${secondsText(warning.shotsSec - slot)} will be cut`;
+      return `${warning.sequence}: shots total ${secondsText(warning.shotsSec)}, slot ${span(start, end)} is ${secondsText(slot)}: ${what}`;
     }
     case 'overlap':
       return `${warning.sequence} overlaps ${warning.other} at ${span(warning.start, warning.end)}: the cut starts ${warning.sequence} where ${warning.other} ends`;

@@ -5,9 +5,10 @@ import type { Picture } from '../graph/key-material.ts';
 import { drawCard, drawLabel } from '../media/cards.ts';
 import { encodeFrames, encodeTo, h264Args, withScratch } from '../media/encode.ts';
 import type { Ffmpeg, MediaFailure } from '../media/ffmpeg.ts';
+import { secondsText } from '../plan/song-time.ts';
 import { loadSharp } from '../util/load-sharp.ts';
 import { err, ok, type Result } from '../util/result.ts';
-import type { StepResult } from './step-types.ts';
+import { sniffImageType, type StepResult } from './step-types.ts';
 
 export const segmentStepVersion = 1;
 
@@ -23,8 +24,6 @@ export interface SegmentRequest {
   ffmpeg: Ffmpeg;
   scratch: string;
 }
-
-const isWebp = (bytes: Uint8Array): boolean => bytes[0] === 0x52 && bytes[1] === 0x49 && bytes[8] === 0x57 && bytes[9] === 0x45;
 
 /** An animated WebP take (made before takes were MP4) as an MP4 ffmpeg can read (its WebP decoder takes stills only). */
 async function webpAsMp4(bytes: Uint8Array, ffmpeg: Ffmpeg, scratch: string): Promise<Result<Uint8Array, MediaFailure>> {
@@ -48,8 +47,6 @@ function inputDurations(stderr: string): number[] {
   return [...stderr.matchAll(/Duration: (\d+):(\d{2}):(\d{2}(?:\.\d+)?)/g)].map(([, h, m, s]) => Number(h) * 3600 + Number(m) * 60 + Number(s));
 }
 
-const secondsText = (seconds: number): string => `${Math.round(seconds * 10) / 10} s`;
-
 /** Writes the inputs and the ffmpeg arguments that render the slot from them. */
 async function renderArgs(req: SegmentRequest, dir: string): Promise<Result<{ args: string[]; videos: number }, MediaFailure>> {
   const { format } = req;
@@ -59,7 +56,7 @@ async function renderArgs(req: SegmentRequest, dir: string): Promise<Result<{ ar
   if (req.picture === 'take') {
     for (const [i, bytes] of req.pictures.entries()) {
       let mp4 = bytes;
-      if (isWebp(bytes)) {
+      if (sniffImageType(bytes) === 'image/webp') {
         const converted = await webpAsMp4(bytes, req.ffmpeg, dir);
         if (!converted.ok) return converted;
         mp4 = converted.value;

@@ -21,7 +21,6 @@ import { beforeRecordWrite, deriveState } from '../derived.ts';
 import { plural, usd } from '../../reporters/format.ts';
 import type { Io } from '../io.ts';
 import { checkKeys, providerFactory } from '../providers.ts';
-import { mediaTools } from '../media.ts';
 import { environment } from '../secrets.ts';
 import { CostLedger } from '../../state/cost-ledger.ts';
 import { planFacts, planOnly } from '../plan-only.ts';
@@ -84,7 +83,7 @@ async function confirmCap(io: Io, ws: Workspace, nodes: readonly NodeReport[], a
 /** What applying a plan needs in this workspace: stores, providers, journal, ledger, limits. */
 function applyContext(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<Record<string, string | undefined>>, facts: PlanFacts, options: { listen: (event: BuildEvent) => void; maySpend: boolean }): ApplyContext {
   const ledger = new CostLedger(ws.paths.costs, ws.faults);
-  const media = mediaTools(io, ws.projectConfig, ws.paths);
+  const { media } = ws;
   return {
     graph: ws.graph,
     facts,

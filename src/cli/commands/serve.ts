@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { CgFailure, type ExitCode } from '../../util/errors.ts';
 import type { Io } from '../io.ts';
 import { ReviewConsole } from '../serve/console.ts';
 import { liveUpdates } from '../serve/live.ts';
 import { assetsDir, startServer } from '../serve/server.ts';
-import { mediaTools } from '../media.ts';
+import { openFile } from '../open-file.ts';
 import { openConfig, openWorkspace } from '../workspace.ts';
 
 export interface ServeArgs {
@@ -13,15 +12,6 @@ export interface ServeArgs {
   port: number;
   open: boolean;
   maxCost: number | undefined;
-}
-
-/** The system's way to open a URL in the default browser. */
-function openBrowser(url: string): void {
-  const [command, ...args] = process.platform === 'darwin' ? ['open', url] : process.platform === 'win32' ? ['cmd', '/c', 'start', '""', url] : ['xdg-open', url];
-  if (command === undefined) return;
-  spawn(command, args, { stdio: 'ignore', detached: true })
-    .on('error', () => undefined)
-    .unref();
 }
 
 /** `cg serve`: the review console on 127.0.0.1 until Ctrl-C. */
@@ -36,7 +26,7 @@ export async function serveCommand(io: Io, args: ServeArgs): Promise<ExitCode> {
     change: () => review.changed(),
     error: (error) => io.stderr.write(`cg: watching the project stopped working: ${error.message}\n`),
   });
-  const server = await startServer({ console: review, live, projectDir: ws.paths.dir, assets: await assetsDir(), token: randomBytes(24).toString('base64url'), port: args.port, version: io.version, ffmpeg: mediaTools(io, ws.projectConfig, ws.paths).ffmpeg }).catch((error: unknown) => {
+  const server = await startServer({ console: review, live, projectDir: ws.paths.dir, assets: await assetsDir(), token: randomBytes(24).toString('base64url'), port: args.port, version: io.version, ffmpeg: ws.media.ffmpeg }).catch((error: unknown) => {
     void live.close();
     if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') throw new CgFailure({ kind: 'usage', message: `port ${args.port} is in use: choose another with --port N (0 takes any free one)` });
     throw error;
@@ -44,7 +34,7 @@ export async function serveCommand(io: Io, args: ServeArgs): Promise<ExitCode> {
   await live.ready;
   const cap = args.maxCost === undefined ? '' : ` Builds from the page may spend $${args.maxCost.toFixed(2)} in all.`;
   io.stdout.write(`Review console for ${ws.paths.name} (only this machine can reach it; the link carries its key):\n  ${server.url}\n${cap === '' ? '' : `${cap.trim()}\n`}Ctrl-C stops it.\n`);
-  if (args.open) openBrowser(server.url);
+  if (args.open) void openFile(server.url, process.platform);
   if (!io.signal.aborted) await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
   await server.close();
   await review.idle();

@@ -11,6 +11,7 @@
  * (dimming, blending, the bar) is integer arithmetic here, and the encoder options are fixed.
  */
 import type { RawFrames } from '../../media/encode.ts';
+import { clockText } from '../../plan/song-time.ts';
 import { loadSharp } from '../../util/load-sharp.ts';
 import { escapeXml, hsl, sceneSvg, seededRandom, shorten, wrapText } from './images.ts';
 
@@ -59,14 +60,6 @@ function checkRequest(req: AnimaticRequest): void {
     total += shot.durationSec;
   });
   if (total > MAX_TOTAL_SECONDS) throw new RangeError(`the shots last ${total} s; the animatic draws at most ${MAX_TOTAL_SECONDS} s`);
-}
-
-/** m:ss */
-function clock(seconds: number): string {
-  const whole = Math.floor(seconds);
-  const tenths = Math.round((seconds - whole) * 10);
-  const mmss = `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
-  return tenths === 0 ? mmss : `${mmss}.${tenths}`;
 }
 
 function durationLabel(seconds: number): string {
@@ -212,7 +205,7 @@ export async function drawAnimatic(req: AnimaticRequest): Promise<Animatic> {
   const clockH = Math.ceil(clockSize * 1.4);
   const clockW = Math.ceil(clockSize * 8);
   const clockSvg = frames
-    .map((frame, i) => `<text x="${clockW}" y="${fmt(i * clockH + clockSize * 1.05)}" text-anchor="end" font-family="${FONT}" font-size="${fmt(clockSize)}" fill="#ffffff">${clock(frame.start)} / ${clock(totalSec)}</text>`)
+    .map((frame, i) => `<text x="${clockW}" y="${fmt(i * clockH + clockSize * 1.05)}" text-anchor="end" font-family="${FONT}" font-size="${fmt(clockSize)}" fill="#ffffff">${clockText(frame.start)} / ${clockText(totalSec)}</text>`)
     .join('');
   const clocks = await renderSvg(clockSvg, clockW, clockH * frames.length);
 
