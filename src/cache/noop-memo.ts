@@ -13,18 +13,33 @@ export interface MemoChecks {
   blobs: Array<[hash: BlobHash, size: number]>;
 }
 
+/** The plan's inputs cut along its sequences (src/plan/plan-scope.ts), when they could be. */
+export interface MemoScope {
+  rest: string;
+  sequences: Array<[id: string, hash: string]>;
+}
+
 /** A settled build, remembered: what it came to (`report`), under `key`, while `checks` hold. */
 export interface NoopMemo<R> {
   key: string;
   checks: MemoChecks;
   report: R;
+  /** What lets a later build of a few changed sequences take the rest of `report` as it is. */
+  scope: MemoScope | null;
 }
 
-const version = 1;
+const version = 2;
 const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
 
 const isPair = (entry: unknown, second: (value: unknown) => boolean): boolean => Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && second(entry[1]);
 const isPairs = (value: unknown, second: (value: unknown) => boolean): boolean => Array.isArray(value) && value.every((entry) => isPair(entry, second));
+
+function isScope(value: unknown): value is MemoScope | null {
+  if (value === null) return true;
+  if (typeof value !== 'object') return false;
+  const scope = value as Partial<Record<keyof MemoScope, unknown>>;
+  return typeof scope.rest === 'string' && isPairs(scope.sequences, (hash) => typeof hash === 'string');
+}
 
 function isChecks(value: unknown): value is MemoChecks {
   if (value === null || typeof value !== 'object') return false;
@@ -54,8 +69,8 @@ export async function readMemo<R>(file: string, isReport: (report: unknown) => r
   if (newline < 0 || text.slice(0, newline) !== sha1(body)) return undefined;
   try {
     const memo = JSON.parse(body) as Partial<Record<'version' | keyof NoopMemo<R>, unknown>>;
-    if (memo.version !== version || typeof memo.key !== 'string' || !isChecks(memo.checks) || !isReport(memo.report)) return undefined;
-    return { key: memo.key, checks: memo.checks, report: memo.report };
+    if (memo.version !== version || typeof memo.key !== 'string' || !isChecks(memo.checks) || !isReport(memo.report) || !isScope(memo.scope)) return undefined;
+    return { key: memo.key, checks: memo.checks, report: memo.report, scope: memo.scope };
   } catch {
     return undefined;
   }

@@ -99,6 +99,15 @@ export interface Workspace extends ConfigContext {
   media: MediaTools;
   /** Compiled with take overrides (cg build --mode, --shot-override): its graph is not the plan's. */
   variant: boolean;
+  /** Narrowed to some sequences (`project` and `graph` hold only those): every sequence of the plan, in its order. */
+  narrowedFrom: readonly string[] | undefined;
+}
+
+/** The project as if its plan and decisions held only the sequences in `only` (their nodes compile to the same keys). */
+function narrowProject(project: LoadedProject, only: ReadonlySet<string>): LoadedProject {
+  const { plan, decisions } = project;
+  const sequences = Object.fromEntries(Object.entries(decisions.sequences).filter(([id]) => only.has(id)));
+  return { ...project, plan: { ...plan, sequences: plan.sequences.filter((sequence) => only.has(sequence.id)) }, decisions: { ...decisions, sequences } };
 }
 
 /** Where the project's blobs are kept. */
@@ -113,7 +122,7 @@ export function openStatCache(io: Io, paths: ProjectPaths): Promise<StatCache> {
 export async function openWorkspace(
   io: Io,
   projectName: string | undefined,
-  options: { readOnly?: boolean; config?: ConfigContext; overrides?: CompileOverrides; overlay?: boolean; statCache?: StatCache } = {},
+  options: { readOnly?: boolean; config?: ConfigContext; overrides?: CompileOverrides; overlay?: boolean; statCache?: StatCache; only?: ReadonlySet<string> } = {},
 ): Promise<Workspace> {
   const ctx = options.config ?? (await openConfig(io));
   const { paths, config } = await resolveProject(ctx, projectName);
@@ -129,7 +138,10 @@ export async function openWorkspace(
     if (measured.ok) song = measured.value;
     return measured.ok ? undefined : measured.error;
   };
-  const project = must(await loadProject({ paths, config, knownTakes, parsedCache, checkSong }));
+  // The whole project is loaded and checked, so a mistake anywhere is named as in a full build.
+  const whole = must(await loadProject({ paths, config, knownTakes, parsedCache, checkSong }));
+  const only = options.only;
+  const project = only === undefined ? whole : narrowProject(whole, only);
   const refHashes = new Map<string, BlobHash>();
   const files = [...new Set([...project.refs.values()].flat())];
   await Promise.all(files.map(async (file) => refHashes.set(file, await statCache.hashFile(file))));
@@ -151,6 +163,7 @@ export async function openWorkspace(
     media,
     recordWrites: new RecordWrites(),
     variant: options.overrides !== undefined,
+    narrowedFrom: only === undefined ? undefined : whole.plan.sequences.map((sequence) => sequence.id),
   };
 }
 
