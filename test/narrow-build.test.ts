@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { cp, readFile, rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { readMemo, writeMemo } from '../src/cache/noop-memo.ts';
-import { isSettledReport } from '../src/cli/noop-memo.ts';
+import { settledCodec } from '../src/cli/noop-memo.ts';
 import { cg, makeProject, ran, type JsonNode, type TestProject } from './helpers/project.ts';
 
 /**
@@ -41,9 +41,9 @@ async function twin(project: TestProject): Promise<TestProject> {
 
 /** Leaves a memo whose report has only SEQ04's lines: a build that takes the others from it shows only SEQ04 and what it built. */
 async function shrinkMemo(project: TestProject): Promise<void> {
-  const memo = await readMemo(memoPath(project), isSettledReport);
+  const memo = await readMemo(memoPath(project), settledCodec);
   if (memo === undefined) throw new Error('no memo');
-  await writeMemo(memoPath(project), { ...memo, report: { ...memo.report, nodes: memo.report.nodes.filter((node) => node.sequence === 'SEQ04') } });
+  await writeMemo(memoPath(project), { ...memo, report: { ...memo.report, nodes: memo.report.nodes.filter((node) => node.sequence === 'SEQ04') } }, settledCodec);
 }
 
 const nodesOf = (stdout: string): JsonNode[] => (JSON.parse(stdout) as { nodes: JsonNode[] }).nodes;

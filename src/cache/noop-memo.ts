@@ -28,7 +28,14 @@ export interface NoopMemo<R> {
   scope: MemoScope | null;
 }
 
-const version = 2;
+/** How a memo's report is written: compactly (it is read on every no-op build), and read back only if whole. */
+export interface MemoCodec<R> {
+  encode: (report: R) => unknown;
+  /** Undefined for anything that is not a report this codec wrote. */
+  decode: (data: unknown) => R | undefined;
+}
+
+const version = 3;
 const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
 
 const isPair = (entry: unknown, second: (value: unknown) => boolean): boolean => Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && second(entry[1]);
@@ -57,7 +64,7 @@ function isChecks(value: unknown): value is MemoChecks {
  * only ever a shortcut: what it says is never trusted unless its checksum and shape hold).
  * The file is a checksum line, then the memo as JSON (so it is not named .json).
  */
-export async function readMemo<R>(file: string, isReport: (report: unknown) => report is R): Promise<NoopMemo<R> | undefined> {
+export async function readMemo<R>(file: string, codec: MemoCodec<R>): Promise<NoopMemo<R> | undefined> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -69,15 +76,16 @@ export async function readMemo<R>(file: string, isReport: (report: unknown) => r
   if (newline < 0 || text.slice(0, newline) !== sha1(body)) return undefined;
   try {
     const memo = JSON.parse(body) as Partial<Record<'version' | keyof NoopMemo<R>, unknown>>;
-    if (memo.version !== version || typeof memo.key !== 'string' || !isChecks(memo.checks) || !isReport(memo.report) || !isScope(memo.scope)) return undefined;
-    return { key: memo.key, checks: memo.checks, report: memo.report, scope: memo.scope };
+    if (memo.version !== version || typeof memo.key !== 'string' || !isChecks(memo.checks) || !isScope(memo.scope)) return undefined;
+    const report = codec.decode(memo.report);
+    return report === undefined ? undefined : { key: memo.key, checks: memo.checks, report, scope: memo.scope };
   } catch {
     return undefined;
   }
 }
 
 /** Writes the memo atomically (compact: it is read on every no-op build). */
-export async function writeMemo<R>(file: string, memo: NoopMemo<R>): Promise<void> {
-  const body = JSON.stringify({ version, ...memo });
+export async function writeMemo<R>(file: string, memo: NoopMemo<R>, codec: MemoCodec<R>): Promise<void> {
+  const body = JSON.stringify({ version, ...memo, report: codec.encode(memo.report) });
   await writeFileAtomic(file, `${sha1(body)}\n${body}`);
 }

@@ -3,7 +3,7 @@ import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { LocalBlobStore, type BlobStore } from '../cache/blob-store.ts';
-import { readMemo, writeMemo, type MemoChecks, type NoopMemo } from '../cache/noop-memo.ts';
+import { readMemo, writeMemo, type MemoChecks, type MemoCodec, type NoopMemo } from '../cache/noop-memo.ts';
 import type { StatCache } from '../cache/stat-cache.ts';
 import { planBuild, planReports, type PlannedReport } from '../graph/plan.ts';
 import { loggedFacts, ReadLog } from '../graph/read-log.ts';
@@ -43,29 +43,74 @@ export function memoKey(cacheTag: string, paths: ProjectPaths, config: ProjectCo
   return createHash('sha1').update(JSON.stringify([cacheTag, paths.name, config, targets])).digest('hex');
 }
 
-const actions = ['run', 'reuse', 'blocked'];
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object';
-const isNullableString = (value: unknown): boolean => value === null || typeof value === 'string';
+type Line = [id: string, kind: string, sequence: string | 0, action: string, reason: number, costUsd: number, estimateUsd: number, takeId: string | null, output: string | null, key: string | null, outputHash: string | null, changes: unknown[] | 0];
 
-function isPlannedReport(value: unknown): value is PlannedReport {
+const actions = new Set(['run', 'reuse', 'blocked']);
+const nullableString = (value: unknown): boolean => value === null || typeof value === 'string';
+const sequenceOf = (id: string): string => id.slice(0, id.indexOf(':'));
+
+function isLine(value: unknown, reasons: number): value is Line {
+  if (!Array.isArray(value) || value.length !== 12) return false;
+  const [id, kind, sequence, action, reason, costUsd, estimateUsd, takeId, output, key, outputHash, changes] = value as unknown[];
   return (
-    isObject(value) &&
-    typeof value['id'] === 'string' &&
-    typeof value['kind'] === 'string' &&
-    typeof value['sequence'] === 'string' &&
-    actions.includes(value['action'] as string) &&
-    isObject(value['reason']) &&
-    typeof value['reason']['kind'] === 'string' &&
-    typeof value['costUsd'] === 'number' &&
-    typeof value['estimateUsd'] === 'number' &&
-    isNullableString(value['takeId']) &&
-    isNullableString(value['output'])
+    typeof id === 'string' &&
+    typeof kind === 'string' &&
+    (sequence === 0 || typeof sequence === 'string') &&
+    actions.has(action as string) &&
+    typeof reason === 'number' &&
+    Number.isInteger(reason) &&
+    reason >= 0 &&
+    reason < reasons &&
+    typeof costUsd === 'number' &&
+    typeof estimateUsd === 'number' &&
+    nullableString(takeId) &&
+    nullableString(output) &&
+    nullableString(key) &&
+    nullableString(outputHash) &&
+    (changes === 0 || Array.isArray(changes))
   );
 }
 
-export function isSettledReport(value: unknown): value is SettledReport {
-  return isObject(value) && typeof value['estimateUsd'] === 'number' && Array.isArray(value['nodes']) && value['nodes'].every(isPlannedReport);
-}
+/**
+ * A settled report as the memo keeps it: a line per node as an array, each distinct reason once
+ * (a memo of 10,000 sequences is read on every no-op build: its size is its cost).
+ */
+export const settledCodec: MemoCodec<SettledReport> = {
+  encode: (report) => {
+    const reasons = new Map<string, number>();
+    const lines = report.nodes.map((node): Line => {
+      const reason = JSON.stringify(node.reason);
+      if (!reasons.has(reason)) reasons.set(reason, reasons.size);
+      const sequence = node.sequence === sequenceOf(node.id) ? 0 : node.sequence;
+      const changes = node.changes.length === 0 ? 0 : node.changes;
+      return [node.id, node.kind, sequence, node.action, reasons.get(reason) as number, node.costUsd, node.estimateUsd, node.takeId, node.output, node.key ?? null, node.outputHash ?? null, changes];
+    });
+    return { estimateUsd: report.estimateUsd, reasons: [...reasons.keys()].map((text) => JSON.parse(text) as unknown), lines };
+  },
+  decode: (data) => {
+    const report = data as { estimateUsd?: unknown; reasons?: unknown; lines?: unknown } | null;
+    if (report === null || typeof report !== 'object' || typeof report.estimateUsd !== 'number' || !Array.isArray(report.reasons) || !Array.isArray(report.lines)) return undefined;
+    const reasons = report.reasons as unknown[];
+    if (!reasons.every((reason) => reason !== null && typeof reason === 'object' && typeof (reason as { kind?: unknown }).kind === 'string')) return undefined;
+    const lines = report.lines as unknown[];
+    if (!lines.every((line) => isLine(line, reasons.length))) return undefined;
+    const nodes = (lines).map(([id, kind, sequence, action, reason, costUsd, estimateUsd, takeId, output, key, outputHash, changes]): PlannedReport => ({
+      id,
+      kind: kind as PlannedReport['kind'],
+      sequence: sequence === 0 ? sequenceOf(id) : sequence,
+      costUsd,
+      estimateUsd,
+      takeId,
+      output,
+      key: (key ?? undefined) as PlannedReport['key'],
+      outputHash: (outputHash ?? undefined) as PlannedReport['outputHash'],
+      changes: (changes === 0 ? [] : changes) as PlannedReport['changes'],
+      action: action as PlannedReport['action'],
+      reason: reasons[reason] as PlannedReport['reason'],
+    }));
+    return { nodes, estimateUsd: report.estimateUsd };
+  },
+};
 
 const noChecks = (): MemoChecks => ({ files: [], folders: [], blobs: [] });
 
@@ -177,7 +222,7 @@ export interface MemoSession {
 export async function openMemo(io: Io, paths: ProjectPaths, config: ProjectConfig, targets: readonly string[]): Promise<MemoSession> {
   const stats = await openStatCache(io, paths);
   const key = memoKey(io.cacheTag, paths, config, targets);
-  const memo = await readMemo(memoFile(paths), isSettledReport);
+  const memo = await readMemo(memoFile(paths), settledCodec);
   const changed = memo?.key === key ? await changedFiles(memo.checks, paths, stats, new LocalBlobStore(blobsDir(paths))) : undefined;
   if (memo === undefined || changed === undefined) return { key, stats, report: undefined, stale: undefined };
   if (changed.size === 0) return { key, stats, report: memo.report, stale: undefined };
@@ -227,7 +272,7 @@ export function mergeLines<L extends { sequence: string }>(narrow: Narrowing, li
 export async function rememberSettled(ws: Workspace, session: MemoSession, inputs: Inputs, log: ReadLog, report: SettledReport): Promise<void> {
   const checks = await settledChecks(ws, inputs.checks, log);
   // Only a shortcut: a memo that cannot be written leaves the next build to plan in full.
-  if (checks !== undefined) await writeMemo(memoFile(ws.paths), { key: session.key, checks, report, scope: inputs.scope }).catch(() => undefined);
+  if (checks !== undefined) await writeMemo(memoFile(ws.paths), { key: session.key, checks, report, scope: inputs.scope }, settledCodec).catch(() => undefined);
   await ws.statCache.save();
 }
 
@@ -263,7 +308,7 @@ export async function rememberNarrowed(io: Io, ws: Workspace, session: MemoSessi
   const checks = planned === undefined ? undefined : await settledChecks(ws, inputs.checks, planned.log);
   if (planned !== undefined && checks !== undefined) {
     const report = { nodes: mergeLines(narrow, planned.lines, narrow.others), estimateUsd: 0 };
-    await writeMemo(memoFile(ws.paths), { key: session.key, checks: mergeChecks(narrow.memo.checks, checks), report, scope: inputs.scope }).catch(() => undefined);
+    await writeMemo(memoFile(ws.paths), { key: session.key, checks: mergeChecks(narrow.memo.checks, checks), report, scope: inputs.scope }, settledCodec).catch(() => undefined);
   }
   await ws.statCache.save();
 }
