@@ -9,10 +9,11 @@ import { planBuild, planReports, type PlannedReport } from '../graph/plan.ts';
 import { loggedFacts, ReadLog } from '../graph/read-log.ts';
 import type { ProjectConfig } from '../plan/config-schema.ts';
 import type { ProjectPaths } from '../plan/project-paths.ts';
-import { changedSequences, planScope, type PlanScope } from '../plan/plan-scope.ts';
+import type { PreparedPlan } from '../plan/load-project.ts';
+import { changedSequences, planScope, preparePlan, type PlanScope } from '../plan/plan-scope.ts';
 import { recordPath } from '../state/records.ts';
 import { isNotFound } from '../util/atomic-fs.ts';
-import { hashBytes } from '../util/hash.ts';
+import { hashBytes, type BlobHash } from '../util/hash.ts';
 import type { Io } from './io.ts';
 import { planFacts } from './plan-only.ts';
 import { blobsDir, openStatCache, type Workspace } from './workspace.ts';
@@ -142,6 +143,8 @@ export interface Inputs {
   checks: MemoChecks;
   /** plan.json and decisions.json cut along their sequences, from the very bytes the checks hashed. */
   scope: PlanScope | null;
+  /** plan.json as read for the scope: the workspace loads these bytes, not the file again. */
+  plan: PreparedPlan | undefined;
 }
 
 const readBytes = (file: string): Promise<Buffer | undefined> => readFile(file).catch(() => undefined);
@@ -154,16 +157,18 @@ const readBytes = (file: string): Promise<Buffer | undefined> => readFile(file).
 export async function inputChecks(paths: ProjectPaths, stats: StatCache): Promise<Inputs | undefined> {
   const checks = noChecks();
   try {
-    const [plan, decisions] = await Promise.all([readBytes(paths.plan), readBytes(paths.decisions)]);
+    const [planBytes, decisions] = await Promise.all([readBytes(paths.plan), readBytes(paths.decisions)]);
     for (const file of [paths.plan, paths.bible, paths.decisions]) {
       const path = relative(paths.dir, file);
       checks.files.push([path, (await stats.hashIfPresent(path)) ?? null]);
     }
     await addTree(checks, paths, stats, relative(paths.dir, paths.refs));
-    // Cut from the bytes read only if they are the bytes hashed (an editor may save in between).
-    const hashed = (bytes: Buffer | undefined, index: number): boolean => (bytes === undefined ? null : hashBytes(bytes)) === checks.files[index]?.[1];
-    const scope = plan !== undefined && hashed(plan, 0) && hashed(decisions, 2) ? planScope(plan.toString('utf8'), decisions?.toString('utf8')) : undefined;
-    return { checks, scope: scope ?? null };
+    // Used only if they are the bytes hashed (an editor may save in between).
+    const hashOf = (bytes: Buffer | undefined): BlobHash | null => (bytes === undefined ? null : hashBytes(bytes));
+    const planHash = hashOf(planBytes);
+    const plan = planBytes !== undefined && planHash !== null && planHash === checks.files[0]?.[1] ? preparePlan(planBytes, planHash) : undefined;
+    const scope = plan !== undefined && hashOf(decisions) === checks.files[2]?.[1] ? planScope(plan, decisions?.toString('utf8')) : undefined;
+    return { checks, scope: scope ?? null, plan };
   } catch {
     return undefined;
   }

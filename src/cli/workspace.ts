@@ -13,7 +13,7 @@ import type { Graph, NodeId } from '../graph/nodes.ts';
 import type { Config, ProjectConfig } from '../plan/config-schema.ts';
 import { configForProject } from '../plan/project-config.ts';
 import { findConfig, loadConfig } from '../plan/load-config.ts';
-import { loadProject, type LoadedProject } from '../plan/load-project.ts';
+import { loadProject, type LoadedProject, type PreparedPlan } from '../plan/load-project.ts';
 import { projectPaths, type ProjectPaths } from '../plan/project-paths.ts';
 import type { SongFile } from '../graph/compile-cut.ts';
 import { mediaTools } from './media.ts';
@@ -122,7 +122,7 @@ export function openStatCache(io: Io, paths: ProjectPaths): Promise<StatCache> {
 export async function openWorkspace(
   io: Io,
   projectName: string | undefined,
-  options: { readOnly?: boolean; config?: ConfigContext; overrides?: CompileOverrides; overlay?: boolean; statCache?: StatCache; only?: ReadonlySet<string> } = {},
+  options: { readOnly?: boolean; config?: ConfigContext; overrides?: CompileOverrides; overlay?: boolean; statCache?: StatCache; only?: ReadonlySet<string>; plan?: PreparedPlan } = {},
 ): Promise<Workspace> {
   const ctx = options.config ?? (await openConfig(io));
   const { paths, config } = await resolveProject(ctx, projectName);
@@ -139,7 +139,7 @@ export async function openWorkspace(
     return measured.ok ? undefined : measured.error;
   };
   // The whole project is loaded and checked, so a mistake anywhere is named as in a full build.
-  const whole = must(await loadProject({ paths, config, knownTakes, parsedCache, checkSong }));
+  const whole = must(await loadProject({ paths, config, knownTakes, parsedCache, checkSong, plan: options.plan }));
   const only = options.only;
   const project = only === undefined ? whole : narrowProject(whole, only);
   const refHashes = new Map<string, BlobHash>();

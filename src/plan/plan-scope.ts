@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { BlobHash } from '../util/hash.ts';
+import { sequenceHash, type PreparedPlan } from './load-project.ts';
 
 /**
  * plan.json and decisions.json cut along their sequences: a hash of each sequence's entries in
@@ -12,42 +14,54 @@ export interface PlanScope {
   sequences: Array<[id: string, hash: string]>;
 }
 
-const sha1 = (value: unknown): string => createHash('sha1').update(JSON.stringify(value) ?? 'undefined').digest('hex');
+const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
 
 const members = (value: unknown): Record<string, unknown> | undefined =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 
-function parse(text: string): unknown {
+/** plan.json read once for the scope and for loading (see PreparedPlan); undefined when it is not JSON or starts with a byte-order mark. */
+export function preparePlan(bytes: Buffer, hash: BlobHash): PreparedPlan | undefined {
+  const text = bytes.toString('utf8');
+  if (text.startsWith('\uFEFF')) return undefined;
+  let data: unknown;
   try {
-    return JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
+    data = JSON.parse(text);
   } catch {
     return undefined;
   }
+  const sequences = members(data)?.['sequences'];
+  return { text, hash, data, sequenceHashes: Array.isArray(sequences) ? (sequences as unknown[]).map(sequenceHash) : undefined };
 }
 
 /**
- * The scope of the files as written, or undefined when they cannot be cut apart: not JSON,
- * sequences without unique string ids, or a plan whose sequences share nodes (a song file: the
- * cut is made of every sequence). A missing decisions.json is `undefined` text.
+ * The scope of the files as written, or undefined when they cannot be cut apart: decisions.json
+ * not JSON, sequences without unique string ids, or a plan whose sequences share nodes (a song
+ * file: the cut is made of every sequence). A missing decisions.json is `undefined` text.
  */
-export function planScope(planText: string, decisionsText: string | undefined): PlanScope | undefined {
-  const plan = members(parse(planText));
-  const decisions = decisionsText === undefined ? {} : members(parse(decisionsText));
-  if (plan === undefined || decisions === undefined || !Array.isArray(plan['sequences'])) return undefined;
-  if (members(plan['song'])?.['file'] !== undefined) return undefined;
+export function planScope(plan: PreparedPlan, decisionsText: string | undefined): PlanScope | undefined {
+  const data = members(plan.data);
+  let decisions: Record<string, unknown> | undefined = {};
+  try {
+    if (decisionsText !== undefined) decisions = members(JSON.parse(decisionsText));
+  } catch {
+    return undefined;
+  }
+  const hashes = plan.sequenceHashes;
+  if (data === undefined || decisions === undefined || hashes === undefined || !Array.isArray(data['sequences'])) return undefined;
+  if (members(data['song'])?.['file'] !== undefined) return undefined;
   const decided = members(decisions['sequences'] ?? {});
   if (decided === undefined) return undefined;
   const sequences: Array<[string, string]> = [];
   const ids = new Set<string>();
-  for (const sequence of plan['sequences'] as unknown[]) {
+  for (const [i, sequence] of (data['sequences'] as unknown[]).entries()) {
     const id = members(sequence)?.['id'];
     if (typeof id !== 'string' || ids.has(id)) return undefined;
     ids.add(id);
-    sequences.push([id, sha1([sequence, decided[id] ?? null])]);
+    sequences.push([id, sha1(`${hashes[i] ?? ''}${JSON.stringify(decided[id] ?? null)}`)]);
   }
   // Decisions for sequences the plan does not have are part of the rest (they are mistakes).
   const strays = Object.entries(decided).filter(([id]) => !ids.has(id));
-  return { rest: sha1([{ ...plan, sequences: null }, { ...decisions, sequences: strays }]), sequences };
+  return { rest: sha1(JSON.stringify([{ ...data, sequences: null }, { ...decisions, sequences: strays }])), sequences };
 }
 
 /**
