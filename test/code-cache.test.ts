@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cacheKey, compileBundle, readCodeCache, shouldWrite, writeCodeCache } from '../src/cli/code-cache.ts';
 import { distCli } from './helpers/project.ts';
@@ -75,7 +75,7 @@ describe('the code cache beside the bundle', () => {
   });
 
   it('the real cg runs the same with a damaged cache, and writes a good one again', () => {
-    const cacheFile = `${distCli.replace(/\.mjs$/, '.cjs')}.cache`;
+    const cacheFile = join(dirname(distCli), 'cli.cjs.cache');
     const version = execFileSync(process.execPath, [distCli, '--version'], { encoding: 'utf8' });
     // Replaced by rename, as cg writes it: other tests may be starting cg at this moment.
     const damaged = `${cacheFile}.test-${process.pid}.tmp`;

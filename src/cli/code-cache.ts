@@ -3,7 +3,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Script } from 'node:vm';
 
 /**
- * V8's compiled code for the CLI bundle, kept next to it (`dist/cg.cjs.cache`) so a command
+ * V8's compiled code for the CLI bundle, kept next to it (`dist/cli.cjs.cache`) so a command
  * starts without compiling it again (Node 20 has no module.enableCompileCache).
  *
  * The file is a one-line JSON header, then V8's bytes. The header names what the bytes were
