@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { isBlobHash, type BlobHash } from '../util/hash.ts';
 import { writeFileAtomic } from '../util/atomic-fs.ts';
 
@@ -40,12 +40,13 @@ function isChecks(value: unknown): value is MemoChecks {
 /**
  * The memo in `file`, or undefined when there is none or it is damaged in any way (a memo is
  * only ever a shortcut: what it says is never trusted unless its checksum and shape hold).
- * The file is a checksum line, then the memo as JSON (so it is not named .json).
+ * The file is a checksum line, then the memo as JSON (so it is not named .json). Read
+ * synchronously: a no-op build is waiting on nothing else.
  */
-export async function readMemo<R>(file: string, isReport: (report: unknown) => report is R): Promise<NoopMemo<R> | undefined> {
+export function readMemo<R>(file: string, isReport: (report: unknown) => report is R): NoopMemo<R> | undefined {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }

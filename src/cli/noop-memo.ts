@@ -152,9 +152,9 @@ export interface MemoSession {
 
 /** Reads the memo and checks it; a missing, damaged or stale memo leaves `report` undefined. */
 export async function openMemo(io: Io, paths: ProjectPaths, config: ProjectConfig, targets: readonly string[]): Promise<MemoSession> {
-  const stats = await openStatCache(io, paths);
+  const stats = openStatCache(io, paths);
   const key = memoKey(io.cacheTag, paths, config, targets);
-  const memo = await readMemo(memoFile(paths), isSettledReport);
+  const memo = readMemo(memoFile(paths), isSettledReport);
   const holds = memo?.key === key && (await checksHold(memo.checks, paths, stats, new LocalBlobStore(blobsDir(paths))));
   return { key, stats, report: holds ? memo.report : undefined };
 }
