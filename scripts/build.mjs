@@ -3,10 +3,8 @@
 // Both are CommonJS: an ES module entry point would start Node's ES module loader on every command.
 // Heavy or native packages stay external and are required lazily where used.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
-const require = createRequire(import.meta.url);
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 const external = ['sharp', '@ffmpeg-installer/ffmpeg', 'jiti', '@fal-ai/client', '@google/genai', 'listr2', 'chokidar', 'jsonc-parser'];
@@ -31,24 +29,6 @@ const vendorFiles = {
     b.onResolve({ filter: new RegExp(`^(${Object.keys(vendors).join('|')})$`) }, (args) => ({ path: `./vendor/${args.path}.cjs`, external: true }));
   },
 };
-// Node's built-in modules, other than the few its own start has loaded already, are required
-// where first used, not when the bundle starts: child_process pulls in dgram and net, crypto
-// the streams, fs/promises the readline interface, and a no-op build needs none of them. Each
-// import of one resolves to a stand-in whose exports are getters that require the real module.
-const eagerBuiltins = new Set(['node:fs', 'node:path', 'node:url']);
-const lazyBuiltins = {
-  name: 'lazy-builtins',
-  setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) =>
-      args.namespace === 'lazy-builtin' || eagerBuiltins.has(args.path) ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy-builtin' },
-    );
-    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => {
-      const names = Object.keys(require(args.path)).filter((name) => name !== 'default');
-      const getters = names.map((name) => `  ${JSON.stringify(name)}: { enumerable: true, get: () => load()[${JSON.stringify(name)}] },`);
-      return { loader: 'js', contents: `let real;\nconst load = () => (real ??= require(${JSON.stringify(args.path)}));\nObject.defineProperties(exports, {\n${getters.join('\n')}\n});\n` };
-    });
-  },
-};
 const define = { CG_VERSION: JSON.stringify(version), CG_BUILD_ID: JSON.stringify(`${version}+${Date.now().toString(36)}`) };
 // Stale files from earlier builds would linger beside the new ones.
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
@@ -62,7 +42,7 @@ await Promise.all([
     format: 'cjs',
     supported: { 'dynamic-import': false },
     define: { ...define, 'import.meta.url': '__cgUrl' },
-    plugins: [vendorFiles, lazyBuiltins],
+    plugins: [vendorFiles],
   }),
   ...Object.entries(vendors).map(([name, expression]) =>
     build({

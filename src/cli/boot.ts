@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cacheKey, compileBundle, readCodeCache, shouldWrite, writeCodeCache } from './code-cache.ts';
+import { lazyBuiltins } from './lazy-require.ts';
 
 /**
  * dist/cg.cjs: runs the CLI bundle (dist/cli.cjs, one CommonJS file) with V8's code cache
@@ -12,6 +13,8 @@ import { cacheKey, compileBundle, readCodeCache, shouldWrite, writeCodeCache } f
  * CommonJS, not an ES module: Node 20 starts its ES module loader for an .mjs entry point,
  * and that costs every command time that does nothing for it.
  */
+/** Built-in modules Node's own start has loaded: the bundle gets them as they are, the others when first used. */
+const loaded = new Set(['node:fs', 'node:path', 'node:url']);
 const commands = new Set(['build', 'status', 'watch', 'cost', 'explain', 'takes', 'pick', 'grid', 'approve', 'reject', 'final', 'init', 'schemas', 'serve']);
 
 function boot(): void {
@@ -28,7 +31,7 @@ function boot(): void {
     process.on('exit', () => writeCodeCache(cacheFile, key, compiled.produce(), [...new Set([...covered, command])]));
   }
   const module = { exports: {} };
-  compiled.run([module.exports, createRequire(bundle), module, bundle, __dirname, pathToFileURL(bundle).href]);
+  compiled.run([module.exports, lazyBuiltins(createRequire(bundle), loaded), module, bundle, __dirname, pathToFileURL(bundle).href]);
 }
 
 boot();
