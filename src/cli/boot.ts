@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { cacheKey, compileBundle, readCodeCache, shouldWrite, writeCodeCache } from './code-cache.ts';
+import { compileBundle, openCodeCache, readBundle, restat, shouldWrite, writeCodeCache } from './code-cache.ts';
 import { lazyBuiltins } from './lazy-require.ts';
 
 /**
@@ -20,13 +19,12 @@ const commands = new Set(['build', 'status', 'watch', 'cost', 'explain', 'takes'
 function boot(): void {
   const bundle = join(__dirname, 'cli.cjs');
   const cacheFile = `${bundle}.cache`;
-  const bytes = readFileSync(bundle);
-  const key = cacheKey(bytes, process.version, process.arch);
-  const cached = readCodeCache(cacheFile, key);
-  const compiled = compileBundle(bytes.toString('utf8'), bundle, cached?.data);
+  const read = readBundle(bundle);
+  const { key, cached } = openCodeCache(cacheFile, read, process.version, process.arch);
+  const compiled = compileBundle(read.bytes.toString('utf8'), bundle, cached?.data);
   const first = process.argv[2] ?? '';
   const command = commands.has(first) ? first : 'other';
-  if (shouldWrite(cached, compiled.fromCache, command)) {
+  if (shouldWrite(cached, compiled.fromCache, command) || restat(cached, key)) {
     const covered = compiled.fromCache && cached !== undefined ? cached.commands : [];
     process.on('exit', () => writeCodeCache(cacheFile, key, compiled.produce(), [...new Set([...covered, command])]));
   }
