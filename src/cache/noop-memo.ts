@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { isBlobHash, type BlobHash } from '../util/hash.ts';
 import { writeFileAtomic } from '../util/atomic-fs.ts';
 
@@ -20,8 +20,9 @@ export interface NoopMemo<R> {
   report: R;
 }
 
-const version = 1;
-const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
+const version = 2;
+/** Made to catch damage, and loads no crypto: the memo is read on every no-op build. */
+const checksum = (text: string): string => `crc32:${crc32(text).toString(16).padStart(8, '0')}`;
 
 const isPair = (entry: unknown, second: (value: unknown) => boolean): boolean => Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && second(entry[1]);
 const isPairs = (value: unknown, second: (value: unknown) => boolean): boolean => Array.isArray(value) && value.every((entry) => isPair(entry, second));
@@ -52,7 +53,7 @@ export function readMemo<R>(file: string, isReport: (report: unknown) => report 
   }
   const newline = text.indexOf('\n');
   const body = text.slice(newline + 1);
-  if (newline < 0 || text.slice(0, newline) !== sha1(body)) return undefined;
+  if (newline < 0 || text.slice(0, newline) !== checksum(body)) return undefined;
   try {
     const memo = JSON.parse(body) as Partial<Record<'version' | keyof NoopMemo<R>, unknown>>;
     if (memo.version !== version || typeof memo.key !== 'string' || !isChecks(memo.checks) || !isReport(memo.report)) return undefined;
@@ -65,5 +66,5 @@ export function readMemo<R>(file: string, isReport: (report: unknown) => report 
 /** Writes the memo atomically (compact: it is read on every no-op build). */
 export async function writeMemo<R>(file: string, memo: NoopMemo<R>): Promise<void> {
   const body = JSON.stringify({ version, ...memo });
-  await writeFileAtomic(file, `${sha1(body)}\n${body}`);
+  await writeFileAtomic(file, `${checksum(body)}\n${body}`);
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LocalBlobStore, type BlobStore } from '../cache/blob-store.ts';
@@ -35,8 +34,9 @@ export interface SettledReport {
 
 export const memoFile = (paths: ProjectPaths): string => join(paths.cache, 'noop.memo');
 
+/** What the memo is for, as it is (not hashed: comparing it is cheaper than loading crypto to hash it). */
 export function memoKey(cacheTag: string, paths: ProjectPaths, config: ProjectConfig, targets: readonly string[]): string {
-  return createHash('sha1').update(JSON.stringify([cacheTag, paths.name, config, targets])).digest('hex');
+  return JSON.stringify([cacheTag, paths.name, config, targets]);
 }
 
 const actions = ['run', 'reuse', 'blocked'];

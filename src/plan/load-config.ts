@@ -1,7 +1,6 @@
 import { accessSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, parse, relative, sep } from 'node:path';
 import { writeCacheAtomic } from '../util/atomic-fs.ts';
-import { hashBytes } from '../util/hash.ts';
 import type { CgError } from '../util/errors.ts';
 import { err, ok, type Result } from '../util/result.ts';
 import type { Config } from './config-schema.ts';
@@ -33,15 +32,19 @@ export function findConfig(cwd: string): { root: string; file: string } | undefi
 
 interface ConfigCache {
   tag: string;
-  /** The config file first, then every local file it imported: paths from the root, content hashes. */
-  files: Array<[path: string, hash: string]>;
+  /**
+   * The config file first, then every local file it imported: paths from the root, and the
+   * bytes (as latin1 text; null: unreadable when the cache was written). Compared as they are,
+   * not hashed: config files are small, and hashing would load crypto on every command.
+   */
+  files: Array<[path: string, bytes: string | null]>;
   config: Config;
 }
 
-/** A file's content hash, or undefined when it cannot be read. */
-function contentHash(path: string): string | undefined {
+/** A file's bytes as latin1 text (one character a byte), or undefined when it cannot be read. */
+function contents(path: string): string | undefined {
   try {
-    return hashBytes(readFileSync(path));
+    return readFileSync(path, 'latin1');
   } catch {
     return undefined;
   }
@@ -50,7 +53,7 @@ function contentHash(path: string): string | undefined {
 /**
  * The remembered config, only if it came from this very file and every file it imported,
  * byte for byte: paths are relative to the root, so a copied or moved repository checks
- * its own files (never the original's), and content hashes survive a copy's new mtimes.
+ * its own files (never the original's), and contents survive a copy's new mtimes.
  */
 function cachedConfig(load: ConfigLoad, cacheFile: string): Config | undefined {
   let cache: ConfigCache;
@@ -61,8 +64,8 @@ function cachedConfig(load: ConfigLoad, cacheFile: string): Config | undefined {
   }
   if (cache.tag !== load.cacheTag || !Array.isArray(cache.files)) return undefined;
   if (cache.files[0]?.[0] !== relative(load.root, load.file)) return undefined;
-  for (const [path, hash] of cache.files) {
-    if (typeof path !== 'string' || isAbsolute(path) || contentHash(join(load.root, path)) !== hash) return undefined;
+  for (const [path, bytes] of cache.files) {
+    if (typeof path !== 'string' || isAbsolute(path) || typeof bytes !== 'string' || contents(join(load.root, path)) !== bytes) return undefined;
   }
   return cache.config;
 }
@@ -106,8 +109,8 @@ export async function loadConfig(load: ConfigLoad): Promise<Result<Config, CgErr
   }
   if (load.cacheFile !== undefined) {
     const ordered = [load.file, ...files.filter((path) => path !== load.file)];
-    const hashes = ordered.map((path): [string, string] => [relative(load.root, path), contentHash(path) ?? '']);
-    const cache: ConfigCache = { tag: load.cacheTag, files: hashes, config: result.data };
+    const read = ordered.map((path): [string, string | null] => [relative(load.root, path), contents(path) ?? null]);
+    const cache: ConfigCache = { tag: load.cacheTag, files: read, config: result.data };
     await writeCacheAtomic(load.cacheFile, cache).catch(() => undefined); // a cache that cannot be written is only slower
   }
   return ok(result.data);
