@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = dirname(dirname(fileURLToPath(import.meta.url)));
-const cg = join(repo, 'dist', 'cg.mjs');
+const cg = join(repo, 'dist', 'cg.cjs');
 const runs = Number(process.env.BENCH_CUT_RUNS ?? 3);
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

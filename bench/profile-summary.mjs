@@ -1,7 +1,7 @@
 // Summarises a V8 CPU profile (node --cpu-prof) by self time, mapped back to src/ through
 // dist's source maps:
 //
-//   node --cpu-prof --cpu-prof-dir=/tmp/prof /path/to/dist/cg.mjs build   (in a project root)
+//   node --cpu-prof --cpu-prof-dir=/tmp/prof /path/to/dist/cg.cjs build   (in a project root)
 //   node bench/profile-summary.mjs /tmp/prof/CPU.*.cpuprofile [top=25]
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';

@@ -1,6 +1,6 @@
 // The clipgraph benchmark: `npm run bench` (= node scripts/build.mjs && node --expose-gc bench/run.mjs).
 //
-// Spawns the real CLI (dist/cg.mjs) and reports medians of wall time and the peak RSS, always as
+// Spawns the real CLI (dist/cg.cjs) and reports medians of wall time and the peak RSS, always as
 // ratios to a yardstick measured in the same run, interleaved run by run (this machine is shared:
 // only ratios within one run mean anything):
 //   demo (12 sequences, a fresh copy of projects/demo, built)   cg build (no-op), cg status, cg --version,
@@ -31,7 +31,7 @@ import { builtProject } from './projects.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repo = dirname(benchDir);
-const cg = join(repo, 'dist', 'cg.mjs');
+const cg = join(repo, 'dist', 'cg.cjs');
 const demoDir = join(repo, 'projects', 'demo');
 const resultsFile = join(benchDir, 'results.json');
 const GNU_TIME = '/usr/bin/time';

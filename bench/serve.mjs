@@ -23,7 +23,7 @@ import { makePlan } from './make-plan.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repo = dirname(benchDir);
-const cg = join(repo, 'dist', 'cg.mjs');
+const cg = join(repo, 'dist', 'cg.cjs');
 const size = Number(process.env.BENCH_SERVE_SIZE ?? 1000);
 const runs = Math.max(3, Number(process.env.BENCH_RUNS ?? 7));
 const goalMs = 1000;

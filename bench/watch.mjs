@@ -1,6 +1,6 @@
 // `cg watch` benchmark (run by `npm run bench` after bench/run.mjs; alone: node bench/watch.mjs).
 //
-// A copy of the demo is built once, then the real CLI (dist/cg.mjs) watches it:
+// A copy of the demo is built once, then the real CLI (dist/cg.cjs) watches it:
 //   save → first line: 20 saves of one shot's prompt, one at a time; for each, the time from the
 //     write to the watcher's "[hh:mm:ss] changed: …" line (the debounce, 300 ms by default, is in it),
 //     then wait for the cycle to end ("Watching for changes");
@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = dirname(dirname(fileURLToPath(import.meta.url)));
-const cg = join(repo, 'dist', 'cg.mjs');
+const cg = join(repo, 'dist', 'cg.cjs');
 const saves = Number(process.env.BENCH_SAVES ?? 20);
 const idleSeconds = Number(process.env.BENCH_IDLE_S ?? 60);
 const median = (xs) => {

@@ -1,5 +1,6 @@
-// Bundles the CLI into one CommonJS file, dist/cg.cjs, run by dist/cg.mjs (src/cli/boot.ts) with
+// Bundles the CLI into one CommonJS file, dist/cli.cjs, run by dist/cg.cjs (src/cli/boot.ts) with
 // V8's code cache kept beside it: one file compiled once starts faster than a graph of modules.
+// Both are CommonJS: an ES module entry point would start Node's ES module loader on every command.
 // Heavy or native packages stay external and are required lazily where used.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -37,7 +38,7 @@ await Promise.all([
   build({
     ...common,
     entryPoints: ['src/cli/main.ts'],
-    outfile: 'dist/cg.cjs',
+    outfile: 'dist/cli.cjs',
     format: 'cjs',
     supported: { 'dynamic-import': false },
     define: { ...define, 'import.meta.url': '__cgUrl' },
@@ -55,7 +56,7 @@ await Promise.all([
     }),
   ),
   // The entry point: reads the bundle and its code cache, and runs it.
-  build({ ...common, entryPoints: ['src/cli/boot.ts'], outfile: 'dist/cg.mjs', format: 'esm', sourcemap: false }),
+  build({ ...common, entryPoints: ['src/cli/boot.ts'], outfile: 'dist/cg.cjs', format: 'cjs', sourcemap: false }),
   ...(existsSync('test/fakes/cli.ts')
     ? [
         build({

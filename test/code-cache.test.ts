@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cacheKey, compileBundle, readCodeCache, shouldWrite, writeCodeCache } from '../src/cli/code-cache.ts';
+import { cacheKey, compileBundle, openCodeCache, readBundle, readCodeCache, restat, shouldWrite, writeCodeCache } from '../src/cli/code-cache.ts';
 import { distCli } from './helpers/project.ts';
 
 const source = 'module.exports.answer = 6 * 7;';
@@ -68,6 +68,31 @@ describe('the code cache beside the bundle', () => {
     expect(run(Buffer.from('these are not V8 code cache bytes'), `${source} // refused`)).toEqual({ answer: 42, fromCache: false });
   });
 
+  it('takes the bundle’s hash again only when the bundle’s stat is not the one recorded with it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cg-code-cache-'));
+    dirs.push(dir);
+    const bundle = join(dir, 'bundle.cjs');
+    const file = `${bundle}.cache`;
+    writeFileSync(bundle, source);
+    const first = openCodeCache(file, readBundle(bundle), 'v20.0.0', 'x64');
+    expect(first.cached).toBeUndefined();
+    expect(first.key.bundle).toBe(cacheKey(Buffer.from(source), 'v20.0.0', 'x64').bundle);
+    const compiled = compileBundle(source, bundle, undefined);
+    compiled.run([{}, () => undefined, { exports: {} }, '', '', '']);
+    // Recorded under a hash no bundle has: while the stat holds, the recorded hash is the key.
+    writeCodeCache(file, { ...first.key, bundle: 'recorded' }, compiled.produce(), ['build']);
+    const again = openCodeCache(file, readBundle(bundle), 'v20.0.0', 'x64');
+    expect(again.key.bundle).toBe('recorded');
+    expect(again.cached?.commands).toEqual(['build']);
+    expect(restat(again.cached, again.key)).toBe(false);
+    // Rewritten (same size, its time set apart from the write's): a new stat, so the hash is taken again, and the cache is not this bundle's.
+    writeFileSync(bundle, source.replace('6 * 7', '7 * 6'));
+    utimesSync(bundle, new Date(2000, 0, 1), new Date(2000, 0, 1));
+    const changed = openCodeCache(file, readBundle(bundle), 'v20.0.0', 'x64');
+    expect(changed.key.bundle).toBe(cacheKey(Buffer.from(source.replace('6 * 7', '7 * 6')), 'v20.0.0', 'x64').bundle);
+    expect(changed.cached).toBeUndefined();
+  });
+
   it('is left alone, silently, where it cannot be written', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cg-code-cache-'));
     dirs.push(dir);
@@ -75,7 +100,7 @@ describe('the code cache beside the bundle', () => {
   });
 
   it('the real cg runs the same with a damaged cache, and writes a good one again', () => {
-    const cacheFile = `${distCli.replace(/\.mjs$/, '.cjs')}.cache`;
+    const cacheFile = join(dirname(distCli), 'cli.cjs.cache');
     const version = execFileSync(process.execPath, [distCli, '--version'], { encoding: 'utf8' });
     // Replaced by rename, as cg writes it: other tests may be starting cg at this moment.
     const damaged = `${cacheFile}.test-${process.pid}.tmp`;

@@ -41,7 +41,7 @@ async function twin(project: TestProject): Promise<TestProject> {
 
 /** Leaves a memo whose report has only SEQ04's lines: a build that takes the others from it shows only SEQ04 and what it built. */
 async function shrinkMemo(project: TestProject): Promise<void> {
-  const memo = await readMemo(memoPath(project), settledCodec);
+  const memo = readMemo(memoPath(project), settledCodec);
   if (memo === undefined) throw new Error('no memo');
   await writeMemo(memoPath(project), { ...memo, report: { ...memo.report, nodes: memo.report.nodes.filter((node) => node.sequence === 'SEQ04') } }, settledCodec);
 }

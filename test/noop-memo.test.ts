@@ -41,7 +41,7 @@ describe('the no-op memo', () => {
       expect({ code: served.code, stdout: withoutTimes(served.stdout), stderr: served.stderr }).toEqual({ code: planned.code, stdout: withoutTimes(planned.stdout), stderr: planned.stderr });
     }
     // What the memo says is what a no-op prints: it was served, not planned again.
-    const memo = await readMemo(memoPath(project), settledCodec);
+    const memo = readMemo(memoPath(project), settledCodec);
     if (memo === undefined) throw new Error('no memo');
     await writeMemo(memoPath(project), { ...memo, report: { ...memo.report, nodes: memo.report.nodes.filter((node) => node.sequence === 'SEQ04') } }, settledCodec);
     expect((await cg(project, ['build'])).stdout).toBe('Nothing to build: 2 nodes up to date.\n');

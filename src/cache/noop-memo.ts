@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { isBlobHash, type BlobHash } from '../util/hash.ts';
 import { writeFileAtomic } from '../util/atomic-fs.ts';
 
@@ -35,8 +35,9 @@ export interface MemoCodec<R> {
   decode: (data: unknown) => R | undefined;
 }
 
-const version = 3;
-const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
+const version = 4;
+/** Made to catch damage, and loads no crypto: the memo is read on every no-op build. */
+const checksum = (text: string): string => `crc32:${crc32(text).toString(16).padStart(8, '0')}`;
 
 const isPair = (entry: unknown, second: (value: unknown) => boolean): boolean => Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && second(entry[1]);
 const isPairs = (value: unknown, second: (value: unknown) => boolean): boolean => Array.isArray(value) && value.every((entry) => isPair(entry, second));
@@ -62,18 +63,19 @@ function isChecks(value: unknown): value is MemoChecks {
 /**
  * The memo in `file`, or undefined when there is none or it is damaged in any way (a memo is
  * only ever a shortcut: what it says is never trusted unless its checksum and shape hold).
- * The file is a checksum line, then the memo as JSON (so it is not named .json).
+ * The file is a checksum line, then the memo as JSON (so it is not named .json). Read
+ * synchronously: a no-op build is waiting on nothing else.
  */
-export async function readMemo<R>(file: string, codec: MemoCodec<R>): Promise<NoopMemo<R> | undefined> {
+export function readMemo<R>(file: string, codec: MemoCodec<R>): NoopMemo<R> | undefined {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
   const newline = text.indexOf('\n');
   const body = text.slice(newline + 1);
-  if (newline < 0 || text.slice(0, newline) !== sha1(body)) return undefined;
+  if (newline < 0 || text.slice(0, newline) !== checksum(body)) return undefined;
   try {
     const memo = JSON.parse(body) as Partial<Record<'version' | keyof NoopMemo<R>, unknown>>;
     if (memo.version !== version || typeof memo.key !== 'string' || !isChecks(memo.checks) || !isScope(memo.scope)) return undefined;
@@ -87,5 +89,5 @@ export async function readMemo<R>(file: string, codec: MemoCodec<R>): Promise<No
 /** Writes the memo atomically (compact: it is read on every no-op build). */
 export async function writeMemo<R>(file: string, memo: NoopMemo<R>, codec: MemoCodec<R>): Promise<void> {
   const body = JSON.stringify({ version, ...memo, report: codec.encode(memo.report) });
-  await writeFileAtomic(file, `${sha1(body)}\n${body}`);
+  await writeFileAtomic(file, `${checksum(body)}\n${body}`);
 }

@@ -1,8 +1,8 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashBytes, isBlobHash, type BlobHash } from '../util/hash.ts';
-import { isNotFound, readJsonIfExists, writeCacheAtomic } from '../util/atomic-fs.ts';
+import { isNotFound, writeCacheAtomic } from '../util/atomic-fs.ts';
 import { noFaults, type Faults } from '../util/faults.ts';
 
 type Entry = [size: string, mtimeNs: string, ctimeNs: string, ino: string, hash: BlobHash];
@@ -37,13 +37,13 @@ export class StatCache {
     this.#faults = faults;
   }
 
-  /** `base`: the folder the hashed paths are relative to. */
-  static async open(file: string, base: string, faults: Faults = noFaults): Promise<StatCache> {
+  /** `base`: the folder the hashed paths are relative to. Read synchronously, as the stats are. */
+  static open(file: string, base: string, faults: Faults = noFaults): StatCache {
     let data: unknown;
     try {
-      data = await readJsonIfExists(file);
+      data = JSON.parse(readFileSync(file, 'utf8')) as unknown;
     } catch {
-      data = undefined; // an unreadable cache is rebuilt, not an error
+      data = undefined; // a missing or unreadable cache is rebuilt, not an error
     }
     const entries = new Map<string, Entry>();
     // Version 1 keyed absolute paths: dropped, not trusted.

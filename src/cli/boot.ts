@@ -1,31 +1,35 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { cacheKey, compileBundle, readCodeCache, shouldWrite, writeCodeCache } from './code-cache.ts';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { compileBundle, openCodeCache, readBundle, restat, shouldWrite, writeCodeCache } from './code-cache.ts';
+import { lazyBuiltins } from './lazy-require.ts';
 
 /**
- * dist/cg.mjs: runs the CLI bundle (dist/cg.cjs, one CommonJS file) with V8's code cache
+ * dist/cg.cjs: runs the CLI bundle (dist/cli.cjs, one CommonJS file) with V8's code cache
  * beside it, so each start skips compiling it. A stale, damaged or missing cache only costs
  * that compile once; the cache is written again at exit.
+ *
+ * CommonJS, not an ES module: Node 20 starts its ES module loader for an .mjs entry point,
+ * and that costs every command time that does nothing for it.
  */
+/** Built-in modules Node's own start has loaded: the bundle gets them as they are, the others when first used. */
+const loaded = new Set(['node:fs', 'node:path', 'node:url']);
 const commands = new Set(['build', 'status', 'watch', 'cost', 'explain', 'takes', 'pick', 'grid', 'approve', 'reject', 'final', 'init', 'schemas', 'serve']);
 
 function boot(): void {
-  const bundle = fileURLToPath(new URL('./cg.cjs', import.meta.url));
+  const bundle = join(__dirname, 'cli.cjs');
   const cacheFile = `${bundle}.cache`;
-  const bytes = readFileSync(bundle);
-  const key = cacheKey(bytes, process.version, process.arch);
-  const cached = readCodeCache(cacheFile, key);
-  const compiled = compileBundle(bytes.toString('utf8'), bundle, cached?.data);
+  const read = readBundle(bundle);
+  const { key, cached } = openCodeCache(cacheFile, read, process.version, process.arch);
+  const compiled = compileBundle(read.bytes.toString('utf8'), bundle, cached?.data);
   const first = process.argv[2] ?? '';
   const command = commands.has(first) ? first : 'other';
-  if (shouldWrite(cached, compiled.fromCache, command)) {
+  if (shouldWrite(cached, compiled.fromCache, command) || restat(cached, key)) {
     const covered = compiled.fromCache && cached !== undefined ? cached.commands : [];
     process.on('exit', () => writeCodeCache(cacheFile, key, compiled.produce(), [...new Set([...covered, command])]));
   }
   const module = { exports: {} };
-  compiled.run([module.exports, createRequire(bundle), module, bundle, dirname(bundle), pathToFileURL(bundle).href]);
+  compiled.run([module.exports, lazyBuiltins(createRequire(bundle), loaded), module, bundle, __dirname, pathToFileURL(bundle).href]);
 }
 
 boot();

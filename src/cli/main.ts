@@ -1,7 +1,7 @@
-import { isatty } from 'node:tty';
 import { faultHook } from './fault-hook.ts';
 import { processIsAlive, systemClock, type Io } from './io.ts';
 import { runCli } from './run-cli.ts';
+import { isTerminal, standardOutput } from './stdout.ts';
 
 declare const CG_VERSION: string | undefined;
 declare const CG_BUILD_ID: string | undefined;
@@ -19,8 +19,8 @@ async function main(): Promise<void> {
     } else process.exit(130);
   });
   process.on('SIGTERM', () => controller.abort());
-  // isatty, not process.stdin: creating the stdin stream costs start-up time on every command.
-  const interactive = isatty(0) && isatty(1);
+  // isTerminal, not process.stdin: creating the stdin stream costs start-up time on every command.
+  const interactive = isTerminal(1) && isTerminal(0);
   const faults = faultHook(process.env['CG_FAULT'], () => process.kill(process.pid, 'SIGKILL'));
   if (typeof faults === 'string') {
     process.stderr.write(`cg: ${faults}\n`);
@@ -30,7 +30,8 @@ async function main(): Promise<void> {
   const io: Io = {
     cwd: process.cwd(),
     env: process.env,
-    stdout: process.stdout,
+    // Written directly when it is a pipe or a file: process.stdout is created only for a terminal.
+    stdout: standardOutput(() => process.stdout),
     // Created on first write: most commands never print to stderr.
     stderr: { write: (text: string) => process.stderr.write(text) },
     ask: interactive

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -40,8 +39,9 @@ export interface SettledReport {
 
 export const memoFile = (paths: ProjectPaths): string => join(paths.cache, 'noop.memo');
 
+/** What the memo is for, as it is (not hashed: comparing it is cheaper than loading crypto to hash it). */
 export function memoKey(cacheTag: string, paths: ProjectPaths, config: ProjectConfig, targets: readonly string[]): string {
-  return createHash('sha1').update(JSON.stringify([cacheTag, paths.name, config, targets])).digest('hex');
+  return JSON.stringify([cacheTag, paths.name, config, targets]);
 }
 
 type Line = [id: string, kind: string, sequence: string | 0, action: string, reason: number, costUsd: number, estimateUsd: number, takeId: string | null, output: string | null, key: string | null, outputHash: string | null, changes: unknown[] | 0];
@@ -225,9 +225,9 @@ export interface MemoSession {
 
 /** Reads the memo and checks it; a missing, damaged or stale memo leaves `report` undefined. */
 export async function openMemo(io: Io, paths: ProjectPaths, config: ProjectConfig, targets: readonly string[]): Promise<MemoSession> {
-  const stats = await openStatCache(io, paths);
+  const stats = openStatCache(io, paths);
   const key = memoKey(io.cacheTag, paths, config, targets);
-  const memo = await readMemo(memoFile(paths), settledCodec);
+  const memo = readMemo(memoFile(paths), settledCodec);
   const changed = memo?.key === key ? await changedFiles(memo.checks, paths, stats, new LocalBlobStore(blobsDir(paths))) : undefined;
   if (memo === undefined || changed === undefined) return { key, stats, report: undefined, stale: undefined };
   if (changed.size === 0) return { key, stats, report: memo.report, stale: undefined };

@@ -1,4 +1,5 @@
-import { readdir, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { LocalActionCache } from '../cache/action-cache.ts';
 import { LocalBlobStore } from '../cache/blob-store.ts';
@@ -41,7 +42,7 @@ export function must<T>(result: { ok: true; value: T } | { ok: false; error: CgE
 }
 
 export async function openConfig(io: Io): Promise<ConfigContext> {
-  const found = await findConfig(io.cwd);
+  const found = findConfig(io.cwd);
   if (found === undefined) throw new CgFailure({ kind: 'no-root', cwd: io.cwd });
   const configFile = relative(found.root, found.file);
   const config = must(
@@ -54,17 +55,19 @@ export async function resolveProject(ctx: ConfigContext, name: string | undefine
   const project = name ?? ctx.config.defaultProject;
   const paths = projectPaths(ctx.root, ctx.config.projectsDir, project);
   const folder = join(ctx.root, ctx.config.projectsDir);
-  const kind = async (path: string): Promise<'folder' | 'file' | 'missing'> =>
-    stat(path).then(
-      (s) => (s.isDirectory() ? 'folder' : 'file'),
-      (error: unknown) => {
-        if (isNotFound(error) || (error instanceof Error && 'code' in error && error.code === 'ENOTDIR')) return 'missing';
-        throw error;
-      },
-    );
+  // Synchronous stats: every command that opens a project passes here.
+  const kind = (path: string): 'folder' | 'file' | 'missing' => {
+    try {
+      return statSync(path).isDirectory() ? 'folder' : 'file';
+    } catch (error) {
+      if (isNotFound(error) || (error instanceof Error && 'code' in error && error.code === 'ENOTDIR')) return 'missing';
+      throw error;
+    }
+  };
   // A file where a folder should be is named as such, not as a project that does not exist.
   const named = /^[A-Za-z0-9][\w.-]*$/.test(project); // no name may reach outside the projects folder
-  const [projectsKind, projectKind] = await Promise.all([kind(folder), named ? kind(paths.dir) : 'missing']);
+  const projectsKind = kind(folder);
+  const projectKind = named ? kind(paths.dir) : 'missing';
   const inTheWay = projectsKind === 'file' ? folder : projectKind === 'file' ? paths.dir : undefined;
   if (inTheWay !== undefined) {
     const what = inTheWay === folder ? `the folder of projects (projectsDir in ${ctx.configFile})` : `project ${project}'s folder, holding plan.json, bible.json and refs/`;
@@ -114,7 +117,7 @@ function narrowProject(project: LoadedProject, only: ReadonlySet<string>): Loade
 export const blobsDir = (paths: ProjectPaths): string => join(paths.cache, 'blobs');
 
 /** The project's stat cache (paths from the project folder). */
-export function openStatCache(io: Io, paths: ProjectPaths): Promise<StatCache> {
+export function openStatCache(io: Io, paths: ProjectPaths): StatCache {
   return StatCache.open(join(paths.cache, 'stat-cache.json'), paths.dir, io.faults);
 }
 
@@ -130,7 +133,7 @@ export async function openWorkspace(
   const records = (): Promise<Map<string, ExecutionRecord>> => (loaded ??= readAllRecords(paths.shots));
   const knownTakes = async (): Promise<ReadonlySet<string>> => new Set([...(await records()).values()].flatMap((record) => record.takes.map((take) => take.takeId)));
   const parsedCache = { file: join(paths.cache, 'parsed.json'), tag: io.cacheTag, write: options.readOnly !== true };
-  const statCache = options.statCache ?? (await openStatCache(io, paths));
+  const statCache = options.statCache ?? openStatCache(io, paths);
   const media = mediaTools(io, config, paths);
   let song: SongFile | undefined;
   const checkSong = async (file: string): Promise<string | undefined> => {

@@ -1,7 +1,6 @@
-import { access, readFile } from 'node:fs/promises';
+import { accessSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, parse, relative, sep } from 'node:path';
 import { writeCacheAtomic } from '../util/atomic-fs.ts';
-import { hashBytes } from '../util/hash.ts';
 import type { CgError } from '../util/errors.ts';
 import { err, ok, type Result } from '../util/result.ts';
 import type { Config } from './config-schema.ts';
@@ -9,14 +8,18 @@ import { zodIssuesToInputIssues } from './issues.ts';
 
 export const configNames = ['pipeline.config.ts', 'pipeline.config.mts', 'pipeline.config.mjs', 'pipeline.config.js'];
 
-/** The nearest folder at or above `cwd` holding a pipeline config, and the file. */
-export async function findConfig(cwd: string): Promise<{ root: string; file: string } | undefined> {
+/**
+ * The nearest folder at or above `cwd` holding a pipeline config, and the file. This and the
+ * cached config below read synchronously: every command starts here, and the thread pool's
+ * round trips (four for each small file read) cost several times the reads themselves.
+ */
+export function findConfig(cwd: string): { root: string; file: string } | undefined {
   let dir = cwd;
   for (;;) {
     for (const name of configNames) {
       const file = join(dir, name);
       try {
-        await access(file);
+        accessSync(file);
         return { root: dir, file };
       } catch {
         // not here; keep looking
@@ -29,15 +32,19 @@ export async function findConfig(cwd: string): Promise<{ root: string; file: str
 
 interface ConfigCache {
   tag: string;
-  /** The config file first, then every local file it imported: paths from the root, content hashes. */
-  files: Array<[path: string, hash: string]>;
+  /**
+   * The config file first, then every local file it imported: paths from the root, and the
+   * bytes (as latin1 text; null: unreadable when the cache was written). Compared as they are,
+   * not hashed: config files are small, and hashing would load crypto on every command.
+   */
+  files: Array<[path: string, bytes: string | null]>;
   config: Config;
 }
 
-/** A file's content hash, or undefined when it cannot be read. */
-async function contentHash(path: string): Promise<string | undefined> {
+/** A file's bytes as latin1 text (one character a byte), or undefined when it cannot be read. */
+function contents(path: string): string | undefined {
   try {
-    return hashBytes(await readFile(path));
+    return readFileSync(path, 'latin1');
   } catch {
     return undefined;
   }
@@ -46,19 +53,19 @@ async function contentHash(path: string): Promise<string | undefined> {
 /**
  * The remembered config, only if it came from this very file and every file it imported,
  * byte for byte: paths are relative to the root, so a copied or moved repository checks
- * its own files (never the original's), and content hashes survive a copy's new mtimes.
+ * its own files (never the original's), and contents survive a copy's new mtimes.
  */
-async function cachedConfig(load: ConfigLoad, cacheFile: string): Promise<Config | undefined> {
+function cachedConfig(load: ConfigLoad, cacheFile: string): Config | undefined {
   let cache: ConfigCache;
   try {
-    cache = JSON.parse(await readFile(cacheFile, 'utf8')) as ConfigCache;
+    cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as ConfigCache;
   } catch {
     return undefined;
   }
   if (cache.tag !== load.cacheTag || !Array.isArray(cache.files)) return undefined;
   if (cache.files[0]?.[0] !== relative(load.root, load.file)) return undefined;
-  for (const [path, hash] of cache.files) {
-    if (typeof path !== 'string' || isAbsolute(path) || (await contentHash(join(load.root, path))) !== hash) return undefined;
+  for (const [path, bytes] of cache.files) {
+    if (typeof path !== 'string' || isAbsolute(path) || typeof bytes !== 'string' || contents(join(load.root, path)) !== bytes) return undefined;
   }
   return cache.config;
 }
@@ -79,7 +86,7 @@ export interface ConfigLoad {
 /** Loads pipeline.config.ts with jiti (TypeScript without a build step) and validates it. */
 export async function loadConfig(load: ConfigLoad): Promise<Result<Config, CgError>> {
   if (load.cacheFile !== undefined) {
-    const hit = await cachedConfig(load, load.cacheFile);
+    const hit = cachedConfig(load, load.cacheFile);
     if (hit !== undefined) return ok(hit);
   }
   let exported: unknown;
@@ -102,8 +109,8 @@ export async function loadConfig(load: ConfigLoad): Promise<Result<Config, CgErr
   }
   if (load.cacheFile !== undefined) {
     const ordered = [load.file, ...files.filter((path) => path !== load.file)];
-    const hashes = await Promise.all(ordered.map(async (path) => [relative(load.root, path), (await contentHash(path)) ?? ''] as [string, string]));
-    const cache: ConfigCache = { tag: load.cacheTag, files: hashes, config: result.data };
+    const read = ordered.map((path): [string, string | null] => [relative(load.root, path), contents(path) ?? null]);
+    const cache: ConfigCache = { tag: load.cacheTag, files: read, config: result.data };
     await writeCacheAtomic(load.cacheFile, cache).catch(() => undefined); // a cache that cannot be written is only slower
   }
   return ok(result.data);

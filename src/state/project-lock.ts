@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CgError, LockHolder } from '../util/errors.ts';
 import { err, ok, type Result } from '../util/result.ts';
@@ -13,9 +13,9 @@ export interface LockOptions {
   isAlive: (pid: number) => boolean;
 }
 
-async function readHolder(path: string): Promise<LockHolder | undefined> {
+function readHolder(path: string): LockHolder | undefined {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as LockHolder;
+    return JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
   } catch {
     return undefined; // gone, or being written: look again
   }
@@ -29,42 +29,52 @@ export interface HeldLock {
 
 /**
  * Takes the project lock (`.cg/lock`, created exclusively). A lock whose process
- * is gone is taken over; a live one is waited for or reported.
+ * is gone is taken over; a live one is waited for or reported. The file operations are
+ * synchronous: each is one small step every writing command takes, and the thread pool's
+ * round trips would cost several times the operations themselves.
  */
 export async function acquireLock(path: string, options: LockOptions): Promise<Result<HeldLock, CgError>> {
-  await mkdir(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true });
   let told = false;
   let afterCrash = false;
   for (;;) {
     try {
-      const handle = await open(path, 'wx');
-      await handle.writeFile(JSON.stringify(options.holder));
-      await handle.close();
-      const release = async (): Promise<void> => {
-        const current = await readHolder(path);
-        if (current?.pid === options.holder.pid && current.startedAt === options.holder.startedAt) await rm(path, { force: true });
+      const fd = openSync(path, 'wx');
+      try {
+        writeFileSync(fd, JSON.stringify(options.holder));
+      } finally {
+        closeSync(fd);
+      }
+      const release = (): Promise<void> => {
+        const current = readHolder(path);
+        if (current?.pid === options.holder.pid && current.startedAt === options.holder.startedAt) rmSync(path, { force: true });
+        return Promise.resolve();
       };
       return ok({ release, afterCrash });
     } catch (error) {
       if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
     }
-    const holder = await readHolder(path);
+    const holder = readHolder(path);
     if (holder !== undefined && !options.isAlive(holder.pid)) {
       // Move the dead holder's lock aside; if it was replaced meanwhile, put the live one back.
       const aside = `${path}.stale-${options.holder.pid}`;
       try {
-        await rename(path, aside);
-        const moved = await readHolder(aside);
+        renameSync(path, aside);
+        const moved = readHolder(aside);
         if (moved?.pid === holder.pid && moved.startedAt === holder.startedAt) {
-          await rm(aside, { force: true });
+          rmSync(aside, { force: true });
           afterCrash = true;
-        } else await rename(aside, path);
+        } else renameSync(aside, path);
       } catch {
         // someone else handled it; try again
       }
       continue;
     }
-    if (holder === undefined) continue;
+    if (holder === undefined) {
+      // Being written (or just removed): look again once the event loop has turned, so a Ctrl-C still gets through.
+      await new Promise((resolve) => setImmediate(resolve));
+      continue;
+    }
     if (!options.wait) return err({ kind: 'lock-busy', lockPath: path, holder });
     if (!told) options.onWait(holder);
     told = true;

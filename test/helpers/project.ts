@@ -9,7 +9,7 @@ import { processIsAlive, systemClock, type Io } from '../../src/cli/io.ts';
 import { noFaults } from '../../src/util/faults.ts';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
-export const distCli = join(repoRoot, 'dist', 'cg.mjs');
+export const distCli = join(repoRoot, 'dist', 'cg.cjs');
 
 export interface TestProject {
   root: string;

@@ -30,7 +30,7 @@ export async function initCommand(io: Io, args: InitArgs): Promise<ExitCode> {
     throw new CgFailure({ kind: 'usage', message: `"${args.name}" cannot be a project name: use lower-case letters, digits, "-" and "_" (it becomes a folder name)` });
   }
   const templates = await templatesDir();
-  const found = await findConfig(io.cwd);
+  const found = findConfig(io.cwd);
   let root = io.cwd;
   let projectsDir = 'projects';
   if (found === undefined) {
