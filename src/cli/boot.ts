@@ -24,11 +24,14 @@ function boot(): void {
   const compiled = compileBundle(read.bytes.toString('utf8'), bundle, cached?.data);
   const first = process.argv[2] ?? '';
   const command = commands.has(first) ? first : 'other';
-  if (shouldWrite(cached, compiled.fromCache, command) || restat(cached, key)) {
+  const module: { exports: { pathsTaken?: () => readonly string[] } } = { exports: {} };
+  // At exit, the paths the run took are known too (see code-paths.ts): a cache is written again for a new one.
+  process.on('exit', () => {
+    const paths = [command, ...(module.exports.pathsTaken?.() ?? [])];
+    if (!paths.some((path) => shouldWrite(cached, compiled.fromCache, path)) && !restat(cached, key)) return;
     const covered = compiled.fromCache && cached !== undefined ? cached.commands : [];
-    process.on('exit', () => writeCodeCache(cacheFile, key, compiled.produce(), [...new Set([...covered, command])]));
-  }
-  const module = { exports: {} };
+    writeCodeCache(cacheFile, key, compiled.produce(), [...new Set([...covered, ...paths])]);
+  });
   compiled.run([module.exports, lazyBuiltins(createRequire(bundle), loaded), module, bundle, __dirname, pathToFileURL(bundle).href]);
 }
 

@@ -28,6 +28,7 @@ import { withProjectLock } from '../lock.ts';
 import { openConfig, openWorkspace, resolveProject, resolveTargets, type Workspace } from '../workspace.ts';
 import { forgetMemo, inputChecks, mergeLines, narrowing, openMemo, rememberNarrowed, rememberSettled, type Narrowing, type SettledReport } from '../noop-memo.ts';
 import { takeOverrides, type VariantArgs } from '../take-variants.ts';
+import { tookPath } from '../code-paths.ts';
 
 
 export interface BuildArgs {
@@ -151,6 +152,7 @@ export async function buildCommand(io: Io, args: BuildArgs & VariantArgs): Promi
     // A build of the plan as it is (no retake, no take overrides) may be one done before.
     const memo = args.retake || overrides !== undefined ? undefined : await openMemo(io, project.paths, project.config, args.targets);
     if (memo?.report !== undefined) {
+      tookPath('build:memo');
       await memo.stats.save();
       return exitOf(io, await showSettled(io, args, memo.report, started, reporter));
     }
