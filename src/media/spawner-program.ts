@@ -20,7 +20,6 @@ export const spawnerProgram = `// clipgraph: starts ffmpeg for a build (src/medi
 'use strict';
 const { spawn } = require('node:child_process');
 const running = new Map();
-let pending = Buffer.alloc(0);
 function send(header, body) {
   const head = Buffer.from(JSON.stringify(header), 'utf8');
   const prefix = Buffer.alloc(8);
@@ -56,17 +55,31 @@ function start(header, input) {
     child.stdin.end(input);
   }
 }
+// A frame arrives in many small reads: they are kept apart and joined once the frame is whole
+// (joining each read to the last would copy a frame over and over).
+const chunks = [];
+let buffered = 0;
+let needed = 8;
 process.stdin.on('data', (chunk) => {
-  pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-  while (pending.length >= 8) {
-    const headLength = pending.readUInt32LE(0);
-    const bodyLength = pending.readUInt32LE(4);
-    if (pending.length < 8 + headLength + bodyLength) break;
-    const header = JSON.parse(pending.subarray(8, 8 + headLength).toString('utf8'));
-    const body = pending.subarray(8 + headLength, 8 + headLength + bodyLength);
-    pending = pending.subarray(8 + headLength + bodyLength);
-    if (header.op === 'run') start(header, body);
-    else if (header.op === 'kill') running.get(header.id)?.kill('SIGTERM');
+  chunks.push(chunk);
+  buffered += chunk.length;
+  while (buffered >= needed) {
+    let pending = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    chunks.length = 0;
+    while (pending.length >= 8) {
+      const headLength = pending.readUInt32LE(0);
+      const bodyLength = pending.readUInt32LE(4);
+      needed = 8 + headLength + bodyLength;
+      if (pending.length < needed) break;
+      const header = JSON.parse(pending.subarray(8, 8 + headLength).toString('utf8'));
+      const body = pending.subarray(8 + headLength, needed);
+      pending = pending.subarray(needed);
+      needed = 8;
+      if (header.op === 'run') start(header, body);
+      else if (header.op === 'kill') running.get(header.id)?.kill('SIGTERM');
+    }
+    if (pending.length > 0) chunks.push(pending);
+    buffered = pending.length;
   }
 });
 function stop() {

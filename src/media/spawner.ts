@@ -74,7 +74,10 @@ class Connection {
   readonly #requests = new Map<number, Request>();
   readonly #said: Buffer[] = [];
   #next = 1;
-  #received: Buffer = Buffer.alloc(0);
+  #chunks: Buffer[] = [];
+  #buffered = 0;
+  /** Bytes the frame being received needs in all (8 until its lengths are known). */
+  #needed = 8;
   #closing = false;
   #gone = false;
   readonly #idle: () => void;
@@ -135,28 +138,38 @@ class Connection {
     this.#child.stdin?.write(frame({ op: 'kill', id }));
   }
 
+  /** Replies arrive in reads of any size: kept apart until a whole frame is there (joining each read to the last copies a frame over and over). */
   #receive(chunk: Buffer): void {
-    this.#received = this.#received.length === 0 ? chunk : Buffer.concat([this.#received, chunk]);
-    while (this.#received.length >= 8) {
-      const headLength = this.#received.readUInt32LE(0);
-      const bodyLength = this.#received.readUInt32LE(4);
-      if (this.#received.length < 8 + headLength + bodyLength) return;
-      const reply = JSON.parse(this.#received.subarray(8, 8 + headLength).toString('utf8')) as Reply;
-      const body = this.#received.subarray(8 + headLength, 8 + headLength + bodyLength);
-      this.#received = this.#received.subarray(8 + headLength + bodyLength);
-      const request = this.#requests.get(reply.id);
-      if (request === undefined) continue;
-      if ('pid' in reply) {
-        request.pid = reply.pid;
-        continue;
-      }
-      this.#requests.delete(reply.id);
-      if (request.aborted) request.resolve(err(ABORTED));
-      else if (reply.error !== null) request.resolve(err(reply.error));
-      // Copies: views would keep the whole received chunk alive.
-      else request.resolve(ok({ code: reply.code, stdout: new Uint8Array(body.subarray(0, reply.stdoutLength)), stderr: new Uint8Array(body.subarray(reply.stdoutLength)) }));
-      if (this.#requests.size === 0) this.#idle();
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.length;
+    if (this.#buffered < this.#needed) return;
+    let pending = this.#chunks.length === 1 ? chunk : Buffer.concat(this.#chunks);
+    this.#chunks = [];
+    while (pending.length >= 8) {
+      const headLength = pending.readUInt32LE(0);
+      this.#needed = 8 + headLength + pending.readUInt32LE(4);
+      if (pending.length < this.#needed) break;
+      this.#reply(JSON.parse(pending.subarray(8, 8 + headLength).toString('utf8')) as Reply, pending.subarray(8 + headLength, this.#needed));
+      pending = pending.subarray(this.#needed);
+      this.#needed = 8;
     }
+    if (pending.length > 0) this.#chunks.push(pending);
+    this.#buffered = pending.length;
+  }
+
+  #reply(reply: Reply, body: Buffer): void {
+    const request = this.#requests.get(reply.id);
+    if (request === undefined) return;
+    if ('pid' in reply) {
+      request.pid = reply.pid;
+      return;
+    }
+    this.#requests.delete(reply.id);
+    if (request.aborted) request.resolve(err(ABORTED));
+    else if (reply.error !== null) request.resolve(err(reply.error));
+    // Copies: views would keep the whole received chunk alive.
+    else request.resolve(ok({ code: reply.code, stdout: new Uint8Array(body.subarray(0, reply.stdoutLength)), stderr: new Uint8Array(body.subarray(reply.stdoutLength)) }));
+    if (this.#requests.size === 0) this.#idle();
   }
 
   #end(why: string): void {
