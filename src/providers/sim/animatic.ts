@@ -75,6 +75,25 @@ async function renderSvg(svg: string, width: number, height: number): Promise<Rg
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
 }
 
+/** Clock strips by their SVG: every take of one length shows the same clocks, so most takes draw none. */
+const clockStrips = new Map<string, Promise<Rgba>>();
+const CLOCK_STRIPS_KEPT = 16;
+
+/** renderSvg, remembered: the strip is only ever read (blended onto frames), so takes can share it. */
+function renderClocks(svg: string, width: number, height: number): Promise<Rgba> {
+  const key = `${width}x${height}:${svg}`;
+  let strip = clockStrips.get(key);
+  if (strip === undefined) {
+    strip = renderSvg(svg, width, height);
+    // A failed render is not kept.
+    strip.catch(() => clockStrips.delete(key));
+    if (clockStrips.size >= CLOCK_STRIPS_KEPT) clockStrips.delete(clockStrips.keys().next().value ?? '');
+  } else clockStrips.delete(key);
+  // The most recently used last, so the oldest goes first.
+  clockStrips.set(key, strip);
+  return strip;
+}
+
 /** The dimmed background, RGB. */
 async function background(req: AnimaticRequest): Promise<Uint8Array> {
   const sharp = await loadSharp();
@@ -207,7 +226,7 @@ export async function drawAnimatic(req: AnimaticRequest): Promise<Animatic> {
   const clockSvg = frames
     .map((frame, i) => `<text x="${clockW}" y="${fmt(i * clockH + clockSize * 1.05)}" text-anchor="end" font-family="${FONT}" font-size="${fmt(clockSize)}" fill="#ffffff">${clockText(frame.start)} / ${clockText(totalSec)}</text>`)
     .join('');
-  const clocks = await renderSvg(clockSvg, clockW, clockH * frames.length);
+  const clocks = await renderClocks(clockSvg, clockW, clockH * frames.length);
 
   const hue = seededRandom('bar', req.seed)() * 360;
   const barFill = hexRgb(hsl(hue, 0.8, 0.6));
