@@ -36,7 +36,14 @@ function spawner(idleMs = 60_000): Spawner & { direct: string[] } {
     direct.push(args.join(' '));
     return runDirect(file, args, options);
   };
-  const made = createSpawner({ execPath: node, env: process.env, fallback, kill: (pid) => process.kill(pid, 'SIGKILL'), idleMs });
+  const kill = (pid: number, signal: 'SIGTERM' | 'SIGKILL'): void => {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  const made = createSpawner({ shell: '/bin/sh', env: process.env, scratch: join(tmpdir(), `cg-spawner-scratch-${process.pid}`), fallback, kill, idleMs });
   return Object.assign(made, { direct });
 }
 
@@ -45,9 +52,12 @@ function text(result: Result<ProgramExit, string>): { code: number | null; stdou
   return { code: result.value.code, stdout: Buffer.from(result.value.stdout).toString(), stderr: Buffer.from(result.value.stderr).toString() };
 }
 
-/** The pid of the helper: the parent of a program it runs. */
+/** A program's process group (field 5 of /proc/<pid>/stat). */
+const GROUP = "require('fs').readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[2]";
+
+/** The pid of the helper: it leads the process group of the programs it runs. */
 async function helperPid(s: Spawner): Promise<number> {
-  return Number(text(await s.run(node, ['-e', 'process.stdout.write(String(process.ppid))'], {})).stdout);
+  return Number(text(await s.run(node, ['-e', `process.stdout.write(${GROUP})`], {})).stdout);
 }
 
 describe('the spawner: programs run from a helper process', () => {
@@ -59,8 +69,22 @@ describe('the spawner: programs run from a helper process', () => {
       const viaHelper = text(await s.run(node, args, { input }));
       expect(viaHelper).toEqual(text(await runDirect(node, args, { input })));
       expect(viaHelper).toEqual({ code: 3, stdout: `300000:${299_999 % 251}`, stderr: 'said' });
-      expect(await helperPid(s)).not.toBe(process.pid);
+      expect(await helperPid(s)).not.toBe(Number(eval(GROUP)));
       expect(s.direct).toEqual([]);
+    } finally {
+      s.close();
+    }
+  });
+
+  it('passes every argument as it is, quotes, spaces, $ and all; one a shell line cannot carry runs from here', async () => {
+    const s = spawner();
+    try {
+      const words = ["it's", 'two words', '$HOME', '`date`', '"q"', '\\', '*', ';exit 3', 'Ünïcødé ✓', ''];
+      const echo = ['-e', 'process.stdout.write(JSON.stringify(process.argv.slice(1)))'];
+      expect(JSON.parse(text(await s.run(node, [...echo, ...words], {})).stdout)).toEqual(words);
+      expect(s.direct).toEqual([]);
+      expect(JSON.parse(text(await s.run(node, [...echo, 'two\nlines'], {})).stdout)).toEqual(['two\nlines']);
+      expect(s.direct).toHaveLength(1);
     } finally {
       s.close();
     }
@@ -107,8 +131,8 @@ describe('the spawner: programs run from a helper process', () => {
       const helper = await helperPid(s);
       const marker = join(tmpdir(), `cg-spawner-orphan-${process.pid}`);
       rmSync(marker, { force: true });
-      // Writes its pid and where it ran from, then waits (a minute when the helper ran it: only a kill ends that copy in time).
-      const script = `require('fs').appendFileSync(${JSON.stringify(marker)}, process.pid + ' ' + process.ppid + '\\n'); setTimeout(() => process.stdout.write('done'), process.ppid === ${process.pid} ? 100 : 60000)`;
+      // Writes its pid and process group, then waits (a minute when the helper ran it: only a kill ends that copy in time).
+      const script = `require('fs').appendFileSync(${JSON.stringify(marker)}, process.pid + ' ' + ${GROUP} + '\\n'); setTimeout(() => process.stdout.write('done'), process.ppid === ${process.pid} ? 100 : 60000)`;
       const running = s.run(node, ['-e', script], {});
       expect(await until(() => existsSync(marker))).toBe(true);
       process.kill(helper, 'SIGKILL');
@@ -117,13 +141,33 @@ describe('the spawner: programs run from a helper process', () => {
       rmSync(marker);
       expect(lines).toHaveLength(2);
       expect(lines[0]?.[1]).toBe(helper);
-      expect(lines[1]?.[1]).toBe(process.pid);
+      expect(lines[1]?.[1]).not.toBe(helper);
       expect(await until(() => !isAlive(lines[0]?.[0] ?? 0))).toBe(true);
-      expect(await helperPid(s)).toBe(process.pid);
+      expect(await helperPid(s)).not.toBe(helper);
       expect(s.direct).toHaveLength(2);
     } finally {
       s.close();
     }
+  });
+
+  it('when this process is killed, the helper kills what it runs', async () => {
+    const pidFile = join(tmpdir(), `cg-spawner-parent-${process.pid}`);
+    rmSync(pidFile, { force: true });
+    const program = `
+      const { createJiti } = require('jiti');
+      const jiti = createJiti(${JSON.stringify(join(process.cwd(), 'test', 'spawner.test.ts'))});
+      jiti.import(${JSON.stringify(join(process.cwd(), 'src', 'media', 'spawner.ts'))}).then(({ createSpawner }) => {
+        const s = createSpawner({ shell: '/bin/sh', env: process.env, scratch: ${JSON.stringify(join(tmpdir(), `cg-spawner-scratch-${process.pid}`))}, fallback: () => { throw new Error('direct'); }, kill: () => {} });
+        s.run(process.execPath, ['-e', ${JSON.stringify(`require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setTimeout(() => {}, 60000)`)}], {});
+      });`;
+    const { spawn } = await import('node:child_process');
+    const parent = spawn(node, ['-e', program], { stdio: 'ignore' });
+    expect(await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '', 20_000)).toBe(true);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    rmSync(pidFile);
+    expect(isAlive(pid)).toBe(true);
+    parent.kill('SIGKILL');
+    expect(await until(() => !isAlive(pid))).toBe(true);
   });
 
   it('the helper ends when closed or idle, and a later run starts another', async () => {
