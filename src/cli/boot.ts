@@ -24,10 +24,12 @@ function boot(): void {
   const compiled = compileBundle(read.bytes.toString('utf8'), bundle, cached?.data);
   const first = process.argv[2] ?? '';
   const command = commands.has(first) ? first : 'other';
-  const module: { exports: { pathsTaken?: () => readonly string[] } } = { exports: {} };
-  // At exit, the paths the run took are known too (see code-paths.ts): a cache is written again for a new one.
+  const module: { exports: { runNotes?: () => { paths: readonly string[]; work: boolean } } } = { exports: {} };
+  // At exit, what the run ran is known too (code-paths.ts): a new path writes the cache again, work does not.
   process.on('exit', () => {
-    const paths = [command, ...(module.exports.pathsTaken?.() ?? [])];
+    const notes = module.exports.runNotes?.() ?? { paths: [], work: false };
+    if (notes.work) return;
+    const paths = [command, ...notes.paths];
     if (!paths.some((path) => shouldWrite(cached, compiled.fromCache, path)) && !restat(cached, key)) return;
     const covered = compiled.fromCache && cached !== undefined ? cached.commands : [];
     writeCodeCache(cacheFile, key, compiled.produce(), [...new Set([...covered, ...paths])]);

@@ -28,7 +28,7 @@ import { withProjectLock } from '../lock.ts';
 import { openConfig, openWorkspace, resolveProject, resolveTargets, type Workspace } from '../workspace.ts';
 import { inputChecks, openMemo, rememberSettled, type SettledReport } from '../noop-memo.ts';
 import { takeOverrides, type VariantArgs } from '../take-variants.ts';
-import { tookPath } from '../code-paths.ts';
+import { didWork, tookPath } from '../code-paths.ts';
 
 
 export interface BuildArgs {
@@ -244,6 +244,7 @@ async function carryOut(io: Io, ws: Workspace, args: BuildArgs, planned: Planned
     io.stdout.write(`Building ${ws.paths.name}: ${plural(starting.length, 'node')} to run (estimated ${usd(estimate)} at real prices).\n`);
   }
   // Nothing to run or repair: the plan is the report (a no-op build walks the graph once).
+  if (!plan.settled) didWork();
   const report = plan.settled ? { nodes: preview, totalCostUsd: 0, interrupted: false, failures: [] } : await applyPlan(plan, applyContext(io, ws, args, env, facts, { listen, maySpend: options.maySpend }));
   await ws.statCache.save();
   await (ws.variant ? derivePlanState(io, ws) : deriveState(ws, report.nodes, true));
