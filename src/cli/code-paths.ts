@@ -2,27 +2,27 @@
  * What a run tells the boot (boot.ts) about the code it ran, for V8's code cache; the bundle
  * exports `runNotes` for it.
  *
- * - Paths the run took that its command does not name: the cache is written again after a
- *   run that took a command or a path it has not seen, so that the functions it ran are in it.
- *   A no-op build served by the memo (`build:memo`) runs functions that the build which
- *   planned (and wrote the memo) never did, and would compile them on every start otherwise.
- * - Whether it did work (ran nodes): then it does not write the cache. Every start reads and
- *   loads the whole cache, and the code a build runs its nodes with is most of the bundle; such
- *   a run compiles what it needs itself, a few milliseconds against its work.
+ * Each command keeps its own cache, and every start loads all of it, so a cache should hold
+ * what its command runs every day and no more: a no-op build served by the memo, not the
+ * build that planned in full or ran nodes (most of the bundle). A run that left its command's
+ * everyday path says so, and the boot leaves the cache as it was; such a run compiles what it
+ * needs itself, a few milliseconds against its work. A run names the path it took when its
+ * command does not (`build:memo`), so that the cache is written again the first time it is
+ * taken, with that path's functions compiled in.
  */
 export type CodePath = 'build:memo';
 
-const taken = new Set<CodePath>();
-let worked = false;
+let taken: CodePath | undefined;
+let everyday = true;
 
 export function tookPath(path: CodePath): void {
-  taken.add(path);
+  taken = path;
 }
 
-export function didWork(): void {
-  worked = true;
+export function leftEverydayPath(): void {
+  everyday = false;
 }
 
-export function runNotes(): { paths: CodePath[]; work: boolean } {
-  return { paths: [...taken], work: worked };
+export function runNotes(): { path: CodePath | undefined; everyday: boolean } {
+  return { path: taken, everyday };
 }

@@ -28,7 +28,7 @@ import { withProjectLock } from '../lock.ts';
 import { openConfig, openWorkspace, resolveProject, resolveTargets, type Workspace } from '../workspace.ts';
 import { inputChecks, openMemo, rememberSettled, type SettledReport } from '../noop-memo.ts';
 import { takeOverrides, type VariantArgs } from '../take-variants.ts';
-import { didWork, tookPath } from '../code-paths.ts';
+import { leftEverydayPath, tookPath } from '../code-paths.ts';
 
 
 export interface BuildArgs {
@@ -156,6 +156,8 @@ export async function buildCommand(io: Io, args: BuildArgs & VariantArgs): Promi
       await memo.stats.save();
       return exitOf(io, await showSettled(io, args, memo.report, started, reporter));
     }
+    // Planned in full: off the no-op's everyday path (code-paths.ts).
+    leftEverydayPath();
     const inputs = memo === undefined ? undefined : await inputChecks(project.paths, memo.stats);
     const ws = await openWorkspace(io, args.project, { config, overrides, statCache: memo?.stats });
     const log = new ReadLog();
@@ -244,7 +246,7 @@ async function carryOut(io: Io, ws: Workspace, args: BuildArgs, planned: Planned
     io.stdout.write(`Building ${ws.paths.name}: ${plural(starting.length, 'node')} to run (estimated ${usd(estimate)} at real prices).\n`);
   }
   // Nothing to run or repair: the plan is the report (a no-op build walks the graph once).
-  if (!plan.settled) didWork();
+  if (!plan.settled) leftEverydayPath();
   const report = plan.settled ? { nodes: preview, totalCostUsd: 0, interrupted: false, failures: [] } : await applyPlan(plan, applyContext(io, ws, args, env, facts, { listen, maySpend: options.maySpend }));
   await ws.statCache.save();
   await (ws.variant ? derivePlanState(io, ws) : deriveState(ws, report.nodes, true));
