@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { normalize, sep } from 'node:path';
 import { isNotFound, writeFileAtomic } from '../util/atomic-fs.ts';
 import { noFaults, type Faults } from '../util/faults.ts';
 import { hashBytes, type BlobHash } from '../util/hash.ts';
@@ -22,13 +22,14 @@ export class LocalBlobStore implements BlobStore {
   readonly #faults: Faults;
 
   constructor(dir: string, faults: Faults = noFaults) {
-    this.#dir = dir;
+    this.#dir = normalize(dir);
     this.#faults = faults;
   }
 
+  /** `<dir>/ab/abcd…`. Put together, not joined: the hex digits need no normalizing, and a no-op build checks thousands of blobs. */
   #path(hash: BlobHash): string {
     const hex = hash.slice('sha256:'.length);
-    return join(this.#dir, hex.slice(0, 2), hex);
+    return `${this.#dir}${sep}${hex.slice(0, 2)}${sep}${hex}`;
   }
 
   async put(bytes: Uint8Array): Promise<BlobHash> {

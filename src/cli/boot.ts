@@ -16,21 +16,32 @@ import { lazyBuiltins } from './lazy-require.ts';
 const loaded = new Set(['node:fs', 'node:path', 'node:url']);
 const commands = new Set(['build', 'status', 'watch', 'cost', 'explain', 'takes', 'pick', 'grid', 'approve', 'reject', 'final', 'init', 'schemas', 'serve']);
 
+/**
+ * The cache a run uses: each command its own (`build --dry-run` apart from the no-op build it
+ * is not), and `cli.cjs.cache` for the rest (--version, --help, …). Every start loads its whole
+ * cache, so each loads only the code its command runs.
+ */
+function cacheFor(bundle: string, argv: readonly string[]): { command: string; file: string } {
+  const first = argv[0] ?? '';
+  const command = !commands.has(first) ? 'other' : first === 'build' && argv.includes('--dry-run') ? 'build-dry-run' : first;
+  return { command, file: command === 'other' ? `${bundle}.cache` : `${bundle}.${command}.cache` };
+}
+
 function boot(): void {
   const bundle = join(__dirname, 'cli.cjs');
-  const cacheFile = `${bundle}.cache`;
+  const { command, file: cacheFile } = cacheFor(bundle, process.argv.slice(2));
   const read = readBundle(bundle);
   const { key, cached } = openCodeCache(cacheFile, read, process.version, process.arch);
   const compiled = compileBundle(read.bytes.toString('utf8'), bundle, cached?.data);
-  const first = process.argv[2] ?? '';
-  const command = commands.has(first) ? first : 'other';
-  const module: { exports: { pathsTaken?: () => readonly string[] } } = { exports: {} };
-  // At exit, the paths the run took are known too (see code-paths.ts): a cache is written again for a new one.
+  const module: { exports: { runNotes?: () => { path: string | undefined; everyday: boolean } } } = { exports: {} };
+  // Written at exit, when the run has said which path it took and whether that was its command's everyday one (code-paths.ts).
   process.on('exit', () => {
-    const paths = [command, ...(module.exports.pathsTaken?.() ?? [])];
-    if (!paths.some((path) => shouldWrite(cached, compiled.fromCache, path)) && !restat(cached, key)) return;
+    const notes = module.exports.runNotes?.() ?? { path: undefined, everyday: true };
+    if (!notes.everyday) return;
+    const path = notes.path ?? command;
+    if (!shouldWrite(cached, compiled.fromCache, path) && !restat(cached, key)) return;
     const covered = compiled.fromCache && cached !== undefined ? cached.commands : [];
-    writeCodeCache(cacheFile, key, compiled.produce(), [...new Set([...covered, ...paths])]);
+    writeCodeCache(cacheFile, key, compiled.produce(), [...new Set([...covered, path])]);
   });
   compiled.run([module.exports, lazyBuiltins(createRequire(bundle), loaded), module, bundle, __dirname, pathToFileURL(bundle).href]);
 }

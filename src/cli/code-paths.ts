@@ -1,19 +1,28 @@
 /**
- * Paths through the CLI that a run's command does not name. The boot (boot.ts) writes V8's
- * code cache again after a run that took a command or a path the cache has not seen, so that
- * the functions it ran are compiled into it: a no-op build served by the memo runs functions
- * that the build which planned (and wrote the memo) never did, and would compile them on every
- * start otherwise.
+ * What a run tells the boot (boot.ts) about the code it ran, for V8's code cache; the bundle
+ * exports `runNotes` for it.
+ *
+ * Each command keeps its own cache, and every start loads all of it, so a cache should hold
+ * what its command runs every day and no more: a no-op build served by the memo, not the
+ * build that planned in full or ran nodes (most of the bundle). A run that left its command's
+ * everyday path says so, and the boot leaves the cache as it was; such a run compiles what it
+ * needs itself, a few milliseconds against its work. A run names the path it took when its
+ * command does not (`build:memo`), so that the cache is written again the first time it is
+ * taken, with that path's functions compiled in.
  */
 export type CodePath = 'build:memo';
 
-const taken = new Set<CodePath>();
+let taken: CodePath | undefined;
+let everyday = true;
 
 export function tookPath(path: CodePath): void {
-  taken.add(path);
+  taken = path;
 }
 
-/** What this run took; the bundle exports it for the boot. */
-export function pathsTaken(): CodePath[] {
-  return [...taken];
+export function leftEverydayPath(): void {
+  everyday = false;
+}
+
+export function runNotes(): { path: CodePath | undefined; everyday: boolean } {
+  return { path: taken, everyday };
 }

@@ -3,8 +3,8 @@ import { processIsAlive, systemClock, type Io } from './io.ts';
 import { runCli } from './run-cli.ts';
 import { isTerminal, standardOutput } from './stdout.ts';
 
-/** For the boot (boot.ts): the paths this run took, so its code cache covers them. */
-export { pathsTaken } from './code-paths.ts';
+/** For the boot (boot.ts): what this run ran, for its code cache. */
+export { runNotes } from './code-paths.ts';
 
 declare const CG_VERSION: string | undefined;
 declare const CG_BUILD_ID: string | undefined;

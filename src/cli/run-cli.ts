@@ -2,7 +2,6 @@ import type { Argv } from 'yargs';
 import { exitCodes, toCgError, type ExitCode } from '../util/errors.ts';
 import type { Io } from './io.ts';
 import { renderError } from './render-error.ts';
-import { buildCommand } from './commands/build.ts';
 import { fastArgs } from './fast-args.ts';
 
 type Handler = () => Promise<ExitCode>;
@@ -44,9 +43,9 @@ function buildCommands<T extends GlobalOptions>(y: Argv<T>, io: Io, choose: Choo
           .example('cg build SEQ08 --shot-override 2:"…"', 'a take of SEQ08 with a new prompt for shot 2')
           .example('cg build --json', 'machine-readable report'),
       (a) =>
-        choose(() =>
-          // Statically imported: the most common command loads as one module, not a dozen chunks.
-          buildCommand(io, {
+        choose(async () =>
+          // Imported when run, as every command is: in the one bundle, that only puts off running its modules' top level.
+          (await import('./commands/build.ts')).buildCommand(io, {
             targets: a.targets ?? [],
             project: a.project,
             dryRun: a.dryRun,
@@ -310,7 +309,7 @@ async function parser(io: Io, wantsHelp: boolean, choose: Choose): Promise<Argv>
 /** The command to run, from the everyday parser or yargs; undefined when yargs already answered (help, an error). */
 async function chooseHandler(argv: readonly string[], io: Io): Promise<Handler | ExitCode> {
   const fast = fastArgs(argv);
-  if (fast?.command === 'build') return () => buildCommand(io, fast.args);
+  if (fast?.command === 'build') return async () => (await import('./commands/build.ts')).buildCommand(io, fast.args);
   if (fast?.command === 'status') return async () => (await import('./commands/status.ts')).statusCommand(io, fast.args);
   if (fast?.command === 'version') {
     io.stdout.write(`${io.version}\n`);

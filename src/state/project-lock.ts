@@ -1,7 +1,8 @@
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CgError, LockHolder } from '../util/errors.ts';
 import { err, ok, type Result } from '../util/result.ts';
+import { isNotFound } from '../util/atomic-fs.ts';
 
 export interface LockOptions {
   holder: LockHolder;
@@ -11,6 +12,15 @@ export interface LockOptions {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   signal: AbortSignal;
   isAlive: (pid: number) => boolean;
+}
+
+/** Removes a lock file (unlink: rm's recursive machinery is for folders); gone already is fine. */
+function removeFile(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
 }
 
 function readHolder(path: string): LockHolder | undefined {
@@ -47,7 +57,7 @@ export async function acquireLock(path: string, options: LockOptions): Promise<R
       }
       const release = (): Promise<void> => {
         const current = readHolder(path);
-        if (current?.pid === options.holder.pid && current.startedAt === options.holder.startedAt) rmSync(path, { force: true });
+        if (current?.pid === options.holder.pid && current.startedAt === options.holder.startedAt) removeFile(path);
         return Promise.resolve();
       };
       return ok({ release, afterCrash });
@@ -62,7 +72,7 @@ export async function acquireLock(path: string, options: LockOptions): Promise<R
         renameSync(path, aside);
         const moved = readHolder(aside);
         if (moved?.pid === holder.pid && moved.startedAt === holder.startedAt) {
-          rmSync(aside, { force: true });
+          removeFile(aside);
           afterCrash = true;
         } else renameSync(aside, path);
       } catch {

@@ -28,7 +28,7 @@ import { withProjectLock } from '../lock.ts';
 import { openConfig, openWorkspace, resolveProject, resolveTargets, type Workspace } from '../workspace.ts';
 import { forgetMemo, inputChecks, mergeLines, narrowing, openMemo, rememberNarrowed, rememberSettled, type Narrowing, type SettledReport } from '../noop-memo.ts';
 import { takeOverrides, type VariantArgs } from '../take-variants.ts';
-import { tookPath } from '../code-paths.ts';
+import { leftEverydayPath, tookPath } from '../code-paths.ts';
 
 
 export interface BuildArgs {
@@ -156,6 +156,8 @@ export async function buildCommand(io: Io, args: BuildArgs & VariantArgs): Promi
       await memo.stats.save();
       return exitOf(io, await showSettled(io, args, memo.report, started, reporter));
     }
+    // Planned in full: off the no-op's everyday path (code-paths.ts).
+    leftEverydayPath();
     const inputs = memo === undefined ? undefined : await inputChecks(project.paths, memo.stats);
     // Only a few sequences changed since the memo: plan and build those, take the rest from it.
     const narrow = memo === undefined || args.targets.length > 0 ? undefined : narrowing(memo, inputs);
@@ -256,6 +258,7 @@ async function carryOut(io: Io, ws: Workspace, args: BuildArgs, planned: Planned
   // A build that runs something reports each reused node as it goes; the memo's are intact (it was just checked).
   if (!plan.settled) for (const line of narrow?.others ?? []) if (line.action === 'reuse') listen({ type: 'reused', nodeId: line.id, takeId: line.takeId, output: line.output });
   // Nothing to run or repair: the plan is the report (a no-op build walks the graph once).
+  if (!plan.settled) leftEverydayPath();
   const report = plan.settled ? { nodes: preview, totalCostUsd: 0, interrupted: false, failures: [] } : await applyPlan(plan, applyContext(io, ws, args, env, facts, { listen, maySpend: options.maySpend }));
   await ws.statCache.save();
   const nodes = all(report.nodes);
