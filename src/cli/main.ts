@@ -1,10 +1,12 @@
+import { codePaths } from './code-paths.ts';
 import { faultHook } from './fault-hook.ts';
 import { processIsAlive, systemClock, type Io } from './io.ts';
 import { runCli } from './run-cli.ts';
 import { isTerminal, standardOutput } from './stdout.ts';
 
-/** For the boot (boot.ts): what this run ran, for its code cache. */
-export { runNotes } from './code-paths.ts';
+/** What this process ran, for its code cache: the boot (boot.ts) reads it at exit. */
+const paths = codePaths();
+export const runNotes = paths.notes;
 
 declare const CG_VERSION: string | undefined;
 declare const CG_BUILD_ID: string | undefined;
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
     version: typeof CG_VERSION === 'string' ? CG_VERSION : '0.0.0-dev',
     cacheTag: typeof CG_BUILD_ID === 'string' ? CG_BUILD_ID : `dev-${Date.now()}`,
     faults,
+    codePaths: paths,
   };
   process.exitCode = await runCli(process.argv.slice(2), io);
 }
