@@ -17,18 +17,19 @@ function signal(pid: number, name: 'SIGTERM' | 'SIGKILL'): void {
 }
 
 /**
- * How ffmpeg is started: from a shell helper (media/spawner.ts), so that a big build does not
- * fork itself once per take; on Windows, where spawning does not fork, directly.
+ * How ffmpeg is started: from a shell helper (media/spawner.ts), so that a build does not fork
+ * itself once per take. Directly on Windows, where spawning does not fork, and for commands that
+ * write nothing (the helper's runs keep their files under .cg/tmp; those commands spawn little).
  */
-function programRunner(io: Io, scratch: string): RunProgram {
-  if (process.platform === 'win32') return runDirect;
+function programRunner(io: Io, scratch: string, writes: boolean): RunProgram {
+  if (!writes || process.platform === 'win32') return runDirect;
   return createSpawner({ shell: '/bin/sh', env: io.env, scratch, fallback: runDirect, kill: signal }).run;
 }
 
-export function mediaTools(io: Io, config: ProjectConfig, paths: ProjectPaths): MediaTools {
+export function mediaTools(io: Io, config: ProjectConfig, paths: ProjectPaths, options: { writes: boolean }): MediaTools {
   let found: Promise<Ffmpeg> | undefined;
   const scratch = join(paths.cache, 'tmp');
-  const run = programRunner(io, scratch);
+  const run = programRunner(io, scratch, options.writes);
   return {
     ffmpeg: () => (found ??= locateFfmpeg(io.env.CG_FFMPEG?.trim(), config.ffmpeg).then((path) => createFfmpeg(path, run))),
     scratch,

@@ -134,7 +134,7 @@ export async function openWorkspace(
   const knownTakes = async (): Promise<ReadonlySet<string>> => new Set([...(await records()).values()].flatMap((record) => record.takes.map((take) => take.takeId)));
   const parsedCache = { file: join(paths.cache, 'parsed.json'), tag: io.cacheTag, write: options.readOnly !== true };
   const statCache = options.statCache ?? openStatCache(io, paths);
-  const media = mediaTools(io, config, paths);
+  const media = mediaTools(io, config, paths, { writes: options.readOnly !== true });
   let song: SongFile | undefined;
   const checkSong = async (file: string): Promise<string | undefined> => {
     const measured = await measureSong({ file, paths, stats: statCache, media, write: options.readOnly !== true });
