@@ -43,6 +43,10 @@ await Promise.all([
     supported: { 'dynamic-import': false },
     define: { ...define, 'import.meta.url': '__cgUrl' },
     plugins: [vendorFiles],
+    // Written inside the CommonJS wrapper the boot runs it in (src/cli/code-cache.ts, the same
+    // text): the boot then compiles the file as it is read, without a copy of it to wrap.
+    banner: { js: '(function (exports, require, module, __filename, __dirname, __cgUrl) {' },
+    footer: { js: '})' },
   }),
   ...Object.entries(vendors).map(([name, expression]) =>
     build({
