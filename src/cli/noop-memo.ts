@@ -10,7 +10,8 @@ import type { ProjectPaths } from '../plan/project-paths.ts';
 import { recordPath } from '../state/records.ts';
 import { isNotFound } from '../util/atomic-fs.ts';
 import type { Io } from './io.ts';
-import { blobsDir, openStatCache, type Workspace } from './workspace.ts';
+import { blobsDir, openStatCache } from './project.ts';
+import type { Workspace } from './workspace.ts';
 
 /**
  * The no-op memo: after a build whose plan came out settled, what it read is remembered with
