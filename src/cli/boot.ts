@@ -27,13 +27,17 @@ function cacheFor(bundle: string, argv: readonly string[]): { command: string; f
   return { command, file: command === 'other' ? `${bundle}.cache` : `${bundle}.${command}.cache` };
 }
 
-function boot(): void {
-  const bundle = join(__dirname, 'cli.cjs');
-  const { command, file: cacheFile } = cacheFor(bundle, process.argv.slice(2));
+interface BundleExports {
+  runNotes?: () => { path: string | undefined; everyday: boolean };
+  serveNoop?: (argv: readonly string[]) => Promise<boolean>;
+}
+
+/** Runs one bundle of dist/ (its top level) from its code cache, which is written again at exit when it should be. */
+function run(bundle: string, command: string, cacheFile: string): BundleExports {
   const read = readBundle(bundle);
   const { key, cached } = openCodeCache(cacheFile, read, process.version, process.arch);
   const compiled = compileBundle(read.bytes.toString('utf8'), bundle, cached?.data);
-  const module: { exports: { runNotes?: () => { path: string | undefined; everyday: boolean } } } = { exports: {} };
+  const module: { exports: BundleExports } = { exports: {} };
   // Written at exit, when the run has said which path it took and whether that was its command's everyday one (code-paths.ts).
   process.on('exit', () => {
     const notes = module.exports.runNotes?.() ?? { path: undefined, everyday: true };
@@ -44,6 +48,24 @@ function boot(): void {
     writeCodeCache(cacheFile, key, compiled.produce(), [...new Set([...covered, path])]);
   });
   compiled.run([module.exports, lazyBuiltins(createRequire(bundle), loaded), module, bundle, __dirname, pathToFileURL(bundle).href]);
+  return module.exports;
+}
+
+function boot(): void {
+  const argv = process.argv.slice(2);
+  const cli = (): void => {
+    const bundle = join(__dirname, 'cli.cjs');
+    const { command, file } = cacheFor(bundle, argv);
+    run(bundle, command, file);
+  };
+  if (argv[0] !== 'build') return cli();
+  // A no-op build is served by the small bundle (src/cli/noop.ts); anything else goes on to the CLI.
+  const noop = join(__dirname, 'noop.cjs');
+  const served = run(noop, 'build', `${noop}.cache`).serveNoop?.(argv) ?? Promise.resolve(false);
+  served.then(
+    (done) => (done ? undefined : cli()),
+    () => cli(),
+  );
 }
 
 boot();
