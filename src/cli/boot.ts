@@ -7,7 +7,8 @@ import { lazyBuiltins } from './lazy-require.ts';
 /**
  * dist/cg.cjs: runs the CLI bundle (dist/cli.cjs, one CommonJS file) with V8's code cache
  * beside it, so each start skips compiling it. A stale, damaged or missing cache only costs
- * that compile once; the cache is written again at exit.
+ * that compile once; the cache is written again at exit. `cg build` runs dist/noop.cjs first
+ * (src/cli/noop.ts), which serves a no-op build without the rest of the CLI, or hands over.
  *
  * CommonJS, not an ES module: Node 20 starts its ES module loader for an .mjs entry point,
  * and that costs every command time that does nothing for it.
