@@ -54,12 +54,10 @@ function run(bundle: string, command: string, cacheFile: string): BundleExports 
 
 function boot(): void {
   const argv = process.argv.slice(2);
-  const cli = (): void => {
-    const bundle = join(__dirname, 'cli.cjs');
-    const { command, file } = cacheFor(bundle, argv);
-    run(bundle, command, file);
-  };
-  if (argv[0] !== 'build') return cli();
+  const bundle = join(__dirname, 'cli.cjs');
+  const { command, file } = cacheFor(bundle, argv);
+  const cli = (): void => void run(bundle, command, file);
+  if (command !== 'build') return cli();
   // A no-op build is served by the small bundle (src/cli/noop.ts); anything else goes on to the CLI.
   const noop = join(__dirname, 'noop.cjs');
   const served = run(noop, 'build', `${noop}.cache`).serveNoop?.(argv) ?? Promise.resolve(false);
