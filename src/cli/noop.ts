@@ -4,7 +4,8 @@ import { lockCommand, serveMemo } from './commands/settled.ts';
 import { leftEverydayPath } from './code-paths.ts';
 import { fastArgs } from './fast-args.ts';
 import { withProjectLock } from './lock.ts';
-import { openMemo } from './noop-memo.ts';
+import { statSync } from 'node:fs';
+import { memoFile, openMemo } from './noop-memo.ts';
 import { processIo } from './process-io.ts';
 import { openConfig, resolveProject } from './project.ts';
 import { reportFailure } from './render-error.ts';
@@ -13,6 +14,12 @@ import { takeOverrides } from './take-variants.ts';
 
 /** For the boot (boot.ts): what this run ran, for its code cache. */
 export { runNotes } from './code-paths.ts';
+
+/**
+ * A larger memo is left to the CLI: a project of hundreds of sequences, whose no-op takes far
+ * longer than a start, would have it read twice (here, then by the CLI) whenever it does not hold.
+ */
+const largestMemo = 1024 * 1024;
 
 /**
  * dist/noop.cjs: `cg build` served by the no-op memo without the rest of the CLI. The CLI's
@@ -42,14 +49,19 @@ export async function serveNoop(argv: readonly string[]): Promise<boolean> {
   try {
     const config = await openConfig(io);
     const project = await resolveProject(config, args.project);
-    // Never waits: a command holding the lock is the CLI's to wait for, and to say so.
-    const code = await withProjectLock(io, project.paths, lockCommand(args), { wait: false }, async () => {
-      const memo = await openMemo(io, project.paths, project.config, args.targets);
-      if (memo.report === undefined) return undefined;
-      serving = true;
-      const reporter = chooseReporter({ json: args.json, ndjson: args.ndjson, isTTY: io.stdout.isTTY === true, env: io.env });
-      return serveMemo(io, args, memo, memo.report, started, reporter);
-    });
+    const size = statSync(memoFile(project.paths), { throwIfNoEntry: false })?.size;
+    // No memo, or one this bundle leaves to the CLI: nothing to do here. The lock is never waited
+    // for: a command holding it is the CLI's to wait for, and to say so.
+    const code =
+      size === undefined || size > largestMemo
+        ? undefined
+        : await withProjectLock(io, project.paths, lockCommand(args), { wait: false }, async () => {
+            const memo = await openMemo(io, project.paths, project.config, args.targets);
+            if (memo.report === undefined) return undefined;
+            serving = true;
+            const reporter = chooseReporter({ json: args.json, ndjson: args.ndjson, isTTY: io.stdout.isTTY === true, env: io.env });
+            return serveMemo(io, args, memo, memo.report, started, reporter);
+          });
     if (code !== undefined) {
       process.exitCode = code;
       return true;
