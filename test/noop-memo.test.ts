@@ -3,7 +3,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readMemo, writeMemo } from '../src/cache/noop-memo.ts';
-import { isSettledReport } from '../src/cli/noop-memo.ts';
+import { settledCodec } from '../src/cli/noop-memo.ts';
 import { ffmpeg } from './helpers/media.ts';
 import { buildJson, cg, makeProject, ran, type TestProject } from './helpers/project.ts';
 
@@ -41,9 +41,9 @@ describe('the no-op memo', () => {
       expect({ code: served.code, stdout: withoutTimes(served.stdout), stderr: served.stderr }).toEqual({ code: planned.code, stdout: withoutTimes(planned.stdout), stderr: planned.stderr });
     }
     // What the memo says is what a no-op prints: it was served, not planned again.
-    const memo = readMemo(memoPath(project), isSettledReport);
+    const memo = readMemo(memoPath(project), settledCodec);
     if (memo === undefined) throw new Error('no memo');
-    await writeMemo(memoPath(project), { ...memo, report: { ...memo.report, nodes: memo.report.nodes.filter((node) => node.sequence === 'SEQ04') } });
+    await writeMemo(memoPath(project), { ...memo, report: { ...memo.report, nodes: memo.report.nodes.filter((node) => node.sequence === 'SEQ04') } }, settledCodec);
     expect((await cg(project, ['build'])).stdout).toBe('Nothing to build: 2 nodes up to date.\n');
   });
 

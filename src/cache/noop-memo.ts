@@ -13,19 +13,41 @@ export interface MemoChecks {
   blobs: Array<[hash: BlobHash, size: number]>;
 }
 
+/** The plan's inputs cut along its sequences (src/plan/plan-scope.ts), when they could be. */
+export interface MemoScope {
+  rest: string;
+  sequences: Array<[id: string, hash: string]>;
+}
+
 /** A settled build, remembered: what it came to (`report`), under `key`, while `checks` hold. */
 export interface NoopMemo<R> {
   key: string;
   checks: MemoChecks;
   report: R;
+  /** What lets a later build of a few changed sequences take the rest of `report` as it is. */
+  scope: MemoScope | null;
 }
 
-const version = 2;
+/** How a memo's report is written: compactly (it is read on every no-op build), and read back only if whole. */
+export interface MemoCodec<R> {
+  encode: (report: R) => unknown;
+  /** Undefined for anything that is not a report this codec wrote. */
+  decode: (data: unknown) => R | undefined;
+}
+
+const version = 4;
 /** Made to catch damage, and loads no crypto: the memo is read on every no-op build. */
 const checksum = (text: string): string => `crc32:${crc32(text).toString(16).padStart(8, '0')}`;
 
 const isPair = (entry: unknown, second: (value: unknown) => boolean): boolean => Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && second(entry[1]);
 const isPairs = (value: unknown, second: (value: unknown) => boolean): boolean => Array.isArray(value) && value.every((entry) => isPair(entry, second));
+
+function isScope(value: unknown): value is MemoScope | null {
+  if (value === null) return true;
+  if (typeof value !== 'object') return false;
+  const scope = value as Partial<Record<keyof MemoScope, unknown>>;
+  return typeof scope.rest === 'string' && isPairs(scope.sequences, (hash) => typeof hash === 'string');
+}
 
 function isChecks(value: unknown): value is MemoChecks {
   if (value === null || typeof value !== 'object') return false;
@@ -44,7 +66,7 @@ function isChecks(value: unknown): value is MemoChecks {
  * The file is a checksum line, then the memo as JSON (so it is not named .json). Read
  * synchronously: a no-op build is waiting on nothing else.
  */
-export function readMemo<R>(file: string, isReport: (report: unknown) => report is R): NoopMemo<R> | undefined {
+export function readMemo<R>(file: string, codec: MemoCodec<R>): NoopMemo<R> | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -56,15 +78,16 @@ export function readMemo<R>(file: string, isReport: (report: unknown) => report 
   if (newline < 0 || text.slice(0, newline) !== checksum(body)) return undefined;
   try {
     const memo = JSON.parse(body) as Partial<Record<'version' | keyof NoopMemo<R>, unknown>>;
-    if (memo.version !== version || typeof memo.key !== 'string' || !isChecks(memo.checks) || !isReport(memo.report)) return undefined;
-    return { key: memo.key, checks: memo.checks, report: memo.report };
+    if (memo.version !== version || typeof memo.key !== 'string' || !isChecks(memo.checks) || !isScope(memo.scope)) return undefined;
+    const report = codec.decode(memo.report);
+    return report === undefined ? undefined : { key: memo.key, checks: memo.checks, report, scope: memo.scope };
   } catch {
     return undefined;
   }
 }
 
 /** Writes the memo atomically (compact: it is read on every no-op build). */
-export async function writeMemo<R>(file: string, memo: NoopMemo<R>): Promise<void> {
-  const body = JSON.stringify({ version, ...memo });
+export async function writeMemo<R>(file: string, memo: NoopMemo<R>, codec: MemoCodec<R>): Promise<void> {
+  const body = JSON.stringify({ version, ...memo, report: codec.encode(memo.report) });
   await writeFileAtomic(file, `${checksum(body)}\n${body}`);
 }

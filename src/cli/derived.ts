@@ -3,7 +3,7 @@ import type { NodeReport } from '../graph/events.ts';
 import type { SequencesDocument } from '../state/derive-sequences.ts';
 import { sequenceFacts, type FactsSequence } from '../state/sequence-facts.ts';
 import { readRecords } from '../state/records.ts';
-import { writeSequences, type SequencesFile } from '../state/sequences-file.ts';
+import { writeSequences, writeSomeSequences, type SequencesFile } from '../state/sequences-file.ts';
 import type { Workspace } from './workspace.ts';
 
 const markerFile = (ws: Workspace): string => join(ws.paths.cache, 'derived.json');
@@ -36,9 +36,19 @@ function factsSequences(ws: Workspace): FactsSequence[] {
   }));
 }
 
-/** Re-derives state/client/sequences.json from what this command's nodes came to. */
-export function deriveState(ws: Workspace, nodes: readonly NodeReport[], ran: boolean): Promise<SequencesDocument> {
-  return writeSequences(sequencesFile(ws), sequenceFacts(factsSequences(ws), nodes, ran));
+/**
+ * Re-derives state/client/sequences.json from what this command's nodes came to. A workspace
+ * narrowed to some sequences derives only theirs; if the others' entries are not where the last
+ * build left them, the whole project (`whole`) is compiled to derive them too (`nodes` then
+ * holds every sequence's report lines).
+ */
+export async function deriveState(ws: Workspace, nodes: readonly NodeReport[], ran: boolean, whole?: () => Promise<Workspace>): Promise<SequencesDocument> {
+  const file = sequencesFile(ws);
+  if (ws.narrowedFrom === undefined) return writeSequences(file, sequenceFacts(factsSequences(ws), nodes, ran));
+  const some = await writeSomeSequences(file, sequenceFacts(factsSequences(ws), nodes, ran), ws.narrowedFrom);
+  if (some !== undefined) return some;
+  if (whole === undefined) throw new Error('a narrowed workspace needs the whole project to derive every sequence');
+  return writeSequences(file, sequenceFacts(factsSequences(await whole()), nodes, ran));
 }
 
 /** Voids the derived state before a command changes an execution record. */

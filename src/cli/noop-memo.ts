@@ -1,15 +1,20 @@
 import { readdirSync, statSync, type Dirent } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { LocalBlobStore, type BlobStore } from '../cache/blob-store.ts';
-import { readMemo, writeMemo, type MemoChecks } from '../cache/noop-memo.ts';
+import { readMemo, writeMemo, type MemoChecks, type MemoCodec, type NoopMemo } from '../cache/noop-memo.ts';
 import type { StatCache } from '../cache/stat-cache.ts';
-import type { PlannedReport } from '../graph/plan.ts';
-import type { ReadLog } from '../graph/read-log.ts';
+import { planBuild, planReports, type PlannedReport } from '../graph/plan.ts';
+import { loggedFacts, ReadLog } from '../graph/read-log.ts';
 import type { ProjectConfig } from '../plan/config-schema.ts';
 import type { ProjectPaths } from '../plan/project-paths.ts';
+import type { PreparedPlan } from '../plan/load-project.ts';
+import { changedSequences, planScope, preparePlan, type PlanScope } from '../plan/plan-scope.ts';
 import { recordPath } from '../state/records.ts';
 import { isNotFound } from '../util/atomic-fs.ts';
+import { hashBytes, type BlobHash } from '../util/hash.ts';
 import type { Io } from './io.ts';
+import { planFacts } from './plan-only.ts';
 import { blobsDir, openStatCache } from './project.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -40,29 +45,74 @@ export function memoKey(cacheTag: string, paths: ProjectPaths, config: ProjectCo
   return JSON.stringify([cacheTag, paths.name, config, targets]);
 }
 
-const actions = ['run', 'reuse', 'blocked'];
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object';
-const isNullableString = (value: unknown): boolean => value === null || typeof value === 'string';
+type Line = [id: string, kind: string, sequence: string | 0, action: string, reason: number, costUsd: number, estimateUsd: number, takeId: string | null, output: string | null, key: string | null, outputHash: string | null, changes: unknown[] | 0];
 
-function isPlannedReport(value: unknown): value is PlannedReport {
+const actions = new Set(['run', 'reuse', 'blocked']);
+const nullableString = (value: unknown): boolean => value === null || typeof value === 'string';
+const sequenceOf = (id: string): string => id.slice(0, id.indexOf(':'));
+
+function isLine(value: unknown, reasons: number): value is Line {
+  if (!Array.isArray(value) || value.length !== 12) return false;
+  const [id, kind, sequence, action, reason, costUsd, estimateUsd, takeId, output, key, outputHash, changes] = value as unknown[];
   return (
-    isObject(value) &&
-    typeof value['id'] === 'string' &&
-    typeof value['kind'] === 'string' &&
-    typeof value['sequence'] === 'string' &&
-    actions.includes(value['action'] as string) &&
-    isObject(value['reason']) &&
-    typeof value['reason']['kind'] === 'string' &&
-    typeof value['costUsd'] === 'number' &&
-    typeof value['estimateUsd'] === 'number' &&
-    isNullableString(value['takeId']) &&
-    isNullableString(value['output'])
+    typeof id === 'string' &&
+    typeof kind === 'string' &&
+    (sequence === 0 || typeof sequence === 'string') &&
+    actions.has(action as string) &&
+    typeof reason === 'number' &&
+    Number.isInteger(reason) &&
+    reason >= 0 &&
+    reason < reasons &&
+    typeof costUsd === 'number' &&
+    typeof estimateUsd === 'number' &&
+    nullableString(takeId) &&
+    nullableString(output) &&
+    nullableString(key) &&
+    nullableString(outputHash) &&
+    (changes === 0 || Array.isArray(changes))
   );
 }
 
-export function isSettledReport(value: unknown): value is SettledReport {
-  return isObject(value) && typeof value['estimateUsd'] === 'number' && Array.isArray(value['nodes']) && value['nodes'].every(isPlannedReport);
-}
+/**
+ * A settled report as the memo keeps it: a line per node as an array, each distinct reason once
+ * (a memo of 10,000 sequences is read on every no-op build: its size is its cost).
+ */
+export const settledCodec: MemoCodec<SettledReport> = {
+  encode: (report) => {
+    const reasons = new Map<string, number>();
+    const lines = report.nodes.map((node): Line => {
+      const reason = JSON.stringify(node.reason);
+      if (!reasons.has(reason)) reasons.set(reason, reasons.size);
+      const sequence = node.sequence === sequenceOf(node.id) ? 0 : node.sequence;
+      const changes = node.changes.length === 0 ? 0 : node.changes;
+      return [node.id, node.kind, sequence, node.action, reasons.get(reason) as number, node.costUsd, node.estimateUsd, node.takeId, node.output, node.key ?? null, node.outputHash ?? null, changes];
+    });
+    return { estimateUsd: report.estimateUsd, reasons: [...reasons.keys()].map((text) => JSON.parse(text) as unknown), lines };
+  },
+  decode: (data) => {
+    const report = data as { estimateUsd?: unknown; reasons?: unknown; lines?: unknown } | null;
+    if (report === null || typeof report !== 'object' || typeof report.estimateUsd !== 'number' || !Array.isArray(report.reasons) || !Array.isArray(report.lines)) return undefined;
+    const reasons = report.reasons as unknown[];
+    if (!reasons.every((reason) => reason !== null && typeof reason === 'object' && typeof (reason as { kind?: unknown }).kind === 'string')) return undefined;
+    const lines = report.lines as unknown[];
+    if (!lines.every((line) => isLine(line, reasons.length))) return undefined;
+    const nodes = (lines).map(([id, kind, sequence, action, reason, costUsd, estimateUsd, takeId, output, key, outputHash, changes]): PlannedReport => ({
+      id,
+      kind: kind as PlannedReport['kind'],
+      sequence: sequence === 0 ? sequenceOf(id) : sequence,
+      costUsd,
+      estimateUsd,
+      takeId,
+      output,
+      key: (key ?? undefined) as PlannedReport['key'],
+      outputHash: (outputHash ?? undefined) as PlannedReport['outputHash'],
+      changes: (changes === 0 ? [] : changes) as PlannedReport['changes'],
+      action: action as PlannedReport['action'],
+      reason: reasons[reason] as PlannedReport['reason'],
+    }));
+    return { nodes, estimateUsd: report.estimateUsd };
+  },
+};
 
 const noChecks = (): MemoChecks => ({ files: [], folders: [], blobs: [] });
 
@@ -89,20 +139,37 @@ async function addTree(checks: MemoChecks, paths: ProjectPaths, stats: StatCache
   for (const name of listed.folders) await addTree(checks, paths, stats, `${folder}/${name}`, only);
 }
 
+/** The user's inputs as a build found them before reading them: their checks, and the plan's scope. */
+export interface Inputs {
+  checks: MemoChecks;
+  /** plan.json and decisions.json cut along their sequences, from the very bytes the checks hashed. */
+  scope: PlanScope | null;
+  /** plan.json as read for the scope: the workspace loads these bytes, not the file again. */
+  plan: PreparedPlan | undefined;
+}
+
+const readBytes = (file: string): Promise<Buffer | undefined> => readFile(file).catch(() => undefined);
+
 /**
  * The user's inputs, hashed before the workspace reads them: plan.json, bible.json,
  * decisions.json and everything under refs/. Undefined when one cannot be read (the build
  * then says why, and remembers nothing).
  */
-export async function inputChecks(paths: ProjectPaths, stats: StatCache): Promise<MemoChecks | undefined> {
+export async function inputChecks(paths: ProjectPaths, stats: StatCache): Promise<Inputs | undefined> {
   const checks = noChecks();
   try {
+    const [planBytes, decisions] = await Promise.all([readBytes(paths.plan), readBytes(paths.decisions)]);
     for (const file of [paths.plan, paths.bible, paths.decisions]) {
       const path = relative(paths.dir, file);
       checks.files.push([path, (await stats.hashIfPresent(path)) ?? null]);
     }
     await addTree(checks, paths, stats, relative(paths.dir, paths.refs));
-    return checks;
+    // Used only if they are the bytes hashed (an editor may save in between).
+    const hashOf = (bytes: Buffer | undefined): BlobHash | null => (bytes === undefined ? null : hashBytes(bytes));
+    const planHash = hashOf(planBytes);
+    const plan = planBytes !== undefined && planHash !== null && planHash === checks.files[0]?.[1] ? preparePlan(planBytes, planHash) : undefined;
+    const scope = plan !== undefined && hashOf(decisions) === checks.files[2]?.[1] ? planScope(plan, decisions?.toString('utf8')) : undefined;
+    return { checks, scope: scope ?? null, plan };
   } catch {
     return undefined;
   }
@@ -132,15 +199,19 @@ export async function settledChecks(ws: Workspace, inputs: MemoChecks, log: Read
   }
 }
 
-/** Whether every check still holds. */
-export async function checksHold(checks: MemoChecks, paths: ProjectPaths, stats: StatCache, blobs: BlobStore): Promise<boolean> {
+/**
+ * The files whose checks no longer hold (paths from the project folder), or undefined when a
+ * folder or a blob changed too (or a check could not be made).
+ */
+async function changedFiles(checks: MemoChecks, paths: ProjectPaths, stats: StatCache, blobs: BlobStore): Promise<Set<string> | undefined> {
   try {
-    for (const [path, entries] of checks.folders) if (folderEntries(join(paths.dir, path)).text !== entries) return false;
-    for (const [path, hash] of checks.files) if (((await stats.hashIfPresent(path)) ?? null) !== hash) return false;
-    for (const [hash, size] of checks.blobs) if (!(await blobs.has(hash, size))) return false;
-    return true;
+    for (const [path, entries] of checks.folders) if (folderEntries(join(paths.dir, path)).text !== entries) return undefined;
+    for (const [hash, size] of checks.blobs) if (!(await blobs.has(hash, size))) return undefined;
+    const changed = new Set<string>();
+    for (const [path, hash] of checks.files) if (((await stats.hashIfPresent(path)) ?? null) !== hash) changed.add(path);
+    return changed;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -149,21 +220,106 @@ export interface MemoSession {
   key: string;
   stats: StatCache;
   report: SettledReport | undefined;
+  /** The memo of this build, when only plan.json or decisions.json changed since (and the caches made from them): a narrowed build may use it. */
+  stale: NoopMemo<SettledReport> | undefined;
 }
 
 /** Reads the memo and checks it; a missing, damaged or stale memo leaves `report` undefined. */
 export async function openMemo(io: Io, paths: ProjectPaths, config: ProjectConfig, targets: readonly string[]): Promise<MemoSession> {
   const stats = openStatCache(io, paths);
   const key = memoKey(io.cacheTag, paths, config, targets);
-  const memo = readMemo(memoFile(paths), isSettledReport);
-  const holds = memo?.key === key && (await checksHold(memo.checks, paths, stats, new LocalBlobStore(blobsDir(paths))));
-  return { key, stats, report: holds ? memo.report : undefined };
+  const memo = readMemo(memoFile(paths), settledCodec);
+  const changed = memo?.key === key ? await changedFiles(memo.checks, paths, stats, new LocalBlobStore(blobsDir(paths))) : undefined;
+  if (memo === undefined || changed === undefined) return { key, stats, report: undefined, stale: undefined };
+  if (changed.size === 0) return { key, stats, report: memo.report, stale: undefined };
+  // The user's two files, and cg's caches a command that reads them rewrites (cg pick does).
+  const inputs = new Set([paths.plan, paths.decisions, join(paths.cache, 'parsed.json'), join(paths.cache, 'derived.json'), paths.sequencesJson].map((file) => relative(paths.dir, file)));
+  return { key, stats, report: undefined, stale: [...changed].every((path) => inputs.has(path)) ? memo : undefined };
+}
+
+/** A build of the sequences whose entries changed since the memo; the memo's report holds for the others. */
+export interface Narrowing {
+  changed: ReadonlySet<string>;
+  /** The memo's report lines of every other sequence. */
+  others: PlannedReport[];
+  /** Every sequence of the plan, in its order. */
+  order: readonly string[];
+  memo: NoopMemo<SettledReport>;
+}
+
+/**
+ * Whether this build may plan only the sequences that changed: its memo is stale only in plan.json
+ * and decisions.json (and caches made from them), only inside some sequences (a few: past a quarter of the plan, planning it
+ * all costs about the same), and no node joins sequences (the cut).
+ */
+export function narrowing(session: MemoSession, inputs: Inputs | undefined): Narrowing | undefined {
+  const memo = session.stale;
+  if (memo?.scope == null || inputs?.scope == null) return undefined;
+  const changed = changedSequences(memo.scope, inputs.scope);
+  if (changed === undefined || changed.size === 0 || changed.size * 4 > inputs.scope.sequences.length) return undefined;
+  const order = inputs.scope.sequences.map(([id]) => id);
+  const known = new Set(order);
+  if (memo.report.nodes.some((node) => !known.has(node.sequence))) return undefined;
+  return { changed, others: memo.report.nodes.filter((node) => !changed.has(node.sequence)), order, memo };
+}
+
+/** Report lines of the narrowed sequences put among the others, in the plan's order of sequences. */
+export function mergeLines<L extends { sequence: string }>(narrow: Narrowing, lines: readonly L[], others: readonly L[]): L[] {
+  const bySequence = new Map<string, L[]>();
+  for (const line of [...others, ...lines]) {
+    const list = bySequence.get(line.sequence);
+    if (list === undefined) bySequence.set(line.sequence, [line]);
+    else list.push(line);
+  }
+  return narrow.order.flatMap((id) => bySequence.get(id) ?? []);
 }
 
 /** After a settled build: remembers it (when its plan read nothing missing), and saves the stat cache the checks used. */
-export async function rememberSettled(ws: Workspace, session: MemoSession, inputs: MemoChecks, log: ReadLog, report: SettledReport): Promise<void> {
-  const checks = await settledChecks(ws, inputs, log);
+export async function rememberSettled(ws: Workspace, session: MemoSession, inputs: Inputs, log: ReadLog, report: SettledReport): Promise<void> {
+  const checks = await settledChecks(ws, inputs.checks, log);
   // Only a shortcut: a memo that cannot be written leaves the next build to plan in full.
-  if (checks !== undefined) await writeMemo(memoFile(ws.paths), { key: session.key, checks, report }).catch(() => undefined);
+  if (checks !== undefined) await writeMemo(memoFile(ws.paths), { key: session.key, checks, report, scope: inputs.scope }, settledCodec).catch(() => undefined);
   await ws.statCache.save();
+}
+
+/**
+ * The checks of the memo a narrowed build started from, with what this build found of its own
+ * sequences in place of what the memo had: a path both hold is checked as this build found it.
+ * The other sequences' checks are kept as they were, so a file of theirs changed meanwhile
+ * still makes the memo miss.
+ */
+function mergeChecks(memo: MemoChecks, fresh: MemoChecks): MemoChecks {
+  const files = new Set(fresh.files.map(([path]) => path));
+  const folders = new Set(fresh.folders.map(([path]) => path));
+  return {
+    files: [...fresh.files, ...memo.files.filter(([path]) => !files.has(path))],
+    folders: [...fresh.folders, ...memo.folders.filter(([path]) => !folders.has(path))],
+    blobs: [...new Map([...memo.blobs, ...fresh.blobs])],
+  };
+}
+
+/**
+ * After a narrowed build: the memo again, the changed sequences' report lines as a build would
+ * now plan them (planned again when this build ran something: the workspace's action, built
+ * and file indexes hold what it stored, and records are read afresh), the others' as the memo
+ * had them.
+ */
+export async function rememberNarrowed(io: Io, ws: Workspace, session: MemoSession, inputs: Inputs, narrow: Narrowing, settled: { lines: PlannedReport[]; log: ReadLog } | undefined): Promise<void> {
+  let planned = settled;
+  if (planned === undefined) {
+    const log = new ReadLog();
+    const plan = await planBuild(ws.graph, ws.graph.order, loggedFacts(await planFacts(io, ws, new Set()), log));
+    planned = plan.settled ? { lines: planReports(plan), log } : undefined;
+  }
+  const checks = planned === undefined ? undefined : await settledChecks(ws, inputs.checks, planned.log);
+  if (planned !== undefined && checks !== undefined) {
+    const report = { nodes: mergeLines(narrow, planned.lines, narrow.others), estimateUsd: 0 };
+    await writeMemo(memoFile(ws.paths), { key: session.key, checks: mergeChecks(narrow.memo.checks, checks), report, scope: inputs.scope }, settledCodec).catch(() => undefined);
+  }
+  await ws.statCache.save();
+}
+
+/** Forgets the memo (a narrowed build that failed unexpectedly must not be tried again from it). */
+export function forgetMemo(paths: ProjectPaths): Promise<void> {
+  return rm(memoFile(paths), { force: true });
 }

@@ -42,9 +42,9 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
  */
 export function providerFactory(setup: ProviderSetup): Providers {
   const { io, config, media } = setup;
-  const encode = async (frames: RawFrames) => {
+  const encode = async (frames: RawFrames, signal: AbortSignal) => {
     const { encodeFrames } = await import('../media/encode.ts');
-    return encodeFrames(await media.ffmpeg(), media.scratch, frames);
+    return encodeFrames(await media.ffmpeg(), media.scratch, frames, signal);
   };
   const sim = { clock: io.clock, ...config.sim, encode };
   const common = { retry: config.retry, clock: io.clock, random: io.random };

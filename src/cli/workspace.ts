@@ -10,7 +10,7 @@ import type { CompileOverrides } from '../graph/overrides.ts';
 import { gridMaterial, keyOf, variantKeys } from '../graph/key-material.ts';
 import type { Graph, NodeId } from '../graph/nodes.ts';
 import type { ProjectConfig } from '../plan/config-schema.ts';
-import { loadProject, type LoadedProject } from '../plan/load-project.ts';
+import { loadProject, type LoadedProject, type PreparedPlan } from '../plan/load-project.ts';
 import type { ProjectPaths } from '../plan/project-paths.ts';
 import type { SongFile } from '../graph/compile-cut.ts';
 import { mediaTools } from './media.ts';
@@ -50,13 +50,22 @@ export interface Workspace extends ConfigContext {
   media: MediaTools;
   /** Compiled with take overrides (cg build --mode, --shot-override): its graph is not the plan's. */
   variant: boolean;
+  /** Narrowed to some sequences (`project` and `graph` hold only those): every sequence of the plan, in its order. */
+  narrowedFrom: readonly string[] | undefined;
+}
+
+/** The project as if its plan and decisions held only the sequences in `only` (their nodes compile to the same keys). */
+function narrowProject(project: LoadedProject, only: ReadonlySet<string>): LoadedProject {
+  const { plan, decisions } = project;
+  const sequences = Object.fromEntries(Object.entries(decisions.sequences).filter(([id]) => only.has(id)));
+  return { ...project, plan: { ...plan, sequences: plan.sequences.filter((sequence) => only.has(sequence.id)) }, decisions: { ...decisions, sequences } };
 }
 
 /** Finds the config, loads and checks the project, hashes its references and compiles the graph. */
 export async function openWorkspace(
   io: Io,
   projectName: string | undefined,
-  options: { readOnly?: boolean; config?: ConfigContext; overrides?: CompileOverrides; overlay?: boolean; statCache?: StatCache } = {},
+  options: { readOnly?: boolean; config?: ConfigContext; overrides?: CompileOverrides; overlay?: boolean; statCache?: StatCache; only?: ReadonlySet<string>; plan?: PreparedPlan } = {},
 ): Promise<Workspace> {
   const ctx = options.config ?? (await openConfig(io));
   const { paths, config } = await resolveProject(ctx, projectName);
@@ -72,7 +81,10 @@ export async function openWorkspace(
     if (measured.ok) song = measured.value;
     return measured.ok ? undefined : measured.error;
   };
-  const project = must(await loadProject({ paths, config, knownTakes, parsedCache, checkSong }));
+  // The whole project is loaded and checked, so a mistake anywhere is named as in a full build.
+  const whole = must(await loadProject({ paths, config, knownTakes, parsedCache, checkSong, plan: options.plan }));
+  const only = options.only;
+  const project = only === undefined ? whole : narrowProject(whole, only);
   const refHashes = new Map<string, BlobHash>();
   const files = [...new Set([...project.refs.values()].flat())];
   await Promise.all(files.map(async (file) => refHashes.set(file, await statCache.hashFile(file))));
@@ -94,6 +106,7 @@ export async function openWorkspace(
     media,
     recordWrites: new RecordWrites(),
     variant: options.overrides !== undefined,
+    narrowedFrom: only === undefined ? undefined : whole.plan.sequences.map((sequence) => sequence.id),
   };
 }
 

@@ -24,9 +24,9 @@ export async function withScratch<T>(root: string, task: (dir: string) => Promis
 }
 
 /** Runs ffmpeg writing `out` (a name inside the scratch folder): that file's bytes, and what ffmpeg said of its inputs. */
-export async function encodeTo(ffmpeg: Ffmpeg, dir: string, out: string, args: readonly string[], input?: Uint8Array): Promise<Result<{ bytes: Uint8Array; stderr: string }, MediaFailure>> {
+export async function encodeTo(ffmpeg: Ffmpeg, dir: string, out: string, args: readonly string[], input?: Uint8Array, signal?: AbortSignal): Promise<Result<{ bytes: Uint8Array; stderr: string }, MediaFailure>> {
   const target = join(dir, out);
-  const run = await ffmpeg.run([...args, '-y', target], input === undefined ? {} : { input });
+  const run = await ffmpeg.run([...args, '-y', target], { ...(input === undefined ? {} : { input }), ...(signal === undefined ? {} : { signal }) });
   if (!run.ok) return run;
   return ok({ bytes: new Uint8Array(await readFile(target)), stderr: run.value.stderr });
 }
@@ -43,8 +43,9 @@ export interface RawFrames {
 /**
  * Encodes still frames of varying length as an MP4: at one frame a second when every delay is
  * whole seconds (an animatic), else at 10 fps with frames repeated (delays rounded to 100 ms).
+ * Aborting `signal` stops ffmpeg.
  */
-export async function encodeFrames(ffmpeg: Ffmpeg, scratch: string, frames: RawFrames): Promise<Result<Uint8Array, MediaFailure>> {
+export async function encodeFrames(ffmpeg: Ffmpeg, scratch: string, frames: RawFrames, signal?: AbortSignal): Promise<Result<Uint8Array, MediaFailure>> {
   const { width, height, delays, data } = frames;
   if (width % 2 !== 0 || height % 2 !== 0) return err({ kind: 'media', message: `H.264 needs an even width and height (got ${width}×${height})` });
   const fps = delays.every((delay) => delay % 1000 === 0) ? 1 : 10;
@@ -57,7 +58,7 @@ export async function encodeFrames(ffmpeg: Ffmpeg, scratch: string, frames: RawF
     for (let k = 0; k < count; k++, at += frameBytes) raw.set(frame, at);
   });
   const encoded = await withScratch(scratch, (dir) =>
-    encodeTo(ffmpeg, dir, 'frames.mp4', ['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(fps), '-i', 'pipe:0', '-an', ...h264Args(fps)], raw),
+    encodeTo(ffmpeg, dir, 'frames.mp4', ['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(fps), '-i', 'pipe:0', '-an', ...h264Args(fps)], raw, signal),
   );
   return encoded.ok ? ok(encoded.value.bytes) : encoded;
 }

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { err, ok, type Result } from '../util/result.ts';
+import { runDirect, type RunProgram } from './run-program.ts';
 
 /** ffmpeg could not do what was asked: why, in ffmpeg's last words. */
 export interface MediaFailure {
@@ -34,27 +34,16 @@ function lastWords(stderr: string): string {
   return lines.slice(-3).join(' / ') || 'ffmpeg failed without a message';
 }
 
-export function createFfmpeg(path: string): Ffmpeg {
+/** `run` starts the program: from this process, or from a spawner's helper (spawner.ts). */
+export function createFfmpeg(path: string, run: RunProgram = runDirect): Ffmpeg {
   return {
     path,
-    run: (args, options = {}) =>
-      new Promise((resolve) => {
-        const child = spawn(path, ['-hide_banner', '-nostdin', ...args], { stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], signal: options.signal });
-        const out: Buffer[] = [];
-        const errs: Buffer[] = [];
-        child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
-        child.stderr?.on('data', (chunk: Buffer) => errs.push(chunk));
-        child.on('error', (error) => resolve(err({ kind: 'media', message: `could not run ffmpeg at ${path}: ${error.message} (set CG_FFMPEG or ffmpeg in the config to another binary)` })));
-        child.on('close', (code) => {
-          const stderr = Buffer.concat(errs).toString('utf8');
-          if (code === 0) resolve(ok({ stdout: new Uint8Array(Buffer.concat(out)), stderr }));
-          else resolve(err({ kind: 'media', message: lastWords(stderr), stderr }));
-        });
-        if (options.input !== undefined && child.stdin !== null) {
-          // ffmpeg may stop reading early (it has all the frames it wants): that is not an error.
-          child.stdin.on('error', () => undefined);
-          child.stdin.end(options.input);
-        }
-      }),
+    run: async (args, options = {}) => {
+      const exit = await run(path, ['-hide_banner', '-nostdin', ...args], options);
+      if (!exit.ok) return err({ kind: 'media', message: `could not run ffmpeg at ${path}: ${exit.error} (set CG_FFMPEG or ffmpeg in the config to another binary)` });
+      const stderr = Buffer.from(exit.value.stderr).toString('utf8');
+      if (exit.value.code === 0) return ok({ stdout: exit.value.stdout, stderr });
+      return err({ kind: 'media', message: lastWords(stderr), stderr });
+    },
   };
 }

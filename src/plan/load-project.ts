@@ -12,7 +12,7 @@ import { checkProject, refFolder, type ProjectFile, type RuleContext, type RuleI
 import type { z } from 'zod';
 import type { Bible, BibleElement, Decisions, Plan, SequenceDecisions } from './schema.ts';
 import type * as SchemaModule from './schema.ts';
-import { hashBytes } from '../util/hash.ts';
+import { hashBytes, type BlobHash } from '../util/hash.ts';
 import { listFolder, readHead, readJsonIfExists, readSmallText } from '../util/atomic-fs.ts';
 
 export interface LoadedProject {
@@ -100,20 +100,32 @@ class ParsedCache {
 
 type Parsed = { ok: true; value: unknown; sequenceHashes?: string[] } | { ok: false; schema: z.ZodType; issues: z.core.$ZodIssue[] };
 
-const sequenceHash = (raw: unknown): string => createHash('sha1').update(JSON.stringify(raw)).digest('hex');
+export const sequenceHash = (raw: unknown): string => createHash('sha1').update(JSON.stringify(raw)).digest('hex');
+
+/**
+ * plan.json as a caller already read it: its text (no byte-order mark), the hash of that text,
+ * what JSON.parse made of it, and each sequence's hash (sequenceHash), so it is not read, parsed
+ * or hashed twice.
+ */
+export interface PreparedPlan {
+  text: string;
+  hash: BlobHash;
+  data: unknown;
+  sequenceHashes: readonly string[] | undefined;
+}
 
 /**
  * The plan, validated sequence by sequence: a sequence written as before keeps its parse, the
  * others go through the sequence schema, and the rest of the plan through the plan schema with
  * one sequence. Undefined when anything fails: the whole plan is then parsed, for its messages.
  */
-function parsePlanBySequence(schemas: typeof SchemaModule, data: unknown, known: ReadonlyMap<string, unknown>): Parsed | undefined {
+function parsePlanBySequence(schemas: typeof SchemaModule, data: unknown, known: ReadonlyMap<string, unknown>, given: readonly string[] | undefined): Parsed | undefined {
   const sequences = objectMembers(data)?.['sequences'];
   if (!Array.isArray(sequences) || sequences.length === 0) return undefined;
   const hashes: string[] = [];
   const parsed: unknown[] = [];
-  for (const raw of sequences as unknown[]) {
-    const hash = sequenceHash(raw);
+  for (const [i, raw] of (sequences as unknown[]).entries()) {
+    const hash = given?.[i] ?? sequenceHash(raw);
     let value = known.get(hash);
     if (value === undefined) {
       const result = schemas.SequenceSchema.safeParse(raw);
@@ -128,10 +140,10 @@ function parsePlanBySequence(schemas: typeof SchemaModule, data: unknown, known:
   return { ok: true, value: { ...rest.data, sequences: parsed }, sequenceHashes: hashes };
 }
 
-async function parseWithSchema(kind: FileKind, data: unknown, cache: ParsedCache): Promise<Parsed> {
+async function parseWithSchema(kind: FileKind, data: unknown, cache: ParsedCache, sequenceHashes: readonly string[] | undefined): Promise<Parsed> {
   const schemas = await import('./schema.ts');
   if (kind === 'plan') {
-    const bySequence = parsePlanBySequence(schemas, data, cache.sequences());
+    const bySequence = parsePlanBySequence(schemas, data, cache.sequences(), sequenceHashes);
     if (bySequence !== undefined) return bySequence;
   }
   const schema = kind === 'plan' ? schemas.PlanSchema : kind === 'bible' ? schemas.BibleSchema : schemas.DecisionsSchema;
@@ -154,18 +166,21 @@ function errorCode(error: unknown): unknown {
   return error instanceof Error && 'code' in error ? error.code : undefined;
 }
 
-async function readJsonFile<K extends FileKind>(path: string, file: string, kind: K, missing: 'error' | 'empty', cache: ParsedCache): Promise<ReadJson<Parsers[K]>> {
+async function readJsonFile<K extends FileKind>(path: string, file: string, kind: K, missing: 'error' | 'empty', cache: ParsedCache, prepared?: PreparedPlan): Promise<ReadJson<Parsers[K]>> {
   const failed = (issue: Omit<InputIssue, 'file'>): ReadJson<Parsers[K]> => ({ text: undefined, json: undefined, value: undefined, hash: undefined, issues: [{ file, ...issue }] });
   let text: string;
-  try {
-    text = await readSmallText(path);
-  } catch (error) {
-    const code = errorCode(error);
-    if (code === 'EISDIR') return failed({ path: '', message: `is a folder, but it should be a file: move the folder away and write ${basename(path)} there` });
-    if (code === 'EACCES' || code === 'EPERM') return failed({ path: '', message: 'cannot be read (permission denied): make it readable, e.g. chmod u+r' });
-    if (!isNotFound(error)) throw error;
-    if (missing === 'error') return failed({ path: '', message: `does not exist: create it (cg init NAME writes a template project)` });
-    text = '{}';
+  if (prepared !== undefined) text = prepared.text;
+  else {
+    try {
+      text = await readSmallText(path);
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === 'EISDIR') return failed({ path: '', message: `is a folder, but it should be a file: move the folder away and write ${basename(path)} there` });
+      if (code === 'EACCES' || code === 'EPERM') return failed({ path: '', message: 'cannot be read (permission denied): make it readable, e.g. chmod u+r' });
+      if (!isNotFound(error)) throw error;
+      if (missing === 'error') return failed({ path: '', message: `does not exist: create it (cg init NAME writes a template project)` });
+      text = '{}';
+    }
   }
   if (text.startsWith('\uFEFF')) {
     // Windows editors save with a byte-order mark; plan.json and bible.json are read as if it were not there.
@@ -173,12 +188,12 @@ async function readJsonFile<K extends FileKind>(path: string, file: string, kind
     if (kind === 'decisions') return failed({ path: '', line: 1, column: 1, message: 'starts with a byte-order mark (BOM): save it as UTF-8 without BOM' });
     text = text.slice(1);
   }
-  const hash = hashBytes(Buffer.from(text));
+  const hash = prepared?.hash ?? hashBytes(Buffer.from(text));
   const cached = cache.get(kind, hash);
   if (cached !== undefined) return { text, json: undefined, value: cached, hash, issues: [] };
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = prepared !== undefined ? prepared.data : JSON.parse(text);
   } catch {
     const syntax = await jsonSyntaxError(text);
     return { ...failed({ path: formatJsonPath(syntax.path), ...offsetToLineColumn(text, syntax.offset), message: syntax.message }), text };
@@ -189,7 +204,7 @@ async function readJsonFile<K extends FileKind>(path: string, file: string, kind
     ...offsetToLineColumn(text, offset),
     message: `"${String(at[at.length - 1])}" is written twice in one object (also line ${offsetToLineColumn(text, first).line}), and JSON keeps only the last: remove or rename one`,
   }));
-  const result = await parseWithSchema(kind, data, cache);
+  const result = await parseWithSchema(kind, data, cache, prepared?.sequenceHashes);
   if (result.ok) {
     cache.set(kind, hash, result.value, result.sequenceHashes);
     return { text, json: undefined, value: result.value as Parsers[K], hash, issues };
@@ -313,6 +328,8 @@ export interface LoadOptions {
   parsedCache: { file: string | undefined; tag: string; write: boolean };
   /** Reads the song plan.json names (it is there): why it cannot be used, if it cannot. */
   checkSong?: (file: string) => Promise<string | undefined>;
+  /** plan.json, when the caller read it already. */
+  plan?: PreparedPlan;
 }
 
 /** File, then line, then column: the order a person fixes them in. */
@@ -325,12 +342,12 @@ function inFileOrder(a: InputIssue, b: InputIssue): number {
  * Returns every problem found in all three files at once, in file order, each naming
  * file, position, JSON path and fix: the rules run on whatever passed the schema.
  */
-export async function loadProject({ paths, config, knownTakes, parsedCache, checkSong }: LoadOptions): Promise<Result<LoadedProject, CgError>> {
+export async function loadProject({ paths, config, knownTakes, parsedCache, checkSong, plan: prepared }: LoadOptions): Promise<Result<LoadedProject, CgError>> {
   const cache = await ParsedCache.open(parsedCache.file, parsedCache.write, parsedCache.tag);
   const rel = (absolute: string): string => displayPath(paths, absolute);
   const files: Record<ProjectFile, string> = { 'plan.json': rel(paths.plan), 'bible.json': rel(paths.bible), 'decisions.json': rel(paths.decisions) };
   const [plan, bible, decisions] = await Promise.all([
-    readJsonFile(paths.plan, files['plan.json'], 'plan', 'error', cache),
+    readJsonFile(paths.plan, files['plan.json'], 'plan', 'error', cache, prepared),
     readJsonFile(paths.bible, files['bible.json'], 'bible', 'error', cache),
     readJsonFile(paths.decisions, files['decisions.json'], 'decisions', 'empty', cache),
   ]);

@@ -77,20 +77,36 @@ function parseDocument(text: string | undefined): SequencesDocument | undefined 
  * 10,000, one sequence's records are read.
  */
 export async function writeSequences(target: SequencesFile, facts: readonly SequenceFacts[]): Promise<SequencesDocument> {
+  return (await derive(target, facts, facts.map((fact) => fact.id))) as SequencesDocument;
+}
+
+/**
+ * The same for a build of some sequences (`facts`) of the plan's (`order`, all of them): the
+ * others keep their entries and what the marker remembers of them. Undefined, with nothing
+ * written, when the file or the marker lacks one of them: they must then be derived too.
+ */
+export function writeSomeSequences(target: SequencesFile, facts: readonly SequenceFacts[], order: readonly string[]): Promise<SequencesDocument | undefined> {
+  return derive(target, facts, order);
+}
+
+async function derive(target: SequencesFile, facts: readonly SequenceFacts[], ids: readonly string[]): Promise<SequencesDocument | undefined> {
   const hashes = facts.map(factsHash);
   const [existing, onDisk] = await Promise.all([readSmallText(target.file).catch(() => undefined), readMarker(target.marker)]);
   const marker = onDisk ?? (await target.writes.previous());
   const before = marker === undefined ? undefined : parseDocument(existing);
   const kept = new Map<string, DerivedSequence>((before?.sequences ?? []).map((sequence) => [sequence.id, sequence]));
+  const given = new Set(facts.map((fact) => fact.id));
+  if (ids.some((id) => !given.has(id) && (!kept.has(id) || marker?.facts[id] === undefined))) return undefined;
   const stale = facts.filter((fact, i) => marker?.facts[fact.id] !== hashes[i] || !kept.has(fact.id) || recordIds(fact).some((id) => target.writes.has(id)));
-  if (onDisk !== undefined && before !== undefined && stale.length === 0 && before.sequences.length === facts.length && before.project === target.project) return before;
+  if (onDisk !== undefined && before !== undefined && stale.length === 0 && before.sequences.length === ids.length && before.project === target.project) return before;
   const fresh = new Map(deriveSequences(target.project, stale, await target.records(stale.flatMap(recordIds))).sequences.map((sequence) => [sequence.id, sequence]));
   const document: SequencesDocument = {
     project: target.project,
-    sequences: facts.map((fact) => fresh.get(fact.id) ?? (kept.get(fact.id) as DerivedSequence)),
+    sequences: ids.map((id) => fresh.get(id) ?? (kept.get(id) as DerivedSequence)),
   };
   const text = `${JSON.stringify(document, null, 2)}\n`;
   if (existing !== text) await writeJsonAtomic(target.file, document, target.midWrite);
-  await writeCacheAtomic(target.marker, { facts: Object.fromEntries(facts.map((fact, i) => [fact.id, hashes[i]])) });
+  const remembered = new Map(facts.map((fact, i) => [fact.id, hashes[i] as string]));
+  await writeCacheAtomic(target.marker, { facts: Object.fromEntries(ids.map((id) => [id, remembered.get(id) ?? marker?.facts[id]])) });
   return document;
 }

@@ -72,7 +72,7 @@ const GUTTER_TOLERANCE = 10;
 const MAX_LOOKALIKE_SHARE = 0.03;
 
 /** Per-line statistics in one direction (across columns, or across rows). */
-interface LineStats {
+export interface LineStats {
   /** Number of lines (columns or rows). */
   length: number;
   /** Mean channel difference between line p-1 and line p, for p in 1..length-1 (index p). */
@@ -85,7 +85,7 @@ interface LineStats {
   uniform: Float64Array;
 }
 
-interface Raster {
+export interface Raster {
   data: Uint8Array;
   width: number;
   height: number;
@@ -94,8 +94,14 @@ interface Raster {
 /**
  * Statistics for boundaries between consecutive lines. `vertical` = the lines are columns
  * (vertical seams); the segments along a line are cut at `cuts` (the other direction's seams).
+ *
+ * Both directions read the pixels in memory order, row by row (a column's pixels are a row
+ * apart, which made the horizontal pass walk the image against the cache). Sums are integers:
+ * at most 2048 lines of at most 765, far below 2^31, so every mean and share below is the very
+ * double that sums kept in floating point gave (test/grid-stats.test.ts holds them to the
+ * plain per-line loops).
  */
-function lineStats(raster: Raster, vertical: boolean, cuts: readonly number[]): LineStats {
+export function lineStats(raster: Raster, vertical: boolean, cuts: readonly number[]): LineStats {
   const { data, width, height } = raster;
   const length = vertical ? width : height;
   const along = vertical ? height : width;
@@ -105,41 +111,67 @@ function lineStats(raster: Raster, vertical: boolean, cuts: readonly number[]): 
     while (s < cuts.length && i >= (cuts[s] ?? Infinity)) s++;
     segmentOf[i] = s;
   }
-  const segmentSize = new Float64Array(segments);
+  const segmentSize = new Int32Array(segments);
   for (let i = 0; i < along; i++) segmentSize[segmentOf[i] ?? 0] = (segmentSize[segmentOf[i] ?? 0] ?? 0) + 1;
 
-  const sumDiff = new Float64Array(length);
-  const differing = new Float64Array(length * segments);
-  const sumR = new Float64Array(length);
-  const sumG = new Float64Array(length);
-  const sumB = new Float64Array(length);
+  const sumDiff = new Int32Array(length);
+  const differing = new Int32Array(length * segments);
+  const sumR = new Int32Array(length);
+  const sumG = new Int32Array(length);
+  const sumB = new Int32Array(length);
   const threshold = EDGE_PIXEL_DIFF * 3;
-  // Stride between consecutive lines and along a line, in bytes.
-  const lineStride = vertical ? 3 : width * 3;
-  const alongStride = vertical ? width * 3 : 3;
-  for (let a = 0; a < along; a++) {
-    const segmentBase = (segmentOf[a] ?? 0) * length;
-    let offset = a * alongStride;
-    let pr = data[offset] ?? 0;
-    let pg = data[offset + 1] ?? 0;
-    let pb = data[offset + 2] ?? 0;
-    sumR[0] = (sumR[0] ?? 0) + pr;
-    sumG[0] = (sumG[0] ?? 0) + pg;
-    sumB[0] = (sumB[0] ?? 0) + pb;
-    for (let p = 1; p < length; p++) {
-      offset += lineStride;
-      const r = data[offset] ?? 0;
-      const g = data[offset + 1] ?? 0;
-      const b = data[offset + 2] ?? 0;
-      const diff = Math.abs(r - pr) + Math.abs(g - pg) + Math.abs(b - pb);
-      sumDiff[p] = (sumDiff[p] ?? 0) + diff;
-      if (diff > threshold) differing[segmentBase + p] = (differing[segmentBase + p] ?? 0) + 1;
-      sumR[p] = (sumR[p] ?? 0) + r;
-      sumG[p] = (sumG[p] ?? 0) + g;
-      sumB[p] = (sumB[p] ?? 0) + b;
-      pr = r;
-      pg = g;
-      pb = b;
+  const rowBytes = width * 3;
+  for (let y = 0; y < height; y++) {
+    const row = y * rowBytes;
+    if (vertical) {
+      // Lines are columns: this row adds one pixel (and one pair across each boundary) to every line.
+      const segmentBase = (segmentOf[y] ?? 0) * length;
+      let pr = data[row] ?? 0;
+      let pg = data[row + 1] ?? 0;
+      let pb = data[row + 2] ?? 0;
+      sumR[0] = (sumR[0] ?? 0) + pr;
+      sumG[0] = (sumG[0] ?? 0) + pg;
+      sumB[0] = (sumB[0] ?? 0) + pb;
+      for (let x = 1, offset = row + 3; x < width; x++, offset += 3) {
+        const r = data[offset] ?? 0;
+        const g = data[offset + 1] ?? 0;
+        const b = data[offset + 2] ?? 0;
+        const diff = Math.abs(r - pr) + Math.abs(g - pg) + Math.abs(b - pb);
+        sumDiff[x] = (sumDiff[x] ?? 0) + diff;
+        if (diff > threshold) differing[segmentBase + x] = (differing[segmentBase + x] ?? 0) + 1;
+        sumR[x] = (sumR[x] ?? 0) + r;
+        sumG[x] = (sumG[x] ?? 0) + g;
+        sumB[x] = (sumB[x] ?? 0) + b;
+        pr = r;
+        pg = g;
+        pb = b;
+      }
+    } else {
+      // Lines are rows: this row is line y, compared pixel by pixel with the row above.
+      let r0 = 0;
+      let g0 = 0;
+      let b0 = 0;
+      let diffs = 0;
+      for (let x = 0, offset = row; x < width; x++, offset += 3) {
+        const r = data[offset] ?? 0;
+        const g = data[offset + 1] ?? 0;
+        const b = data[offset + 2] ?? 0;
+        r0 += r;
+        g0 += g;
+        b0 += b;
+        if (y === 0) continue;
+        const above = offset - rowBytes;
+        const diff = Math.abs(r - (data[above] ?? 0)) + Math.abs(g - (data[above + 1] ?? 0)) + Math.abs(b - (data[above + 2] ?? 0));
+        diffs += diff;
+        if (diff > threshold) {
+          const at = (segmentOf[x] ?? 0) * length + y;
+          differing[at] = (differing[at] ?? 0) + 1;
+        }
+      }
+      sumR[y] = r0;
+      sumG[y] = g0;
+      sumB[y] = b0;
+      sumDiff[y] = diffs;
     }
   }
   const meanDiff = new Float64Array(length);
@@ -158,14 +190,36 @@ function lineStats(raster: Raster, vertical: boolean, cuts: readonly number[]): 
     minSegmentShare[p] = min;
   }
   // Uniformity: a second pass against each line's mean colour.
-  const close = new Float64Array(length);
-  for (let a = 0; a < along; a++) {
-    let offset = a * alongStride;
-    for (let p = 0; p < length; p++, offset += lineStride) {
-      const dr = Math.abs((data[offset] ?? 0) - (sumR[p] ?? 0) / along);
-      const dg = Math.abs((data[offset + 1] ?? 0) - (sumG[p] ?? 0) / along);
-      const db = Math.abs((data[offset + 2] ?? 0) - (sumB[p] ?? 0) / along);
-      if (dr <= GUTTER_TOLERANCE && dg <= GUTTER_TOLERANCE && db <= GUTTER_TOLERANCE) close[p] = (close[p] ?? 0) + 1;
+  const meanR = new Float64Array(length);
+  const meanG = new Float64Array(length);
+  const meanB = new Float64Array(length);
+  for (let p = 0; p < length; p++) {
+    meanR[p] = (sumR[p] ?? 0) / along;
+    meanG[p] = (sumG[p] ?? 0) / along;
+    meanB[p] = (sumB[p] ?? 0) / along;
+  }
+  const close = new Int32Array(length);
+  for (let y = 0; y < height; y++) {
+    const row = y * rowBytes;
+    if (vertical) {
+      for (let x = 0, offset = row; x < width; x++, offset += 3) {
+        if (
+          Math.abs((data[offset] ?? 0) - (meanR[x] ?? 0)) <= GUTTER_TOLERANCE &&
+          Math.abs((data[offset + 1] ?? 0) - (meanG[x] ?? 0)) <= GUTTER_TOLERANCE &&
+          Math.abs((data[offset + 2] ?? 0) - (meanB[x] ?? 0)) <= GUTTER_TOLERANCE
+        ) {
+          close[x] = (close[x] ?? 0) + 1;
+        }
+      }
+    } else {
+      const r0 = meanR[y] ?? 0;
+      const g0 = meanG[y] ?? 0;
+      const b0 = meanB[y] ?? 0;
+      let count = 0;
+      for (let x = 0, offset = row; x < width; x++, offset += 3) {
+        if (Math.abs((data[offset] ?? 0) - r0) <= GUTTER_TOLERANCE && Math.abs((data[offset + 1] ?? 0) - g0) <= GUTTER_TOLERANCE && Math.abs((data[offset + 2] ?? 0) - b0) <= GUTTER_TOLERANCE) count++;
+      }
+      close[y] = count;
     }
   }
   const uniform = new Float64Array(length);

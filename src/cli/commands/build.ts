@@ -26,7 +26,7 @@ import { CostLedger } from '../../state/cost-ledger.ts';
 import { planFacts, planOnly } from '../plan-only.ts';
 import { withProjectLock } from '../lock.ts';
 import { openConfig, openWorkspace, resolveProject, resolveTargets, type Workspace } from '../workspace.ts';
-import { inputChecks, openMemo, rememberSettled } from '../noop-memo.ts';
+import { forgetMemo, inputChecks, mergeLines, narrowing, openMemo, rememberNarrowed, rememberSettled, type Narrowing } from '../noop-memo.ts';
 import { takeOverrides, type VariantArgs } from '../take-variants.ts';
 import { leftEverydayPath } from '../code-paths.ts';
 import { exitOf, finish, lockCommand, serveMemo, type BuildOutcome } from './settled.ts';
@@ -157,16 +157,22 @@ export async function buildCommand(io: Io, args: BuildArgs & VariantArgs): Promi
     // Planned in full: off the no-op's everyday path (code-paths.ts).
     leftEverydayPath();
     const inputs = memo === undefined ? undefined : await inputChecks(project.paths, memo.stats);
-    const ws = await openWorkspace(io, args.project, { config, overrides, statCache: memo?.stats });
+    // Only a few sequences changed since the memo: plan and build those, take the rest from it.
+    const narrow = memo === undefined || args.targets.length > 0 ? undefined : narrowing(memo, inputs);
+    const ws = await openWorkspace(io, args.project, { config, overrides, statCache: memo?.stats, only: narrow?.changed, plan: inputs?.plan });
     const log = new ReadLog();
     let outcome: BuildOutcome;
     try {
-      outcome = await buildOnce(io, ws, args, started, { reporter, maySpend: true, log });
+      outcome = await buildOnce(io, ws, args, started, { reporter, maySpend: true, log, narrow });
+    } catch (error) {
+      if (narrow !== undefined && !(error instanceof CgFailure)) await forgetMemo(ws.paths);
+      throw error;
     } finally {
       await ws.built.save();
     }
-    if (memo !== undefined && inputs !== undefined && outcome.kind === 'done' && outcome.settled !== undefined) {
-      await rememberSettled(ws, memo, inputs, log, { nodes: outcome.settled, estimateUsd: outcome.estimateUsd });
+    if (memo !== undefined && inputs !== undefined && outcome.kind === 'done') {
+      if (narrow !== undefined) await rememberNarrowed(io, ws, memo, inputs, narrow, outcome.settled === undefined ? undefined : { lines: outcome.settled, log });
+      else if (outcome.settled !== undefined) await rememberSettled(ws, memo, inputs, log, { nodes: outcome.settled, estimateUsd: outcome.estimateUsd });
     }
     return exitOf(io, outcome);
   });
@@ -179,6 +185,8 @@ export interface BuildRunOptions {
   maySpend: boolean;
   /** Notes what the plan reads (for the no-op memo). */
   log?: ReadLog;
+  /** The workspace holds only the sequences that changed since the memo; its report holds for the rest. */
+  narrow?: Narrowing;
 }
 
 /** Plans and builds the targets of a workspace whose lock is held; prints the summary. */
@@ -227,18 +235,24 @@ interface Planned {
 async function carryOut(io: Io, ws: Workspace, args: BuildArgs, planned: Planned, options: BuildRunOptions): Promise<BuildOutcome> {
   const { plan, preview, starting, facts, env, started, listen } = planned;
   const quiet = args.json || args.ndjson;
-  for (const event of plannedEvents(preview)) listen(event);
+  const { narrow } = options;
+  const all = <L extends NodeReport>(lines: L[]): L[] => (narrow === undefined ? lines : mergeLines(narrow, lines, narrow.others as L[]));
+  for (const event of plannedEvents(all(preview))) listen(event);
   if (!planned.capShown) for (const warning of capWarnings(ws, preview)) listen({ type: 'warning', nodeId: null, message: warning });
   if (!quiet && starting.length > 0) {
     const estimate = starting.reduce((sum, node) => sum + node.estimateUsd, 0);
     io.stdout.write(`Building ${ws.paths.name}: ${plural(starting.length, 'node')} to run (estimated ${usd(estimate)} at real prices).\n`);
   }
+  // A build that runs something reports each reused node as it goes; the memo's are intact (it was just checked).
+  if (!plan.settled) for (const line of narrow?.others ?? []) if (line.action === 'reuse') listen({ type: 'reused', nodeId: line.id, takeId: line.takeId, output: line.output });
   // Nothing to run or repair: the plan is the report (a no-op build walks the graph once).
   if (!plan.settled) leftEverydayPath();
   const report = plan.settled ? { nodes: preview, totalCostUsd: 0, interrupted: false, failures: [] } : await applyPlan(plan, applyContext(io, ws, args, env, facts, { listen, maySpend: options.maySpend }));
   await ws.statCache.save();
-  await (ws.variant ? derivePlanState(io, ws) : deriveState(ws, report.nodes, true));
-  return finish(io, args, { report, settled: plan.settled ? preview : undefined, estimateUsd: plan.estimateUsd }, started, listen);
+  const nodes = all(report.nodes);
+  const whole = (): Promise<Workspace> => openWorkspace(io, ws.paths.name, { readOnly: true, config: ws, statCache: ws.statCache });
+  await (ws.variant ? derivePlanState(io, ws) : deriveState(ws, nodes, true, whole));
+  return finish(io, args, { report: { ...report, nodes }, settled: plan.settled ? preview : undefined, estimateUsd: plan.estimateUsd }, started, listen);
 }
 
 /**

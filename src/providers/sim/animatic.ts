@@ -75,6 +75,57 @@ async function renderSvg(svg: string, width: number, height: number): Promise<Rg
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
 }
 
+/** Clock strips by their SVG: every take of one length shows the same clocks, so most takes draw none. */
+const clockStrips = new Map<string, Promise<Rgba>>();
+const CLOCK_STRIPS_KEPT = 16;
+
+/** renderSvg, remembered: the strip is only ever read (blended onto frames), so takes can share it. */
+function renderClocks(svg: string, width: number, height: number): Promise<Rgba> {
+  const key = `${width}x${height}:${svg}`;
+  let strip = clockStrips.get(key);
+  if (strip === undefined) {
+    strip = renderSvg(svg, width, height);
+    // A failed render is not kept.
+    strip.catch(() => clockStrips.delete(key));
+    if (clockStrips.size >= CLOCK_STRIPS_KEPT) clockStrips.delete(clockStrips.keys().next().value ?? '');
+  } else clockStrips.delete(key);
+  // The most recently used last, so the oldest goes first.
+  clockStrips.set(key, strip);
+  return strip;
+}
+
+/** Shot layers rendered ahead of the compositing, at most this many… */
+const LAYERS_AHEAD = 4;
+/** …and of at most this many pixels in all (a 4K animatic renders one at a time). */
+const LAYER_PIXELS_AHEAD = 4_000_000;
+
+/**
+ * Takes the results of `renders` in order, each render started once fewer than `ahead` are
+ * started and not taken yet.
+ */
+function renderAhead(renders: ReadonlyArray<() => Promise<Rgba>>, ahead: number): () => Promise<Rgba> {
+  const started: Array<Promise<Rgba> | undefined> = [];
+  let taken = 0;
+  const fill = (): void => {
+    while (started.length < renders.length && started.length < taken + ahead) {
+      const render = renders[started.length];
+      const layer = render === undefined ? Promise.reject(new RangeError('no such render')) : render();
+      // Waited for later, in order: a failure meanwhile is not an unhandled rejection.
+      layer.catch(() => undefined);
+      started.push(layer);
+    }
+  };
+  fill();
+  return () => {
+    const layer = started[taken] ?? Promise.reject(new RangeError('every render was taken'));
+    // Let go once taken: a long animatic keeps no more than `ahead` layers.
+    started[taken] = undefined;
+    taken++;
+    fill();
+    return layer;
+  };
+}
+
 /** The dimmed background, RGB. */
 async function background(req: AnimaticRequest): Promise<Uint8Array> {
   const sharp = await loadSharp();
@@ -191,7 +242,6 @@ export async function drawAnimatic(req: AnimaticRequest): Promise<Animatic> {
   const titleChars = Math.max(10, Math.floor((W - 2 * margin) / (titleSize * 0.56)));
   const xOf = (seconds: number): number => barX0 + Math.round(((barX1 - barX0) * seconds) / totalSec);
 
-  const base = await background(req);
 
   // Shot boundaries along the bar (drawn on every frame).
   const boundaries: number[] = [];
@@ -207,22 +257,16 @@ export async function drawAnimatic(req: AnimaticRequest): Promise<Animatic> {
   const clockSvg = frames
     .map((frame, i) => `<text x="${clockW}" y="${fmt(i * clockH + clockSize * 1.05)}" text-anchor="end" font-family="${FONT}" font-size="${fmt(clockSize)}" fill="#ffffff">${clockText(frame.start)} / ${clockText(totalSec)}</text>`)
     .join('');
-  const clocks = await renderSvg(clockSvg, clockW, clockH * frames.length);
 
   const hue = seededRandom('bar', req.seed)() * 360;
   const barFill = hexRgb(hsl(hue, 0.8, 0.6));
   const shotFill = hexRgb(hsl(hue, 0.8, 0.78));
   const track: readonly [number, number, number] = [70, 70, 70];
 
-  const frameBytes = W * H * 3;
-  const all = new Uint8Array(frameBytes * frames.length);
-  let frameIndex = 0;
-  for (let s = 0; s < M; s++) {
-    const shot = shots[s];
-    if (shot === undefined) continue;
+  const overlaySvg = (s: number, shot: AnimaticShot): string => {
     const lines = wrapText(shot.prompt, charsPerLine, maxLines);
     const textBottom = promptTop + lineHeight * Math.max(1, lines.length) + promptSize * 0.6;
-    const overlay = [
+    return [
       // Dark backing behind the text (fading out below it) and behind the bar and clock.
       `<defs><linearGradient id="shade" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#000000" stop-opacity="0.72"/><stop offset="0.75" stop-color="#000000" stop-opacity="0.55"/><stop offset="1" stop-color="#000000" stop-opacity="0"/></linearGradient></defs>`,
       `<rect x="0" y="0" width="${W}" height="${fmt(Math.min(H, textBottom + promptSize * 2))}" fill="url(#shade)"/>`,
@@ -234,7 +278,17 @@ export async function drawAnimatic(req: AnimaticRequest): Promise<Animatic> {
           `<text x="${margin}" y="${fmt(promptTop + lineHeight * i + promptSize)}" font-family="${FONT}" font-size="${fmt(promptSize)}" fill="#f2f2f2">${escapeXml(line)}</text>`,
       ),
     ].join('');
-    const shotLayer = await renderSvg(overlay, W, H);
+  };
+  // The renders run side by side (each is a few ms of work on sharp's threads, and a take waits
+  // for all of them), a few shots ahead of the compositing so that few layers are held at once.
+  const nextLayer = renderAhead(shots.map((shot, s) => () => renderSvg(overlaySvg(s, shot), W, H)), Math.max(1, Math.min(LAYERS_AHEAD, Math.floor(LAYER_PIXELS_AHEAD / (W * H)))));
+  const [base, clocks] = await Promise.all([background(req), renderClocks(clockSvg, clockW, clockH * frames.length)]);
+
+  const frameBytes = W * H * 3;
+  const all = new Uint8Array(frameBytes * frames.length);
+  let frameIndex = 0;
+  for (let s = 0; s < M; s++) {
+    const shotLayer = await nextLayer();
     const shotBase = base.slice();
     blend(shotBase, W, H, shotLayer, 0, 0);
     // The track, with this shot's stretch lighter.

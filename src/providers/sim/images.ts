@@ -234,23 +234,24 @@ async function referenceThumbs(references: readonly Uint8Array[], boxW: number, 
   const border = Math.max(1, Math.round(boxH * 0.04));
   const innerW = Math.max(1, boxW - 2 * border);
   const innerH = Math.max(1, boxH - 2 * border);
-  const thumbs: Thumb[] = [];
-  for (const reference of references.slice(0, MAX_REFERENCE_THUMBS)) {
-    let data: Buffer;
-    try {
-      data = await sharp(reference)
-        .resize(innerW, innerH, { fit: 'cover', position: 'centre' })
-        .flatten({ background: '#ffffff' })
-        .extend({ top: border, bottom: border, left: border, right: border, background: '#ffffff' })
-        .removeAlpha()
-        .raw()
-        .toBuffer();
-    } catch {
-      data = await sharp({ create: { width: boxW, height: boxH, channels: 3, background: '#9a9a9a' } }).raw().toBuffer();
-    }
-    thumbs.push({ data, width: boxW, height: boxH });
-  }
-  return thumbs;
+  // Side by side: each is a small render on sharp's threads.
+  return Promise.all(
+    references.slice(0, MAX_REFERENCE_THUMBS).map(async (reference): Promise<Thumb> => {
+      let data: Buffer;
+      try {
+        data = await sharp(reference)
+          .resize(innerW, innerH, { fit: 'cover', position: 'centre' })
+          .flatten({ background: '#ffffff' })
+          .extend({ top: border, bottom: border, left: border, right: border, background: '#ffffff' })
+          .removeAlpha()
+          .raw()
+          .toBuffer();
+      } catch {
+        data = await sharp({ create: { width: boxW, height: boxH, channels: 3, background: '#9a9a9a' } }).raw().toBuffer();
+      }
+      return { data, width: boxW, height: boxH };
+    }),
+  );
 }
 
 /** Thumbnails by box size, so a grid decodes each reference once per distinct cell size. */
@@ -267,13 +268,16 @@ function thumbCache(references: readonly Uint8Array[]): (boxW: number, boxH: num
   };
 }
 
+type Overlay = { input: Buffer; raw: { width: number; height: number; channels: 3 }; left: number; top: number };
+
 interface CellDrawing {
   svg: string;
-  overlays: { input: Buffer; raw: { width: number; height: number; channels: 3 }; left: number; top: number }[];
+  /** The thumbnails, placed: still being made while the SVG renders. */
+  overlays: Promise<Overlay[]>;
 }
 
 /** One cell (or the whole single picture): scene, caption, number and reference thumbnails. */
-async function drawCell(
+function drawCell(
   rect: { left: number; top: number; width: number; height: number },
   options: {
     prompt: string;
@@ -286,7 +290,7 @@ async function drawCell(
     /** The references as thumbnails of a given box size (memoised across the cells of a grid). */
     thumbs: (boxW: number, boxH: number) => Promise<Thumb[]>;
   },
-): Promise<CellDrawing> {
+): CellDrawing {
   const { left, top, width: w, height: h } = rect;
   const parts: string[] = [sceneSvg(left, top, w, h, { hue: options.hue, lightness: options.lightness, random: options.random, id: options.id })];
   const short = Math.min(w, h);
@@ -322,7 +326,7 @@ async function drawCell(
   }
 
   // Reference images, small, along the top right corner.
-  const overlays: CellDrawing['overlays'] = [];
+  let overlays: Promise<Overlay[]> = Promise.resolve([]);
   const refs = options.references;
   if (refs.length > 0) {
     const shown = Math.min(refs.length, MAX_REFERENCE_THUMBS);
@@ -336,15 +340,16 @@ async function drawCell(
       boxH = Math.round((boxW * 3) / 4);
     }
     if (boxW >= 4 && boxH >= 4) {
-      const thumbs = await options.thumbs(boxW, boxH);
-      thumbs.forEach((thumb, i) => {
-        overlays.push({
+      overlays = options.thumbs(boxW, boxH).then((thumbs) =>
+        thumbs.map((thumb, i) => ({
           input: thumb.data,
-          raw: { width: thumb.width, height: thumb.height, channels: 3 },
+          raw: { width: thumb.width, height: thumb.height, channels: 3 as const },
           left: left + w - margin - (i + 1) * boxW - i * gap,
           top: top + margin,
-        });
-      });
+        })),
+      );
+      // Waited for with the SVG's render: a failure meanwhile is not an unhandled rejection.
+      overlays.catch(() => undefined);
       if (refs.length > shown) {
         const size = Math.max(9, boxH * 0.3);
         parts.push(
@@ -363,11 +368,13 @@ function checkSize(width: number, height: number): void {
   }
 }
 
-async function render(width: number, height: number, body: string[], overlays: CellDrawing['overlays']): Promise<Uint8Array> {
+async function render(width: number, height: number, body: string[], cells: ReadonlyArray<CellDrawing['overlays']>): Promise<Uint8Array> {
   const sharp = await loadSharp();
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${body.join('')}</svg>`;
-  // Render the SVG to raw pixels first so that the overlays are composited onto a flat RGB image.
-  const base = await sharp(Buffer.from(svg, 'utf8'), { density: 72 }).flatten({ background: '#000000' }).removeAlpha().raw().toBuffer();
+  // Render the SVG to raw pixels first so that the overlays are composited onto a flat RGB image
+  // (the thumbnails are made meanwhile).
+  const [base, placed] = await Promise.all([sharp(Buffer.from(svg, 'utf8'), { density: 72 }).flatten({ background: '#000000' }).removeAlpha().raw().toBuffer(), Promise.all(cells)]);
+  const overlays = placed.flat();
   let pipeline = sharp(base, { raw: { width, height, channels: 3 } });
   if (overlays.length > 0) pipeline = pipeline.composite(overlays);
   const png = await pipeline.png(SIM_PNG_OPTIONS).toBuffer();
@@ -389,7 +396,7 @@ export async function drawSimGrid(req: SimGridRequest): Promise<Uint8Array> {
   const hue0 = base() * 360;
   const step = hueStep(count);
   const body: string[] = [];
-  const overlays: CellDrawing['overlays'] = [];
+  const overlays: Array<CellDrawing['overlays']> = [];
   const thumbs = thumbCache(req.references);
   for (let cell = 1; cell <= count; cell++) {
     const index = cell - 1;
@@ -399,7 +406,7 @@ export async function drawSimGrid(req: SimGridRequest): Promise<Uint8Array> {
     const hue = hue0 + (((index * step) % count) * 360) / count;
     // Checkerboard lightness: neighbours differ in brightness as well as hue.
     const lightness = (row + col) % 2 === 0 ? 0.55 : 0.38;
-    const drawing = await drawCell(rect, {
+    const drawing = drawCell(rect, {
       prompt: req.prompt,
       number: String(cell),
       hue,
@@ -410,7 +417,7 @@ export async function drawSimGrid(req: SimGridRequest): Promise<Uint8Array> {
       thumbs,
     });
     body.push(drawing.svg);
-    overlays.push(...drawing.overlays);
+    overlays.push(drawing.overlays);
   }
   return render(req.width, req.height, body, overlays);
 }
@@ -419,7 +426,7 @@ export async function drawSimGrid(req: SimGridRequest): Promise<Uint8Array> {
 export async function drawSimImage(req: SimImageRequest): Promise<Uint8Array> {
   checkSize(req.width, req.height);
   const base = seededRandom('image', req.seed, req.prompt);
-  const drawing = await drawCell(
+  const drawing = drawCell(
     { left: 0, top: 0, width: req.width, height: req.height },
     {
       prompt: req.prompt,
@@ -432,5 +439,5 @@ export async function drawSimImage(req: SimImageRequest): Promise<Uint8Array> {
       thumbs: thumbCache(req.references),
     },
   );
-  return render(req.width, req.height, [drawing.svg], drawing.overlays);
+  return render(req.width, req.height, [drawing.svg], [drawing.overlays]);
 }

@@ -11,8 +11,8 @@ export interface SimOptions {
   latencyMs: number;
   animaticWidth: number;
   animaticHeight: number;
-  /** Encodes the animatic's frames as MP4 (ffmpeg, found on first use). */
-  encode: (frames: RawFrames) => Promise<Result<Uint8Array, MediaFailure>>;
+  /** Encodes the animatic's frames as MP4 (ffmpeg, found on first use); the signal stops it. */
+  encode: (frames: RawFrames, signal: AbortSignal) => Promise<Result<Uint8Array, MediaFailure>>;
 }
 
 async function wait(options: SimOptions, signal: AbortSignal): Promise<ProviderResult<never> | undefined> {
@@ -56,7 +56,9 @@ export function createSimVideoProvider(options: SimOptions): VideoProvider {
         height: options.animaticHeight,
         seed: request.seed,
       });
-      const encoded = await options.encode(animatic.frames);
+      const encoded = await options.encode(animatic.frames, request.signal);
+      // Stopped by Ctrl-C: the take is left to resume, not failed.
+      if (!encoded.ok && request.signal.aborted) return { ok: false, error: { kind: 'aborted', message: 'interrupted' } };
       if (!encoded.ok) return { ok: false, error: { kind: 'rejected', message: `the animatic could not be encoded: ${encoded.error.message}` } };
       return { ok: true, value: { bytes: encoded.value, mimeType: 'video/mp4', extension: 'mp4' } };
     },

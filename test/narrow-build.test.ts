@@ -1,0 +1,130 @@
+import { existsSync } from 'node:fs';
+import { cp, readFile, rm } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { readMemo, writeMemo } from '../src/cache/noop-memo.ts';
+import { settledCodec } from '../src/cli/noop-memo.ts';
+import { cg, makeProject, ran, type JsonNode, type TestProject } from './helpers/project.ts';
+
+/**
+ * A narrowed build (src/cli/noop-memo.ts `narrowing`): when only some sequences' entries in
+ * plan.json or decisions.json changed since the no-op memo, a build loads and checks the whole
+ * plan but compiles, plans and builds only those sequences, taking the others' report lines
+ * from the memo. Whatever path it takes, a build must print and leave what a full one does.
+ */
+
+const TIMEOUT = 180_000;
+const memoPath = (project: TestProject): string => project.path('.cg', 'noop.memo');
+const withoutTimes = (text: string): string => text.replace(/"(at|durationMs|createdAt)":("[^"]*"|\d+),?/g, '').replace(/ (in )?\d+(\.\d+)? m?s\b/g, '');
+
+type Plan = { title: string; sequences: Array<{ id: string; shots: Array<{ prompt: string; duration: number | string }> }> };
+const editShot = (id: string, change: (shot: { prompt: string; duration: number | string }) => void) => (plan: Plan) => {
+  const shot = plan.sequences.find((sequence) => sequence.id === id)?.shots[0];
+  if (shot === undefined) throw new Error(`no ${id}`);
+  change(shot);
+};
+
+/** Builds until nothing is left to do (leaving a memo). */
+async function settle(project: TestProject): Promise<void> {
+  expect((await cg(project, ['build'])).code).toBe(0);
+  expect((await cg(project, ['build'])).stdout).toMatch(/^Nothing to build/m);
+  expect(existsSync(memoPath(project))).toBe(true);
+}
+
+/** A second copy of a settled project, without its memo: every build of it plans in full. */
+async function twin(project: TestProject): Promise<TestProject> {
+  const copy = await makeProject();
+  await rm(copy.root, { recursive: true, force: true });
+  await cp(project.root, copy.root, { recursive: true });
+  await rm(memoPath(copy));
+  return copy;
+}
+
+/** Leaves a memo whose report has only SEQ04's lines: a build that takes the others from it shows only SEQ04 and what it built. */
+async function shrinkMemo(project: TestProject): Promise<void> {
+  const memo = readMemo(memoPath(project), settledCodec);
+  if (memo === undefined) throw new Error('no memo');
+  await writeMemo(memoPath(project), { ...memo, report: { ...memo.report, nodes: memo.report.nodes.filter((node) => node.sequence === 'SEQ04') } }, settledCodec);
+}
+
+const nodesOf = (stdout: string): JsonNode[] => (JSON.parse(stdout) as { nodes: JsonNode[] }).nodes;
+const sequencesOf = (stdout: string): string[] => [...new Set(nodesOf(stdout).map((node) => node.sequence))];
+
+describe('a build after an edit of a few sequences', () => {
+  it('prints, writes and remembers exactly what a build of the whole plan does', { timeout: TIMEOUT }, async () => {
+    const project = await makeProject();
+    await settle(project);
+    const full = await twin(project);
+    for (const [n, flags] of [['--json'], ['--ndjson'], []].entries()) {
+      const edit = editShot('SEQ06', (shot) => (shot.prompt += ` Again, ${flags.join('')}.`));
+      await project.editJson('plan.json', edit);
+      await full.editJson('plan.json', edit);
+      const narrowed = await cg(project, ['build', ...flags]);
+      await rm(memoPath(full), { force: true });
+      const planned = await cg(full, ['build', ...flags]);
+      expect(narrowed.code).toBe(0);
+      // Events of different nodes come in the order they happen: --ndjson is compared line by line, in any order.
+      const lines = (stdout: string): string[] => (flags[0] === '--ndjson' ? withoutTimes(stdout).split('\n').sort() : [withoutTimes(stdout)]);
+      expect({ stdout: lines(narrowed.stdout), stderr: narrowed.stderr }).toEqual({ stdout: lines(planned.stdout), stderr: planned.stderr });
+      if (flags[0] === '--json') expect(ran(nodesOf(narrowed.stdout))).toEqual(['SEQ06:take']);
+      expect(await project.read('state/client/sequences.json')).toBe(await full.read('state/client/sequences.json'));
+      expect(await project.readJson('state/shots/SEQ06.json')).toMatchObject({ takes: Array.from({ length: n + 2 }, () => ({ status: 'video_complete' })) });
+    }
+    // The build left a memo for what it came to: the next no-op is served from it, and prints what planning prints.
+    const served = await cg(project, ['build', '--json']);
+    await rm(memoPath(full), { force: true });
+    expect(withoutTimes(served.stdout)).toBe(withoutTimes((await cg(full, ['build', '--json'])).stdout));
+    await shrinkMemo(project);
+    expect((await cg(project, ['build'])).stdout).toBe('Nothing to build: 2 nodes up to date.\n');
+  });
+
+  it('takes the other sequences from the memo, and plans everything when the plan changed outside its sequences', { timeout: TIMEOUT }, async () => {
+    const project = await makeProject();
+    await settle(project);
+    await shrinkMemo(project);
+    await project.editJson('plan.json', editShot('SEQ07', (shot) => (shot.prompt += ' Thunder.')));
+    const narrowed = await cg(project, ['build', '--json']);
+    expect(sequencesOf(narrowed.stdout)).toEqual(['SEQ04', 'SEQ07']);
+    expect(ran(nodesOf(narrowed.stdout))).toEqual(['SEQ07:take']);
+
+    // A pick is a change of one sequence's decisions: built alone too.
+    await shrinkMemo(project);
+    expect((await cg(project, ['pick', 'SEQ01', '--cell', '3'])).code).toBe(0);
+    const picked = await cg(project, ['build', '--json']);
+    expect(sequencesOf(picked.stdout)).toEqual(['SEQ01', 'SEQ04']);
+    expect(ran(nodesOf(picked.stdout))).toEqual(['SEQ01:frame', 'SEQ01:take']);
+
+    await shrinkMemo(project);
+    await project.editJson<Plan>('plan.json', (plan) => (plan.title += ' (director’s cut)'));
+    expect(sequencesOf((await cg(project, ['build', '--json'])).stdout)).toHaveLength(12);
+
+    await shrinkMemo(project);
+    await project.editJson<Plan>('plan.json', (plan) => plan.sequences.reverse());
+    expect(sequencesOf((await cg(project, ['build', '--json'])).stdout)).toEqual(Array.from({ length: 12 }, (_, i) => `SEQ${String(12 - i).padStart(2, '0')}`));
+  });
+
+  it('names a mistake in the edited sequence where it is in the whole plan, and builds once it is fixed', { timeout: TIMEOUT }, async () => {
+    const project = await makeProject();
+    await settle(project);
+    const before = await readFile(memoPath(project), 'utf8');
+    await project.editJson('plan.json', editShot('SEQ10', (shot) => (shot.duration = 40)));
+    const bad = await cg(project, ['build']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/plan\.json:\d+:\d+ sequences\[9\]\.shots\[0\]\.duration/);
+    expect(await readFile(memoPath(project), 'utf8')).toBe(before);
+    await project.editJson('plan.json', editShot('SEQ10', (shot) => (shot.duration = 4)));
+    const fixed = await cg(project, ['build', '--json']);
+    expect(ran(nodesOf(fixed.stdout))).toEqual(['SEQ10:take']);
+  });
+
+  it('derives every sequence again when the derived state is not as the last build left it', { timeout: TIMEOUT }, async () => {
+    const project = await makeProject();
+    await settle(project);
+    const full = await twin(project);
+    await rm(project.path('.cg', 'derived.json'));
+    await rm(project.path('state', 'client', 'sequences.json'));
+    for (const each of [project, full]) await each.editJson('plan.json', editShot('SEQ06', (shot) => (shot.prompt += ' Neon hum.')));
+    expect(ran(nodesOf((await cg(project, ['build', '--json'])).stdout))).toEqual(['SEQ06:take']);
+    expect((await cg(full, ['build'])).code).toBe(0);
+    expect(await project.read('state/client/sequences.json')).toBe(await full.read('state/client/sequences.json'));
+  });
+});
