@@ -1,6 +1,7 @@
 /**
- * What a run tells the boot (boot.ts) about the code it ran, for V8's code cache; the bundle
- * exports `runNotes` for it.
+ * What a run tells the boot (boot.ts) about the code it ran, for V8's code cache: main.ts
+ * makes one per process, hands it to the commands in their Io, and the bundle exports
+ * `runNotes` for the boot to read at exit.
  *
  * Each command keeps its own cache, and every start loads all of it, so a cache should hold
  * what its command runs every day and no more: a no-op build served by the memo, not the
@@ -12,17 +13,22 @@
  */
 export type CodePath = 'build:memo';
 
-let taken: CodePath | undefined;
-let everyday = true;
-
-export function tookPath(path: CodePath): void {
-  taken = path;
+export interface CodePaths {
+  took: (path: CodePath) => void;
+  leftEverydayPath: () => void;
+  notes: () => { path: CodePath | undefined; everyday: boolean };
 }
 
-export function leftEverydayPath(): void {
-  everyday = false;
-}
-
-export function runNotes(): { path: CodePath | undefined; everyday: boolean } {
-  return { path: taken, everyday };
+export function codePaths(): CodePaths {
+  let taken: CodePath | undefined;
+  let everyday = true;
+  return {
+    took: (path) => {
+      taken = path;
+    },
+    leftEverydayPath: () => {
+      everyday = false;
+    },
+    notes: () => ({ path: taken, everyday }),
+  };
 }

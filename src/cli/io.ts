@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock } from '../providers/types.ts';
 import type { OutputStream } from '../reporters/progress.ts';
 import type { Faults } from '../util/faults.ts';
+import type { CodePaths } from './code-paths.ts';
 
 /** Every side effect the CLI needs from the outside world, built once in main.ts (tests pass their own). */
 export interface Io {
@@ -23,6 +24,8 @@ export interface Io {
   cacheTag: string;
   /** The crash harness's hook (CG_FAULT, test-only); does nothing otherwise. */
   faults: Faults;
+  /** What this run ran, for the boot's code cache. */
+  codePaths: CodePaths;
 }
 
 export const systemClock: Clock = {

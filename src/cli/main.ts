@@ -1,9 +1,11 @@
+import { codePaths } from './code-paths.ts';
 import { faultHook } from './fault-hook.ts';
 import { processIo } from './process-io.ts';
 import { runCli } from './run-cli.ts';
 
-/** For the boot (boot.ts): what this run ran, for its code cache. */
-export { runNotes } from './code-paths.ts';
+/** What this process ran, for its code cache: the boot (boot.ts) reads it at exit. */
+const paths = codePaths();
+export const runNotes = paths.notes;
 
 /** The process boundary: with noop.ts, the only place that reads process.* and sets the exit code. */
 async function main(): Promise<void> {
@@ -13,7 +15,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const { io } = processIo(faults);
+  const { io } = processIo(faults, paths);
   process.exitCode = await runCli(process.argv.slice(2), io);
 }
 

@@ -264,9 +264,9 @@ export function narrowing(session: MemoSession, inputs: Inputs | undefined): Nar
 }
 
 /** Report lines of the narrowed sequences put among the others, in the plan's order of sequences. */
-export function mergeLines<L extends { sequence: string }>(narrow: Narrowing, lines: readonly L[], others: readonly L[]): L[] {
-  const bySequence = new Map<string, L[]>();
-  for (const line of [...others, ...lines]) {
+export function mergeLines<L extends { sequence: string }>(narrow: Narrowing, lines: readonly L[]): Array<L | PlannedReport> {
+  const bySequence = new Map<string, Array<L | PlannedReport>>();
+  for (const line of [...narrow.others, ...lines]) {
     const list = bySequence.get(line.sequence);
     if (list === undefined) bySequence.set(line.sequence, [line]);
     else list.push(line);
@@ -313,7 +313,7 @@ export async function rememberNarrowed(io: Io, ws: Workspace, session: MemoSessi
   }
   const checks = planned === undefined ? undefined : await settledChecks(ws, inputs.checks, planned.log);
   if (planned !== undefined && checks !== undefined) {
-    const report = { nodes: mergeLines(narrow, planned.lines, narrow.others), estimateUsd: 0 };
+    const report = { nodes: mergeLines(narrow, planned.lines), estimateUsd: 0 };
     await writeMemo(memoFile(ws.paths), { key: session.key, checks: mergeChecks(narrow.memo.checks, checks), report, scope: inputs.scope }, settledCodec).catch(() => undefined);
   }
   await ws.statCache.save();

@@ -1,7 +1,7 @@
 import { chooseReporter } from '../reporters/choose.ts';
 import { noFaults } from '../util/faults.ts';
 import { lockCommand, serveMemo } from './commands/settled.ts';
-import { leftEverydayPath } from './code-paths.ts';
+import { codePaths } from './code-paths.ts';
 import { fastArgs } from './fast-args.ts';
 import { withProjectLock } from './lock.ts';
 import { statSync } from 'node:fs';
@@ -12,8 +12,9 @@ import { reportFailure } from './render-error.ts';
 import type { CompileOverrides } from '../graph/overrides.ts';
 import { takeOverrides } from './take-variants.ts';
 
-/** For the boot (boot.ts): what this run ran, for its code cache. */
-export { runNotes } from './code-paths.ts';
+/** What this process ran, for its code cache: the boot (boot.ts) reads it at exit. */
+const paths = codePaths();
+export const runNotes = paths.notes;
 
 /**
  * A larger memo is left to the CLI: a project of hundreds of sequences, whose no-op takes far
@@ -43,7 +44,7 @@ export async function serveNoop(argv: readonly string[]): Promise<boolean> {
     return false;
   }
   if (overrides !== undefined) return false;
-  const { io, detach } = processIo(noFaults);
+  const { io, detach } = processIo(noFaults, paths);
   const started = io.clock.now();
   let serving = false;
   try {
@@ -75,6 +76,6 @@ export async function serveNoop(argv: readonly string[]): Promise<boolean> {
   }
   detach();
   // Its code cache is for the runs it serves (code-paths.ts).
-  leftEverydayPath();
+  paths.leftEverydayPath();
   return false;
 }

@@ -1,6 +1,7 @@
 import { processIsAlive, systemClock, type Io } from './io.ts';
 import { isTerminal, standardOutput } from './stdout.ts';
 import type { Faults } from '../util/faults.ts';
+import type { CodePaths } from './code-paths.ts';
 
 declare const CG_VERSION: string | undefined;
 declare const CG_BUILD_ID: string | undefined;
@@ -10,7 +11,7 @@ declare const CG_BUILD_ID: string | undefined;
  * stopping work through its signal. `detach` takes the signal handlers off again, for a run
  * that hands the process over to another (src/cli/noop.ts to the whole CLI).
  */
-export function processIo(faults: Faults): { io: Io; detach: () => void } {
+export function processIo(faults: Faults, paths: CodePaths): { io: Io; detach: () => void } {
   const controller = new AbortController();
   let interrupts = 0;
   const onInterrupt = (): void => {
@@ -53,6 +54,7 @@ export function processIo(faults: Faults): { io: Io; detach: () => void } {
     version: typeof CG_VERSION === 'string' ? CG_VERSION : '0.0.0-dev',
     cacheTag: typeof CG_BUILD_ID === 'string' ? CG_BUILD_ID : `dev-${Date.now()}`,
     faults,
+    codePaths: paths,
   };
   const detach = (): void => {
     process.off('SIGINT', onInterrupt);

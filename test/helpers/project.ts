@@ -7,6 +7,7 @@ import { onTestFinished } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.ts';
 import { processIsAlive, systemClock, type Io } from '../../src/cli/io.ts';
 import { noFaults } from '../../src/util/faults.ts';
+import { codePaths } from '../../src/cli/code-paths.ts';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const distCli = join(repoRoot, 'dist', 'cg.cjs');
@@ -78,6 +79,7 @@ export function testIo(project: { root: string }, options: { signal?: AbortSigna
     isAlive: processIsAlive,
     version: '0.0.0-test',
     cacheTag: 'test',
+    codePaths: codePaths(),
     faults: noFaults,
     printed: () => ({ stdout, stderr }),
   };

@@ -28,7 +28,6 @@ import { withProjectLock } from '../lock.ts';
 import { openConfig, openWorkspace, resolveProject, resolveTargets, type Workspace } from '../workspace.ts';
 import { forgetMemo, inputChecks, mergeLines, narrowing, openMemo, rememberNarrowed, rememberSettled, type Narrowing } from '../noop-memo.ts';
 import { takeOverrides, type VariantArgs } from '../take-variants.ts';
-import { leftEverydayPath } from '../code-paths.ts';
 import { exitOf, finish, lockCommand, serveMemo, type BuildOutcome } from './settled.ts';
 
 export { exitOf, type BuildOutcome } from './settled.ts';
@@ -155,7 +154,7 @@ export async function buildCommand(io: Io, args: BuildArgs & VariantArgs): Promi
     const memo = args.retake || overrides !== undefined ? undefined : await openMemo(io, project.paths, project.config, args.targets);
     if (memo?.report !== undefined) return serveMemo(io, args, memo, memo.report, started, reporter);
     // Planned in full: off the no-op's everyday path (code-paths.ts).
-    leftEverydayPath();
+    io.codePaths.leftEverydayPath();
     const inputs = memo === undefined ? undefined : await inputChecks(project.paths, memo.stats);
     // Only a few sequences changed since the memo: plan and build those, take the rest from it.
     const narrow = memo === undefined || args.targets.length > 0 ? undefined : narrowing(memo, inputs);
@@ -236,17 +235,19 @@ async function carryOut(io: Io, ws: Workspace, args: BuildArgs, planned: Planned
   const { plan, preview, starting, facts, env, started, listen } = planned;
   const quiet = args.json || args.ndjson;
   const { narrow } = options;
-  const all = <L extends NodeReport>(lines: L[]): L[] => (narrow === undefined ? lines : mergeLines(narrow, lines, narrow.others as L[]));
+  const all = <L extends NodeReport>(lines: L[]): Array<L | PlannedReport> => (narrow === undefined ? lines : mergeLines(narrow, lines));
   for (const event of plannedEvents(all(preview))) listen(event);
   if (!planned.capShown) for (const warning of capWarnings(ws, preview)) listen({ type: 'warning', nodeId: null, message: warning });
   if (!quiet && starting.length > 0) {
     const estimate = starting.reduce((sum, node) => sum + node.estimateUsd, 0);
     io.stdout.write(`Building ${ws.paths.name}: ${plural(starting.length, 'node')} to run (estimated ${usd(estimate)} at real prices).\n`);
   }
-  // A build that runs something reports each reused node as it goes; the memo's are intact (it was just checked).
-  if (!plan.settled) for (const line of narrow?.others ?? []) if (line.action === 'reuse') listen({ type: 'reused', nodeId: line.id, takeId: line.takeId, output: line.output });
+  if (!plan.settled) {
+    // A build that runs something reports each reused node as it goes; the memo's are intact (it was just checked).
+    for (const line of narrow?.others ?? []) if (line.action === 'reuse') listen({ type: 'reused', nodeId: line.id, takeId: line.takeId, output: line.output });
+    io.codePaths.leftEverydayPath();
+  }
   // Nothing to run or repair: the plan is the report (a no-op build walks the graph once).
-  if (!plan.settled) leftEverydayPath();
   const report = plan.settled ? { nodes: preview, totalCostUsd: 0, interrupted: false, failures: [] } : await applyPlan(plan, applyContext(io, ws, args, env, facts, { listen, maySpend: options.maySpend }));
   await ws.statCache.save();
   const nodes = all(report.nodes);

@@ -6,7 +6,6 @@ import { createReporter, type ReporterChoice } from '../../reporters/choose.ts';
 import { jsonReport } from '../../reporters/json.ts';
 import { reasonText } from '../../reporters/reasons.ts';
 import { CgFailure, type ExitCode } from '../../util/errors.ts';
-import { tookPath } from '../code-paths.ts';
 import type { Io } from '../io.ts';
 import type { MemoSession, SettledReport } from '../noop-memo.ts';
 import type { BuildArgs } from './build.ts';
@@ -60,7 +59,7 @@ export function lockCommand(args: Pick<BuildArgs, 'targets'>): string {
 
 /** A no-op build served by the memo (under the project lock): what planning it in full prints, from the report it remembered. */
 export async function serveMemo(io: Io, args: BuildArgs, memo: MemoSession, report: SettledReport, started: Date, choice: ReporterChoice): Promise<ExitCode> {
-  tookPath('build:memo');
+  io.codePaths.took('build:memo');
   await memo.stats.save();
   return exitOf(io, await showSettled(io, args, report, started, choice));
 }

@@ -378,9 +378,11 @@ view.addEventListener('click', (event) => {
 let pending;
 const events = new EventSource(withToken('/api/events'));
 events.addEventListener('change', () => {
-  // Writes come in bursts; the page reads once they settle, and never while a dialog is open.
-  clearTimeout(pending);
-  pending = setTimeout(() => {
+  // Writes come in bursts: the page reads at most every 150 ms while they last (a take in fal's
+  // queue rewrites its record at every poll, so waiting for quiet would show nothing until it ends),
+  // and never while a dialog is open.
+  pending ??= setTimeout(() => {
+    pending = undefined;
     if (!document.querySelector('dialog[open]')) render();
   }, 150);
 });
