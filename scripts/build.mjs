@@ -1,5 +1,6 @@
 // Bundles the CLI into one CommonJS file, dist/cli.cjs, run by dist/cg.cjs (src/cli/boot.ts) with
 // V8's code cache kept beside it: one file compiled once starts faster than a graph of modules.
+// A no-op cg build is served by a second, small one (dist/noop.cjs) when it can be.
 // Both are CommonJS: an ES module entry point would start Node's ES module loader on every command.
 // Heavy or native packages stay external and are required lazily where used.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -33,17 +34,27 @@ const define = { CG_VERSION: JSON.stringify(version), CG_BUILD_ID: JSON.stringif
 // Stale files from earlier builds would linger beside the new ones.
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await Promise.all([
-  // The CLI. Lazy `import()`s become lazy `require()`s: code run from V8's code cache cannot use
+  // The CLI, and the no-op build without the rest of it (src/cli/noop.ts, run first for cg
+  // build). Lazy `import()`s become lazy `require()`s: code run from V8's code cache cannot use
   // import() (Node 20 loses its callback), and every external package can be required.
-  build({
-    ...common,
-    entryPoints: ['src/cli/main.ts'],
-    outfile: 'dist/cli.cjs',
-    format: 'cjs',
-    supported: { 'dynamic-import': false },
-    define: { ...define, 'import.meta.url': '__cgUrl' },
-    plugins: [vendorFiles],
-  }),
+  ...[
+    ['src/cli/main.ts', 'dist/cli.cjs'],
+    ['src/cli/noop.ts', 'dist/noop.cjs'],
+  ].map(([entry, outfile]) =>
+    build({
+      ...common,
+      entryPoints: [entry],
+      outfile,
+      format: 'cjs',
+      supported: { 'dynamic-import': false },
+      define: { ...define, 'import.meta.url': '__cgUrl' },
+      plugins: [vendorFiles],
+      // Written inside the CommonJS wrapper the boot runs it in (src/cli/code-cache.ts, the same
+      // text): the boot then compiles the file as it is read, without a copy of it to wrap.
+      banner: { js: '(function (exports, require, module, __filename, __dirname, __cgUrl) {' },
+      footer: { js: '})' },
+    }),
+  ),
   ...Object.entries(vendors).map(([name, expression]) =>
     build({
       ...common,

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsonSchemas } from '../src/plan/json-schemas.ts';
 import { buildJson, cg, distCli, makeProject, ran, repoRoot } from './helpers/project.ts';
@@ -23,6 +24,23 @@ describe('the command line', () => {
       const help = execFileSync(process.execPath, [distCli, command, '--help'], { encoding: 'utf8' });
       expect(help, command).toContain('Examples:');
       expect(help, command).toContain('--project');
+    }
+  });
+
+  it('serves a no-op build from the small bundle (dist/noop.cjs), printing what the whole CLI prints', async () => {
+    const project = await makeProject();
+    const run = (args: string[]): string => execFileSync(process.execPath, [distCli, ...args], { cwd: project.root, encoding: 'utf8' });
+    const withoutTimes = (text: string): string => text.replace(/"(at|durationMs)":("[^"]*"|\d+),?/g, '');
+    const noopCache = join(dirname(distCli), 'noop.cjs.cache');
+    run(['build']);
+    for (const flags of [[], ['--json'], ['--ndjson']]) {
+      await rm(project.path('.cg', 'noop.memo'), { force: true });
+      const planned = run(['build', ...flags]); // no memo: the small bundle hands over, the CLI plans and writes one
+      await rm(noopCache, { force: true });
+      const served = run(['build', ...flags]);
+      expect(withoutTimes(served)).toBe(withoutTimes(planned));
+      // Written again by the small bundle, after a run it served.
+      expect(existsSync(noopCache) && readFileSync(noopCache, 'utf8').split('\n', 1)[0]).toContain('"commands":["build:memo"]');
     }
   });
 

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { appendText, isNotFound, readJsonIfExists, writeCacheAtomic, writeFileAtomic } from '../util/atomic-fs.ts';
+import { appendText, isNotFound, readJsonIfExists, readSmallText, writeCacheAtomic, writeFileAtomic } from '../util/atomic-fs.ts';
 import { noFaults, type Faults } from '../util/faults.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 
@@ -94,7 +93,7 @@ export class LocalActionCache implements ActionCache {
 
   async #read(): Promise<string> {
     try {
-      return await readFile(this.#indexFile, 'utf8');
+      return await readSmallText(this.#indexFile);
     } catch (error) {
       if (isNotFound(error)) return '';
       throw error;

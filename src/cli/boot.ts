@@ -7,7 +7,8 @@ import { lazyBuiltins } from './lazy-require.ts';
 /**
  * dist/cg.cjs: runs the CLI bundle (dist/cli.cjs, one CommonJS file) with V8's code cache
  * beside it, so each start skips compiling it. A stale, damaged or missing cache only costs
- * that compile once; the cache is written again at exit.
+ * that compile once; the cache is written again at exit. `cg build` runs dist/noop.cjs first
+ * (src/cli/noop.ts), which serves a no-op build without the rest of the CLI, or hands over.
  *
  * CommonJS, not an ES module: Node 20 starts its ES module loader for an .mjs entry point,
  * and that costs every command time that does nothing for it.
@@ -27,13 +28,17 @@ function cacheFor(bundle: string, argv: readonly string[]): { command: string; f
   return { command, file: command === 'other' ? `${bundle}.cache` : `${bundle}.${command}.cache` };
 }
 
-function boot(): void {
-  const bundle = join(__dirname, 'cli.cjs');
-  const { command, file: cacheFile } = cacheFor(bundle, process.argv.slice(2));
+interface BundleExports {
+  runNotes?: () => { path: string | undefined; everyday: boolean };
+  serveNoop?: (argv: readonly string[]) => Promise<boolean>;
+}
+
+/** Runs one bundle of dist/ (its top level) from its code cache, which is written again at exit when it should be. */
+function run(bundle: string, command: string, cacheFile: string): BundleExports {
   const read = readBundle(bundle);
   const { key, cached } = openCodeCache(cacheFile, read, process.version, process.arch);
   const compiled = compileBundle(read.bytes.toString('utf8'), bundle, cached?.data);
-  const module: { exports: { runNotes?: () => { path: string | undefined; everyday: boolean } } } = { exports: {} };
+  const module: { exports: BundleExports } = { exports: {} };
   // Written at exit, when the run has said which path it took and whether that was its command's everyday one (code-paths.ts).
   process.on('exit', () => {
     const notes = module.exports.runNotes?.() ?? { path: undefined, everyday: true };
@@ -44,6 +49,22 @@ function boot(): void {
     writeCodeCache(cacheFile, key, compiled.produce(), [...new Set([...covered, path])]);
   });
   compiled.run([module.exports, lazyBuiltins(createRequire(bundle), loaded), module, bundle, __dirname, pathToFileURL(bundle).href]);
+  return module.exports;
+}
+
+function boot(): void {
+  const argv = process.argv.slice(2);
+  const bundle = join(__dirname, 'cli.cjs');
+  const { command, file } = cacheFor(bundle, argv);
+  const cli = (): void => void run(bundle, command, file);
+  if (command !== 'build') return cli();
+  // A no-op build is served by the small bundle (src/cli/noop.ts); anything else goes on to the CLI.
+  const noop = join(__dirname, 'noop.cjs');
+  const served = run(noop, 'build', `${noop}.cache`).serveNoop?.(argv) ?? Promise.resolve(false);
+  served.then(
+    (done) => (done ? undefined : cli()),
+    () => cli(),
+  );
 }
 
 boot();

@@ -123,8 +123,9 @@ export interface CompiledBundle {
   produce: () => Buffer;
 }
 
+/** Compiles the bundle; one the build wrote inside the wrapper already (scripts/build.mjs) is compiled as it is, not copied into one. */
 export function compileBundle(source: string, filename: string, cached: Buffer | undefined): CompiledBundle {
-  const script = new Script(`${wrapperStart}${source}\n})`, { filename, cachedData: cached });
+  const script = new Script(source.startsWith(wrapperStart) ? source : `${wrapperStart}${source}\n})`, { filename, cachedData: cached });
   return {
     run: (args) => {
       const fn = script.runInThisContext() as (...a: readonly unknown[]) => void;

@@ -2,7 +2,7 @@ import { acquireLock } from '../state/project-lock.ts';
 import { removeTornWrites } from '../state/torn-writes.ts';
 import type { ProjectPaths } from '../plan/project-paths.ts';
 import type { Io } from './io.ts';
-import { must } from './workspace.ts';
+import { must } from './project.ts';
 
 /**
  * Runs a command that writes project files under the project lock, waiting for a running

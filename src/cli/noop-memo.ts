@@ -15,7 +15,8 @@ import { isNotFound } from '../util/atomic-fs.ts';
 import { hashBytes, type BlobHash } from '../util/hash.ts';
 import type { Io } from './io.ts';
 import { planFacts } from './plan-only.ts';
-import { blobsDir, openStatCache, type Workspace } from './workspace.ts';
+import { blobsDir, openStatCache } from './project.ts';
+import type { Workspace } from './workspace.ts';
 
 /**
  * The no-op memo: after a build whose plan came out settled, what it read is remembered with

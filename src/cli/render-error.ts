@@ -1,5 +1,6 @@
 import { unreachable } from '../util/result.ts';
-import type { CgError, InputIssue, UnusableTake } from '../util/errors.ts';
+import { exitCodes, toCgError, type CgError, type ExitCode, type InputIssue, type UnusableTake } from '../util/errors.ts';
+import type { Io } from './io.ts';
 
 function where(issue: InputIssue): string {
   const at = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
@@ -74,4 +75,11 @@ export function renderError(error: CgError, version: string): string {
     default:
       return unreachable(error);
   }
+}
+
+/** A command's failure, as every command ends with one: rendered on stderr, and its exit code. */
+export function reportFailure(io: Pick<Io, 'stderr' | 'version'>, error: unknown): ExitCode {
+  const cg = toCgError(error);
+  io.stderr.write(`${renderError(cg, io.version)}\n`);
+  return exitCodes[cg.kind];
 }

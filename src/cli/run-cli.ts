@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
-import { exitCodes, toCgError, type ExitCode } from '../util/errors.ts';
+import type { ExitCode } from '../util/errors.ts';
 import type { Io } from './io.ts';
-import { renderError } from './render-error.ts';
+import { reportFailure } from './render-error.ts';
 import { fastArgs } from './fast-args.ts';
 
 type Handler = () => Promise<ExitCode>;
@@ -340,8 +340,6 @@ export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode>
   try {
     return await handler();
   } catch (error) {
-    const cg = toCgError(error);
-    io.stderr.write(`${renderError(cg, io.version)}\n`);
-    return exitCodes[cg.kind];
+    return reportFailure(io, error);
   }
 }

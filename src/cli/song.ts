@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SongFile } from '../graph/compile-cut.ts';
 import type { ProjectPaths } from '../plan/project-paths.ts';
 import type { StatCache } from '../cache/stat-cache.ts';
 import type { MediaTools } from '../media/tools.ts';
-import { isNotFound, writeJsonAtomic } from '../util/atomic-fs.ts';
+import { isNotFound, readSmallText, writeJsonAtomic } from '../util/atomic-fs.ts';
 import { CgFailure } from '../util/errors.ts';
 import { err, ok, type Result } from '../util/result.ts';
 import type { BlobHash } from '../util/hash.ts';
@@ -14,7 +13,7 @@ type Measured = Pick<SongFile, 'durationSec' | 'codec'>;
 /** Song lengths and codecs by content hash, so ffmpeg reads a song once, not on every command. */
 async function knownSongs(file: string): Promise<Record<string, Measured | undefined>> {
   try {
-    const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
+    const parsed: unknown = JSON.parse(await readSmallText(file));
     return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, Measured>) : {};
   } catch (error) {
     if (isNotFound(error) || error instanceof SyntaxError) return {}; // a damaged cache is read again from the song

@@ -1,21 +1,17 @@
-import { statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { LocalActionCache } from '../cache/action-cache.ts';
 import { LocalBlobStore } from '../cache/blob-store.ts';
 import { BuiltIndex } from '../cache/built-index.ts';
 import { ProjectFiles } from '../cache/output-files.ts';
-import { StatCache } from '../cache/stat-cache.ts';
+import type { StatCache } from '../cache/stat-cache.ts';
 import type { PlanningContext } from '../graph/decide.ts';
 import { compileGraph } from '../graph/compile.ts';
 import type { CompileOverrides } from '../graph/overrides.ts';
 import { gridMaterial, keyOf, variantKeys } from '../graph/key-material.ts';
 import type { Graph, NodeId } from '../graph/nodes.ts';
-import type { Config, ProjectConfig } from '../plan/config-schema.ts';
-import { configForProject } from '../plan/project-config.ts';
-import { findConfig, loadConfig } from '../plan/load-config.ts';
+import type { ProjectConfig } from '../plan/config-schema.ts';
 import { loadProject, type LoadedProject, type PreparedPlan } from '../plan/load-project.ts';
-import { projectPaths, type ProjectPaths } from '../plan/project-paths.ts';
+import type { ProjectPaths } from '../plan/project-paths.ts';
 import type { SongFile } from '../graph/compile-cut.ts';
 import { mediaTools } from './media.ts';
 import type { MediaTools } from '../media/tools.ts';
@@ -23,62 +19,14 @@ import { measureSong } from './song.ts';
 import { readAllRecords, type ExecutionRecord } from '../state/records.ts';
 import { isComplete } from '../state/take-status.ts';
 import { RecordWrites } from '../state/sequences-file.ts';
-import { CgFailure, type CgError } from '../util/errors.ts';
+import { CgFailure } from '../util/errors.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
-import { isNotFound } from '../util/atomic-fs.ts';
 import type { Faults } from '../util/faults.ts';
 import type { Io } from './io.ts';
+import { blobsDir, openConfig, openStatCache, resolveProject, must, type ConfigContext } from './project.ts';
 
-export interface ConfigContext {
-  root: string;
-  configFile: string;
-  config: Config;
-}
-
-/** Unwraps a Result at the CLI boundary: the error travels to the one place that renders it. */
-export function must<T>(result: { ok: true; value: T } | { ok: false; error: CgError }): T {
-  if (!result.ok) throw new CgFailure(result.error);
-  return result.value;
-}
-
-export async function openConfig(io: Io): Promise<ConfigContext> {
-  const found = findConfig(io.cwd);
-  if (found === undefined) throw new CgFailure({ kind: 'no-root', cwd: io.cwd });
-  const configFile = relative(found.root, found.file);
-  const config = must(
-    await loadConfig({ file: found.file, root: found.root, displayName: configFile, cacheFile: join(found.root, '.cg', 'config.json'), cacheTag: io.cacheTag }),
-  );
-  return { root: found.root, configFile, config };
-}
-
-export async function resolveProject(ctx: ConfigContext, name: string | undefined): Promise<{ paths: ProjectPaths; config: ProjectConfig }> {
-  const project = name ?? ctx.config.defaultProject;
-  const paths = projectPaths(ctx.root, ctx.config.projectsDir, project);
-  const folder = join(ctx.root, ctx.config.projectsDir);
-  // Synchronous stats: every command that opens a project passes here.
-  const kind = (path: string): 'folder' | 'file' | 'missing' => {
-    try {
-      return statSync(path).isDirectory() ? 'folder' : 'file';
-    } catch (error) {
-      if (isNotFound(error) || (error instanceof Error && 'code' in error && error.code === 'ENOTDIR')) return 'missing';
-      throw error;
-    }
-  };
-  // A file where a folder should be is named as such, not as a project that does not exist.
-  const named = /^[A-Za-z0-9][\w.-]*$/.test(project); // no name may reach outside the projects folder
-  const projectsKind = kind(folder);
-  const projectKind = named ? kind(paths.dir) : 'missing';
-  const inTheWay = projectsKind === 'file' ? folder : projectKind === 'file' ? paths.dir : undefined;
-  if (inTheWay !== undefined) {
-    const what = inTheWay === folder ? `the folder of projects (projectsDir in ${ctx.configFile})` : `project ${project}'s folder, holding plan.json, bible.json and refs/`;
-    throw new CgFailure({ kind: 'input-invalid', issues: [{ file: relative(ctx.root, inTheWay), path: '', message: `is a file, but it should be ${what}: move the file away` }] });
-  }
-  if (projectKind !== 'folder') {
-    const available = await readdir(folder).catch(() => [] as string[]);
-    throw new CgFailure({ kind: 'unknown-project', name: project, projectsDir: ctx.config.projectsDir, available: available.filter((n) => !n.startsWith('.')) });
-  }
-  return { paths, config: configForProject(ctx.config, project) };
-}
+/** The light half (config, project, stat cache): a no-op build served by the memo loads only that (project.ts). */
+export { blobsDir, must, openConfig, openStatCache, resolveProject, type ConfigContext } from './project.ts';
 
 export interface Workspace extends ConfigContext {
   paths: ProjectPaths;
@@ -111,14 +59,6 @@ function narrowProject(project: LoadedProject, only: ReadonlySet<string>): Loade
   const { plan, decisions } = project;
   const sequences = Object.fromEntries(Object.entries(decisions.sequences).filter(([id]) => only.has(id)));
   return { ...project, plan: { ...plan, sequences: plan.sequences.filter((sequence) => only.has(sequence.id)) }, decisions: { ...decisions, sequences } };
-}
-
-/** Where the project's blobs are kept. */
-export const blobsDir = (paths: ProjectPaths): string => join(paths.cache, 'blobs');
-
-/** The project's stat cache (paths from the project folder). */
-export function openStatCache(io: Io, paths: ProjectPaths): StatCache {
-  return StatCache.open(join(paths.cache, 'stat-cache.json'), paths.dir, io.faults);
 }
 
 /** Finds the config, loads and checks the project, hashes its references and compiles the graph. */

@@ -2,6 +2,7 @@ import type { BlobHash, NodeKey } from '../util/hash.ts';
 import type { Action } from './decide.ts';
 import type { FieldChange } from './diff.ts';
 import type { NodeKind } from './nodes.ts';
+import type { PlannedReport } from './plan.ts';
 import type { Reason } from './reasons.ts';
 
 /** Where a running node's remote work stands. */
@@ -49,4 +50,9 @@ export interface NodeReport {
 export function summaryEvent(nodes: readonly NodeReport[], spentUsd: number, estimateUsd: number, interrupted: boolean, durationMs: number): BuildEvent {
   const count = (action: NodeReport['action']): number => nodes.filter((node) => node.action === action).length;
   return { type: 'summary', ran: count('run'), reused: count('reuse'), waiting: count('blocked'), failed: count('failed'), spentUsd, estimateUsd, interrupted, durationMs };
+}
+
+/** The plan's report lines as events, one `planned` per node, for reporters that show a build as it goes. */
+export function plannedEvents(nodes: readonly PlannedReport[]): BuildEvent[] {
+  return nodes.map((node) => ({ type: 'planned', nodeId: node.id, kind: node.kind, sequence: node.sequence, action: node.action, reason: node.reason, estimateUsd: node.estimateUsd }));
 }

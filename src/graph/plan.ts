@@ -3,7 +3,7 @@ import type { OutputFiles } from '../cache/output-files.ts';
 import type { FoundTake } from '../cache/take-journal.ts';
 import type { NodeKey } from '../util/hash.ts';
 import { decideNode, predictableOutput, type Action, type NodeDecision, type Outcome, type PlanningContext } from './decide.ts';
-import type { BuildEvent, NodeReport } from './events.ts';
+import type { NodeReport } from './events.ts';
 import { isPaid, type Graph, type GraphNode, type NodeId } from './nodes.ts';
 import { selectNodes, walkGraph } from './walk.ts';
 
@@ -120,7 +120,3 @@ export function planReports(plan: BuildPlan): PlannedReport[] {
   });
 }
 
-/** The plan's report lines as events, one `planned` per node, for reporters that show a build as it goes. */
-export function plannedEvents(nodes: readonly PlannedReport[]): BuildEvent[] {
-  return nodes.map((node) => ({ type: 'planned', nodeId: node.id, kind: node.kind, sequence: node.sequence, action: node.action, reason: node.reason, estimateUsd: node.estimateUsd }));
-}

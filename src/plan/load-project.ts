@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import type { CgError, InputIssue } from '../util/errors.ts';
 import { isNotFound, writeCacheAtomic } from '../util/atomic-fs.ts';
@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import type { Bible, BibleElement, Decisions, Plan, SequenceDecisions } from './schema.ts';
 import type * as SchemaModule from './schema.ts';
 import { hashBytes, type BlobHash } from '../util/hash.ts';
-import { readJsonIfExists } from '../util/atomic-fs.ts';
+import { listFolder, readHead, readJsonIfExists, readSmallText } from '../util/atomic-fs.ts';
 
 export interface LoadedProject {
   paths: ProjectPaths;
@@ -172,7 +172,7 @@ async function readJsonFile<K extends FileKind>(path: string, file: string, kind
   if (prepared !== undefined) text = prepared.text;
   else {
     try {
-      text = await readFile(path, 'utf8');
+      text = await readSmallText(path);
     } catch (error) {
       const code = errorCode(error);
       if (code === 'EISDIR') return failed({ path: '', message: `is a folder, but it should be a file: move the folder away and write ${basename(path)} there` });
@@ -260,14 +260,8 @@ function looksLikeImage(head: Buffer): boolean {
   return head.subarray(0, 8).equals(pngSignature) || jpeg || webp;
 }
 
-async function firstBytes(path: string): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(12), 0, 12, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
+function firstBytes(path: string): Promise<Buffer> {
+  return readHead(path, 12);
 }
 
 /** The file that stands where a folder of `folder` (relative to `dir`) should be. */
@@ -299,7 +293,7 @@ async function listRefs(paths: ProjectPaths, elements: ReadonlyMap<string, Bible
       const folder = refFolder(element.kind, id);
       let names: string[];
       try {
-        names = (await readdir(join(paths.dir, folder))).filter((name) => imageFile.test(name)).sort();
+        names = (await listFolder(join(paths.dir, folder))).filter((name) => imageFile.test(name)).sort();
       } catch (error) {
         if (isNotFound(error)) return void refs.set(id, undefined);
         if (errorCode(error) !== 'ENOTDIR') throw error;
@@ -368,7 +362,7 @@ export async function loadProject({ paths, config, knownTakes, parsedCache, chec
     .digest('hex');
   const found: RuleIssue[] = issues.length === 0 && cache.checked() === fingerprint ? [] : checkProject({ ...inputs, config, refs: listed.refs, knownTakes: takes });
   const song = plan.value?.song?.file;
-  const songProblem = song === undefined ? undefined : ((await songFileProblem(paths.dir, song)) ?? (await checkSong?.(song)));
+  const songProblem = song === undefined ? undefined : (songFileProblem(paths.dir, song) ?? (await checkSong?.(song)));
   if (songProblem !== undefined) found.push({ file: 'plan.json', jsonPath: ['song', 'file'], message: songProblem });
   const texts: Record<ProjectFile, string | undefined> = { 'plan.json': plan.text, 'bible.json': bible.text, 'decisions.json': decisions.text };
   const locators = new Map<ProjectFile, Locator | undefined>();

@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { appendText, isNotFound, writeFileAtomic } from '../util/atomic-fs.ts';
+import { appendText, isNotFound, readSmallText, writeFileAtomic } from '../util/atomic-fs.ts';
 import { noFaults, type Faults } from '../util/faults.ts';
 import type { PaidCall } from '../cache/take-journal.ts';
 
@@ -23,7 +22,7 @@ function parseLines(text: string): CostEvent[] {
 
 async function readText(file: string): Promise<string> {
   try {
-    return await readFile(file, 'utf8');
+    return await readSmallText(file);
   } catch (error) {
     if (isNotFound(error)) return '';
     throw error;

@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { isNotFound, writeJsonAtomic, type MidWrite } from '../util/atomic-fs.ts';
+import { isNotFound, readSmallText, writeJsonAtomic, type MidWrite } from '../util/atomic-fs.ts';
 
 /** decisions.json as stored: kept loose here, validated by the plan loader on every read. */
 export interface DecisionsFile {
@@ -25,7 +24,7 @@ export interface StoredSequenceDecisions {
 export async function updateDecisions(path: string, change: (decisions: DecisionsFile) => void, midWrite?: MidWrite): Promise<void> {
   let decisions: DecisionsFile;
   try {
-    decisions = JSON.parse(await readFile(path, 'utf8')) as DecisionsFile;
+    decisions = JSON.parse(await readSmallText(path)) as DecisionsFile;
   } catch (error) {
     if (!isNotFound(error)) throw error;
     decisions = { $schema: '../../schemas/decisions.schema.json', sequences: {} };

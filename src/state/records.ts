@@ -1,6 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isNotFound, writeJsonAtomic, type MidWrite } from '../util/atomic-fs.ts';
+import { isNotFound, listFolder, readSmallText, writeJsonAtomic, type MidWrite } from '../util/atomic-fs.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 import type { Medium, ShotPrompt } from '../cache/take-journal.ts';
 import { canTransition, type TakeStatus } from './take-status.ts';
@@ -54,7 +53,7 @@ export function recordPath(shotsDir: string, shotId: string): string {
 
 export async function readRecord(shotsDir: string, shotId: string): Promise<ExecutionRecord | undefined> {
   try {
-    return JSON.parse(await readFile(recordPath(shotsDir, shotId), 'utf8')) as ExecutionRecord;
+    return JSON.parse(await readSmallText(recordPath(shotsDir, shotId))) as ExecutionRecord;
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
@@ -65,13 +64,13 @@ export async function readRecord(shotsDir: string, shotId: string): Promise<Exec
 export async function readAllRecords(shotsDir: string): Promise<Map<string, ExecutionRecord>> {
   let names: string[];
   try {
-    names = await readdir(shotsDir);
+    names = await listFolder(shotsDir);
   } catch (error) {
     if (isNotFound(error)) return new Map();
     throw error;
   }
   const records = await Promise.all(
-    names.filter((name) => name.endsWith('.json')).map(async (name) => JSON.parse(await readFile(join(shotsDir, name), 'utf8')) as ExecutionRecord),
+    names.filter((name) => name.endsWith('.json')).map(async (name) => JSON.parse(await readSmallText(join(shotsDir, name))) as ExecutionRecord),
   );
   return new Map(records.map((record) => [record.shotId, record]));
 }

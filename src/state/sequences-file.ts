@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
-import { type MidWrite, readJsonIfExists, writeCacheAtomic, writeJsonAtomic } from '../util/atomic-fs.ts';
+import { rm } from 'node:fs/promises';
+import { type MidWrite, readJsonIfExists, readSmallText, writeCacheAtomic, writeJsonAtomic } from '../util/atomic-fs.ts';
 import { deriveSequences, type DerivedSequence, type SequenceFacts, type SequencesDocument } from './derive-sequences.ts';
 import type { ExecutionRecord } from './records.ts';
 
@@ -91,7 +91,7 @@ export function writeSomeSequences(target: SequencesFile, facts: readonly Sequen
 
 async function derive(target: SequencesFile, facts: readonly SequenceFacts[], ids: readonly string[]): Promise<SequencesDocument | undefined> {
   const hashes = facts.map(factsHash);
-  const [existing, onDisk] = await Promise.all([readFile(target.file, 'utf8').catch(() => undefined), readMarker(target.marker)]);
+  const [existing, onDisk] = await Promise.all([readSmallText(target.file).catch(() => undefined), readMarker(target.marker)]);
   const marker = onDisk ?? (await target.writes.previous());
   const before = marker === undefined ? undefined : parseDocument(existing);
   const kept = new Map<string, DerivedSequence>((before?.sequences ?? []).map((sequence) => [sequence.id, sequence]));

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, open, rename, rm, writeFile, readFile } from 'node:fs/promises';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { appendFile, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Called halfway through a write (the crash harness kills the process there). */
@@ -53,10 +54,42 @@ export async function appendText(path: string, text: string, midWrite?: MidWrite
   else await writeInTwo(path, text, 'a', midWrite);
 }
 
+/*
+ * Small files (state, caches, the project's JSON, a few bytes of an image) are read
+ * synchronously, behind the promises fs/promises would give (a failure rejects them, with the
+ * same error): a command reads them one after another while nothing else waits, and each read
+ * through the thread pool costs four round trips (open, stat, read, close), several times the
+ * read itself. Large files (media, blobs) are still read through fs/promises.
+ */
+const promised = <T>(read: () => T): Promise<T> => new Promise((resolve) => resolve(read()));
+
+/** A small file's text. */
+export function readSmallText(path: string): Promise<string> {
+  return promised(() => readFileSync(path, 'utf8'));
+}
+
+/** A folder's entry names. */
+export function listFolder(path: string): Promise<string[]> {
+  return promised(() => readdirSync(path));
+}
+
+/** Up to `length` bytes from the start of a file. */
+export function readHead(path: string, length: number): Promise<Buffer> {
+  return promised(() => {
+    const fd = openSync(path, 'r');
+    try {
+      const head = Buffer.alloc(length);
+      return head.subarray(0, readSync(fd, head, 0, length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  });
+}
+
 /** Reads JSON, returning undefined when the file does not exist. */
 export async function readJsonIfExists(path: string): Promise<unknown> {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as unknown;
+    return JSON.parse(await readSmallText(path)) as unknown;
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;

@@ -2,14 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LandingStore } from '../../cache/landing.ts';
 import { applyPlan } from '../../graph/apply/apply.ts';
-import type { ApplyContext, BuildReport } from '../../graph/apply/context.ts';
-import { summaryEvent, type BuildEvent, type NodeReport } from '../../graph/events.ts';
-import { plannedEvents, planBuild, planReports, type BuildPlan, type PlanFacts, type PlannedReport } from '../../graph/plan.ts';
+import type { ApplyContext } from '../../graph/apply/context.ts';
+import { plannedEvents, type BuildEvent, type NodeReport } from '../../graph/events.ts';
+import { planBuild, planReports, type BuildPlan, type PlanFacts, type PlannedReport } from '../../graph/plan.ts';
 import { loggedFacts, ReadLog } from '../../graph/read-log.ts';
-import { planText, summaryText } from '../../reporters/build-text.ts';
+import { planText } from '../../reporters/build-text.ts';
 import { jsonReport } from '../../reporters/json.ts';
 import { chooseReporter, createReporter, type ReporterChoice } from '../../reporters/choose.ts';
-import { capWarningText, reasonText } from '../../reporters/reasons.ts';
+import { capWarningText } from '../../reporters/reasons.ts';
 import { timingWarningText } from '../../reporters/cut.ts';
 import { isBilled, type NodeId } from '../../graph/nodes.ts';
 import { RecordJournal } from '../../state/record-journal.ts';
@@ -26,8 +26,11 @@ import { CostLedger } from '../../state/cost-ledger.ts';
 import { planFacts, planOnly } from '../plan-only.ts';
 import { withProjectLock } from '../lock.ts';
 import { openConfig, openWorkspace, resolveProject, resolveTargets, type Workspace } from '../workspace.ts';
-import { forgetMemo, inputChecks, mergeLines, narrowing, openMemo, rememberNarrowed, rememberSettled, type Narrowing, type SettledReport } from '../noop-memo.ts';
+import { forgetMemo, inputChecks, mergeLines, narrowing, openMemo, rememberNarrowed, rememberSettled, type Narrowing } from '../noop-memo.ts';
 import { takeOverrides, type VariantArgs } from '../take-variants.ts';
+import { exitOf, finish, lockCommand, serveMemo, type BuildOutcome } from './settled.ts';
+
+export { exitOf, type BuildOutcome } from './settled.ts';
 
 
 export interface BuildArgs {
@@ -145,16 +148,11 @@ export async function buildCommand(io: Io, args: BuildArgs & VariantArgs): Promi
   // a moment ago is seen, never planned around.
   const config = await openConfig(io);
   const project = await resolveProject(config, args.project);
-  const command = `cg build ${args.targets.join(' ')}`.trim();
-  return withProjectLock(io, project.paths, command, { wait: args.wait }, async () => {
+  return withProjectLock(io, project.paths, lockCommand(args), { wait: args.wait }, async () => {
     const reporter = chooseReporter({ json: args.json, ndjson: args.ndjson, isTTY: io.stdout.isTTY === true, env: io.env });
     // A build of the plan as it is (no retake, no take overrides) may be one done before.
     const memo = args.retake || overrides !== undefined ? undefined : await openMemo(io, project.paths, project.config, args.targets);
-    if (memo?.report !== undefined) {
-      io.codePaths.took('build:memo');
-      await memo.stats.save();
-      return exitOf(io, await showSettled(io, args, memo.report, started, reporter));
-    }
+    if (memo?.report !== undefined) return serveMemo(io, args, memo, memo.report, started, reporter);
     // Planned in full: off the no-op's everyday path (code-paths.ts).
     io.codePaths.leftEverydayPath();
     const inputs = memo === undefined ? undefined : await inputChecks(project.paths, memo.stats);
@@ -189,16 +187,6 @@ export interface BuildRunOptions {
   /** The workspace holds only the sequences that changed since the memo; its report holds for the rest. */
   narrow?: Narrowing;
 }
-
-export type BuildOutcome =
-  | { kind: 'declined' }
-  | {
-      kind: 'done';
-      report: Pick<BuildReport, 'nodes' | 'totalCostUsd' | 'interrupted' | 'failures'>;
-      /** The plan's report lines, when it had nothing to run or repair (they are then the report). */
-      settled: PlannedReport[] | undefined;
-      estimateUsd: number;
-    };
 
 /** Plans and builds the targets of a workspace whose lock is held; prints the summary. */
 export async function buildOnce(io: Io, ws: Workspace, args: BuildArgs, started: Date, options: BuildRunOptions): Promise<BuildOutcome> {
@@ -268,32 +256,6 @@ async function carryOut(io: Io, ws: Workspace, args: BuildArgs, planned: Planned
   return finish(io, args, { report: { ...report, nodes }, settled: plan.settled ? preview : undefined, estimateUsd: plan.estimateUsd }, started, listen);
 }
 
-/** The end of a build: the summary event, and the summary or the --json document. */
-function finish(io: Io, args: BuildArgs, done: Omit<Extract<BuildOutcome, { kind: 'done' }>, 'kind'>, started: Date, listen: (event: BuildEvent) => void): BuildOutcome {
-  const { report } = done;
-  const elapsedMs = io.clock.now().getTime() - started.getTime();
-  listen(summaryEvent(report.nodes, report.totalCostUsd, done.estimateUsd, report.interrupted, elapsedMs));
-  if (args.json) io.stdout.write(jsonReport(report.nodes, report.totalCostUsd));
-  else if (!args.ndjson) io.stdout.write(summaryText({ ...report, elapsedMs }));
-  return { kind: 'done', ...done };
-}
-
-/**
- * A settled build remembered by the no-op memo, shown as `carryOut` shows one: nothing runs,
- * so there is no cap question or warning, no "Building" line and no live display.
- */
-async function showSettled(io: Io, args: BuildArgs, settled: SettledReport, started: Date, choice: ReporterChoice): Promise<BuildOutcome> {
-  const reporter = await createReporter(choice === 'tty' ? 'plain' : choice, io);
-  try {
-    const listen = (event: BuildEvent): void => reporter.listen(event);
-    for (const event of plannedEvents(settled.nodes)) listen(event);
-    const report = { nodes: settled.nodes, totalCostUsd: 0, interrupted: false, failures: [] };
-    return finish(io, args, { report, settled: settled.nodes, estimateUsd: settled.estimateUsd }, started, listen);
-  } finally {
-    await reporter.close();
-  }
-}
-
 /**
  * The derived state after a build with take overrides: what the plan's own graph says, as
  * `cg status` derives it, so sequences.json never depends on the flags of the last build.
@@ -303,14 +265,3 @@ async function derivePlanState(io: Io, variant: Workspace): Promise<void> {
   await deriveState(ws, (await planOnly(io, ws, ws.graph.order)).nodes, false);
 }
 
-/** A finished build as exit code 0, or the failure it ended with. */
-export function exitOf(io: Io, outcome: BuildOutcome): ExitCode {
-  if (outcome.kind === 'declined') {
-    io.stderr.write('cg: nothing was built.\n');
-    return 2;
-  }
-  const { report } = outcome;
-  if (report.interrupted) throw new CgFailure({ kind: 'interrupted' });
-  if (report.failures.length > 0) throw new CgFailure({ kind: 'steps-failed', failures: report.failures.map((f) => ({ nodeId: f.nodeId, message: reasonText(f.reason) })) });
-  return 0;
-}
