@@ -119,11 +119,16 @@ export class LocalActionCache implements ActionCache {
   }
 
   async material(key: NodeKey): Promise<unknown> {
-    return readJsonIfExists(join(this.#dir, 'materials', `${key}.json`)).catch(() => undefined);
+    return readJsonIfExists(this.materialFile(key)).catch(() => undefined);
+  }
+
+  /** Where the key material of `key` is kept: written once, with the result, and never changed. */
+  materialFile(key: NodeKey): string {
+    return join(this.#dir, 'materials', `${key}.json`);
   }
 
   async put(result: ActionResult, material: unknown): Promise<void> {
-    await writeCacheAtomic(join(this.#dir, 'materials', `${result.key}.json`), material, () => this.#faults('write:material'));
+    await writeCacheAtomic(this.materialFile(result.key), material, () => this.#faults('write:material'));
     await this.#write(result, (index) => index.set(result.key, result));
   }
 

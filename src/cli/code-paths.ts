@@ -11,7 +11,7 @@
  * command does not (`build:memo`), so that the cache is written again the first time it is
  * taken, with that path's functions compiled in.
  */
-export type CodePath = 'build:memo';
+export type CodePath = 'build:memo' | 'status:memo';
 
 export interface CodePaths {
   took: (path: CodePath) => void;

@@ -224,12 +224,21 @@ export interface MemoSession {
   stale: NoopMemo<SettledReport> | undefined;
 }
 
+/**
+ * A memo file read and checked against the project as it is: `changed` holds the files whose
+ * checks no longer hold, undefined when the memo is missing, damaged, for another key, or a
+ * folder or blob changed.
+ */
+export async function checkMemo<R>(file: string, codec: MemoCodec<R>, key: string, paths: ProjectPaths, stats: StatCache): Promise<{ memo: NoopMemo<R> | undefined; changed: Set<string> | undefined }> {
+  const memo = readMemo(file, codec);
+  return { memo, changed: memo?.key === key ? await changedFiles(memo.checks, paths, stats, new LocalBlobStore(blobsDir(paths))) : undefined };
+}
+
 /** Reads the memo and checks it; a missing, damaged or stale memo leaves `report` undefined. */
 export async function openMemo(io: Io, paths: ProjectPaths, config: ProjectConfig, targets: readonly string[]): Promise<MemoSession> {
   const stats = openStatCache(io, paths);
   const key = memoKey(io.cacheTag, paths, config, targets);
-  const memo = readMemo(memoFile(paths), settledCodec);
-  const changed = memo?.key === key ? await changedFiles(memo.checks, paths, stats, new LocalBlobStore(blobsDir(paths))) : undefined;
+  const { memo, changed } = await checkMemo(memoFile(paths), settledCodec, key, paths, stats);
   if (memo === undefined || changed === undefined) return { key, stats, report: undefined, stale: undefined };
   if (changed.size === 0) return { key, stats, report: memo.report, stale: undefined };
   // The user's two files, and cg's caches a command that reads them rewrites (cg pick does).

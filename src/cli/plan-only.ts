@@ -1,6 +1,6 @@
-import type { NodeReport } from '../graph/events.ts';
 import type { NodeId } from '../graph/nodes.ts';
-import { planBuild, planReports, type BuildPlan, type PlanFacts } from '../graph/plan.ts';
+import { planBuild, planReports, type BuildPlan, type PlanFacts, type PlannedReport } from '../graph/plan.ts';
+import { loggedFacts, type ReadLog } from '../graph/read-log.ts';
 import { RecordJournal } from '../state/record-journal.ts';
 import type { Io } from './io.ts';
 import { planningContext, type Workspace } from './workspace.ts';
@@ -20,8 +20,9 @@ export async function planFacts(io: Io, ws: Workspace, retake: ReadonlySet<NodeI
 }
 
 /** Plans without running or writing anything: what `status`, `explain`, `pick`, `cost` and `--dry-run` look at. */
-export async function planOnly(io: Io, ws: Workspace, targets: readonly NodeId[], retake: ReadonlySet<NodeId> = new Set()): Promise<{ plan: BuildPlan; nodes: NodeReport[]; facts: PlanFacts }> {
-  const facts = await planFacts(io, ws, retake);
+export async function planOnly(io: Io, ws: Workspace, targets: readonly NodeId[], retake: ReadonlySet<NodeId> = new Set(), log?: ReadLog): Promise<{ plan: BuildPlan; nodes: PlannedReport[]; facts: PlanFacts }> {
+  const read = await planFacts(io, ws, retake);
+  const facts = log === undefined ? read : loggedFacts(read, log);
   const plan = await planBuild(ws.graph, targets, facts);
   return { plan, nodes: planReports(plan), facts };
 }

@@ -89,6 +89,11 @@ export function writeSomeSequences(target: SequencesFile, facts: readonly Sequen
   return derive(target, facts, order);
 }
 
+/** state/client/sequences.json as it is; undefined when it is missing or damaged. */
+export async function readSequencesDocument(file: string): Promise<SequencesDocument | undefined> {
+  return parseDocument(await readSmallText(file).catch(() => undefined));
+}
+
 async function derive(target: SequencesFile, facts: readonly SequenceFacts[], ids: readonly string[]): Promise<SequencesDocument | undefined> {
   const hashes = facts.map(factsHash);
   const [existing, onDisk] = await Promise.all([readSmallText(target.file).catch(() => undefined), readMarker(target.marker)]);
