@@ -144,8 +144,12 @@ export interface Inputs {
   checks: MemoChecks;
   /** plan.json and decisions.json cut along their sequences, from the very bytes the checks hashed. */
   scope: PlanScope | null;
-  /** plan.json as read for the scope: the workspace loads these bytes, not the file again. */
-  plan: PreparedPlan | undefined;
+  /**
+   * plan.json as read for the scope, handed once to the workspace, which loads these bytes, not
+   * the file again; the inputs keep no copy of it through the build (at 10,000 sequences the
+   * parsed plan is tens of megabytes the build does not need once the project is loaded).
+   */
+  takePlan: () => PreparedPlan | undefined;
 }
 
 const readBytes = (file: string): Promise<Buffer | undefined> => readFile(file).catch(() => undefined);
@@ -169,7 +173,13 @@ export async function inputChecks(paths: ProjectPaths, stats: StatCache): Promis
     const planHash = hashOf(planBytes);
     const plan = planBytes !== undefined && planHash !== null && planHash === checks.files[0]?.[1] ? preparePlan(planBytes, planHash) : undefined;
     const scope = plan !== undefined && hashOf(decisions) === checks.files[2]?.[1] ? planScope(plan, decisions?.toString('utf8')) : undefined;
-    return { checks, scope: scope ?? null, plan };
+    let held = plan;
+    const takePlan = (): PreparedPlan | undefined => {
+      const taken = held;
+      held = undefined;
+      return taken;
+    };
+    return { checks, scope: scope ?? null, takePlan };
   } catch {
     return undefined;
   }

@@ -158,7 +158,7 @@ export async function buildCommand(io: Io, args: BuildArgs & VariantArgs): Promi
     const inputs = memo === undefined ? undefined : await inputChecks(project.paths, memo.stats);
     // Only a few sequences changed since the memo: plan and build those, take the rest from it.
     const narrow = memo === undefined || args.targets.length > 0 ? undefined : narrowing(memo, inputs);
-    const ws = await openWorkspace(io, args.project, { config, overrides, statCache: memo?.stats, only: narrow?.changed, plan: inputs?.plan });
+    const ws = await openWorkspace(io, args.project, { config, overrides, statCache: memo?.stats, only: narrow?.changed, plan: inputs?.takePlan() });
     const log = new ReadLog();
     let outcome: BuildOutcome;
     try {
