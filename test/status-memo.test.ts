@@ -49,6 +49,13 @@ describe('the status memo', () => {
     expect(await status(project)).toContain('! shown from the memo\n');
     // The status of some sequences is always derived.
     expect(await status(project, ['SEQ01'])).not.toContain('shown from the memo');
+    // A damaged or cut-short memo is not trusted: the status is derived, and remembered again.
+    const marked = await readFile(memoPath(project), 'utf8');
+    for (const damaged of [marked.replace('shown from the memo', 'shown from the memO'), marked.slice(0, marked.length / 2)]) {
+      await writeFile(memoPath(project), damaged);
+      expect(await status(project)).toBe(shown);
+      expect(readMemo(memoPath(project), statusCodec)).toBeDefined();
+    }
   });
 
   const changes: Array<[string, (project: TestProject) => Promise<unknown>, RegExp]> = [
