@@ -61,9 +61,34 @@ export class StatCache {
   async hashFile(path: string): Promise<BlobHash> {
     const absolute = join(this.#base, path);
     const fingerprint = statPrint(absolute);
+    return this.#cached(path, fingerprint) ?? this.#record(path, fingerprint, hashBytes(await readFile(absolute)));
+  }
+
+  /**
+   * A small file's bytes with their content hash (from the cache when its stat, taken before the
+   * read, is unchanged), for a caller that needs both: the file is read once and hashed at most
+   * once. Undefined when the file does not exist.
+   */
+  readHashed(path: string): { bytes: Buffer; hash: BlobHash } | undefined {
+    const absolute = join(this.#base, path);
+    let fingerprint: Print;
+    let bytes: Buffer;
+    try {
+      fingerprint = statPrint(absolute);
+      bytes = readFileSync(absolute);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+    return { bytes, hash: this.#cached(path, fingerprint) ?? this.#record(path, fingerprint, hashBytes(bytes)) };
+  }
+
+  #cached(path: string, fingerprint: Print): BlobHash | undefined {
     const cached = this.#entries.get(path);
-    if (cached !== undefined && cached.slice(0, 4).every((part, i) => part === fingerprint[i])) return cached[4];
-    const hash = hashBytes(await readFile(absolute));
+    return cached !== undefined && cached.slice(0, 4).every((part, i) => part === fingerprint[i]) ? cached[4] : undefined;
+  }
+
+  #record(path: string, fingerprint: Print, hash: BlobHash): BlobHash {
     this.#entries.set(path, [...fingerprint, hash]);
     this.#dirty = true;
     return hash;

@@ -1,5 +1,5 @@
 import { readdirSync, statSync, type Dirent } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { LocalBlobStore, type BlobStore } from '../cache/blob-store.ts';
 import { readMemo, writeMemo, type MemoChecks, type MemoCodec, type NoopMemo } from '../cache/noop-memo.ts';
@@ -12,7 +12,6 @@ import type { PreparedPlan } from '../plan/load-project.ts';
 import { changedSequences, planScope, preparePlan, type PlanScope } from '../plan/plan-scope.ts';
 import { recordPath } from '../state/records.ts';
 import { isNotFound } from '../util/atomic-fs.ts';
-import { hashBytes, type BlobHash } from '../util/hash.ts';
 import type { Io } from './io.ts';
 import { planFacts } from './plan-only.ts';
 import { blobsDir, openStatCache } from './project.ts';
@@ -152,8 +151,6 @@ export interface Inputs {
   takePlan: () => PreparedPlan | undefined;
 }
 
-const readBytes = (file: string): Promise<Buffer | undefined> => readFile(file).catch(() => undefined);
-
 /**
  * The user's inputs, hashed before the workspace reads them: plan.json, bible.json,
  * decisions.json and everything under refs/. Undefined when one cannot be read (the build
@@ -162,17 +159,18 @@ const readBytes = (file: string): Promise<Buffer | undefined> => readFile(file).
 export async function inputChecks(paths: ProjectPaths, stats: StatCache): Promise<Inputs | undefined> {
   const checks = noChecks();
   try {
-    const [planBytes, decisions] = await Promise.all([readBytes(paths.plan), readBytes(paths.decisions)]);
-    for (const file of [paths.plan, paths.bible, paths.decisions]) {
-      const path = relative(paths.dir, file);
-      checks.files.push([path, (await stats.hashIfPresent(path)) ?? null]);
-    }
-    await addTree(checks, paths, stats, relative(paths.dir, paths.refs));
-    // Used only if they are the bytes hashed (an editor may save in between).
-    const hashOf = (bytes: Buffer | undefined): BlobHash | null => (bytes === undefined ? null : hashBytes(bytes));
-    const planHash = hashOf(planBytes);
-    const plan = planBytes !== undefined && planHash !== null && planHash === checks.files[0]?.[1] ? preparePlan(planBytes, planHash) : undefined;
-    const scope = plan !== undefined && hashOf(decisions) === checks.files[2]?.[1] ? planScope(plan, decisions?.toString('utf8')) : undefined;
+    const fromProject = (file: string): string => relative(paths.dir, file);
+    // plan.json and decisions.json are read here, once: the scope and the workspace use the very bytes hashed.
+    const planFile = stats.readHashed(fromProject(paths.plan));
+    const decisions = stats.readHashed(fromProject(paths.decisions));
+    checks.files.push(
+      [fromProject(paths.plan), planFile?.hash ?? null],
+      [fromProject(paths.bible), (await stats.hashIfPresent(fromProject(paths.bible))) ?? null],
+      [fromProject(paths.decisions), decisions?.hash ?? null],
+    );
+    await addTree(checks, paths, stats, fromProject(paths.refs));
+    const plan = planFile === undefined ? undefined : preparePlan(planFile.bytes, planFile.hash);
+    const scope = plan === undefined ? undefined : planScope(plan, decisions?.bytes.toString('utf8'));
     let held = plan;
     const takePlan = (): PreparedPlan | undefined => {
       const taken = held;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { type MidWrite, readJsonIfExists, readSmallText, writeCacheAtomic, writeJsonAtomic } from '../util/atomic-fs.ts';
+import { type MidWrite, readJsonIfExists, readSmallText, writeCacheAtomic, writeFileAtomic } from '../util/atomic-fs.ts';
 import { deriveSequences, type DerivedSequence, type SequenceFacts, type SequencesDocument } from './derive-sequences.ts';
 import type { ExecutionRecord } from './records.ts';
 
@@ -110,7 +110,7 @@ async function derive(target: SequencesFile, facts: readonly SequenceFacts[], id
     sequences: ids.map((id) => fresh.get(id) ?? (kept.get(id) as DerivedSequence)),
   };
   const text = `${JSON.stringify(document, null, 2)}\n`;
-  if (existing !== text) await writeJsonAtomic(target.file, document, target.midWrite);
+  if (existing !== text) await writeFileAtomic(target.file, text, target.midWrite);
   const remembered = new Map(facts.map((fact, i) => [fact.id, hashes[i] as string]));
   await writeCacheAtomic(target.marker, { facts: Object.fromEntries(ids.map((id) => [id, remembered.get(id) ?? marker?.facts[id]])) });
   return document;
