@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { crc32 } from 'node:zlib';
 import { isBlobHash, type BlobHash } from '../util/hash.ts';
-import { writeFileAtomic } from '../util/atomic-fs.ts';
+import { readCheckedText, writeCheckedText } from '../util/checked-text.ts';
 
 /** What must still be as it was for a memo to hold; paths are from the project folder. */
 export interface MemoChecks {
@@ -36,8 +34,6 @@ export interface MemoCodec<R> {
 }
 
 const version = 4;
-/** Made to catch damage, and loads no crypto: the memo is read on every no-op build. */
-const checksum = (text: string): string => `crc32:${crc32(text).toString(16).padStart(8, '0')}`;
 
 const isPair = (entry: unknown, second: (value: unknown) => boolean): boolean => Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && second(entry[1]);
 const isPairs = (value: unknown, second: (value: unknown) => boolean): boolean => Array.isArray(value) && value.every((entry) => isPair(entry, second));
@@ -67,15 +63,8 @@ function isChecks(value: unknown): value is MemoChecks {
  * synchronously: a no-op build is waiting on nothing else.
  */
 export function readMemo<R>(file: string, codec: MemoCodec<R>): NoopMemo<R> | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const newline = text.indexOf('\n');
-  const body = text.slice(newline + 1);
-  if (newline < 0 || text.slice(0, newline) !== checksum(body)) return undefined;
+  const body = readCheckedText(file);
+  if (body === undefined) return undefined;
   try {
     const memo = JSON.parse(body) as Partial<Record<'version' | keyof NoopMemo<R>, unknown>>;
     if (memo.version !== version || typeof memo.key !== 'string' || !isChecks(memo.checks) || !isScope(memo.scope)) return undefined;
@@ -88,6 +77,5 @@ export function readMemo<R>(file: string, codec: MemoCodec<R>): NoopMemo<R> | un
 
 /** Writes the memo atomically (compact: it is read on every no-op build). */
 export async function writeMemo<R>(file: string, memo: NoopMemo<R>, codec: MemoCodec<R>): Promise<void> {
-  const body = JSON.stringify({ version, ...memo, report: codec.encode(memo.report) });
-  await writeFileAtomic(file, `${checksum(body)}\n${body}`);
+  await writeCheckedText(file, JSON.stringify({ version, ...memo, report: codec.encode(memo.report) }));
 }

@@ -14,7 +14,7 @@ import { recordPath } from '../state/records.ts';
 import { isNotFound } from '../util/atomic-fs.ts';
 import type { Io } from './io.ts';
 import { planFacts } from './plan-only.ts';
-import { blobsDir, openStatCache } from './project.ts';
+import { blobsDir, openStatCache, parsedCacheFile } from './project.ts';
 import type { Workspace } from './workspace.ts';
 
 /**
@@ -195,7 +195,7 @@ export async function settledChecks(ws: Workspace, inputs: MemoChecks, log: Read
   for (const node of ws.graph.nodes.values()) if (node.kind === 'audio') checks.files.push([node.file, node.song]);
   checks.files.push(...log.files);
   // cg's caches too: one that is damaged or gone sends the next build down the path that writes it again.
-  const state = [join(ws.paths.cache, 'actions', 'actions.jsonl'), join(ws.paths.cache, 'built.json'), join(ws.paths.cache, 'parsed.json'), join(ws.paths.cache, 'derived.json'), ws.paths.sequencesJson];
+  const state = [join(ws.paths.cache, 'actions', 'actions.jsonl'), join(ws.paths.cache, 'built.json'), parsedCacheFile(ws.paths), join(ws.paths.cache, 'derived.json'), ws.paths.sequencesJson];
   const records = ws.recordsRead() ? [] : [...log.records].map((id) => recordPath(ws.paths.shots, id));
   try {
     for (const file of [...state, ...records]) checks.files.push([fromProject(file), (await ws.statCache.hashIfPresent(fromProject(file))) ?? null]);
@@ -250,7 +250,7 @@ export async function openMemo(io: Io, paths: ProjectPaths, config: ProjectConfi
   if (memo === undefined || changed === undefined) return { key, stats, report: undefined, stale: undefined };
   if (changed.size === 0) return { key, stats, report: memo.report, stale: undefined };
   // The user's two files, and cg's caches a command that reads them rewrites (cg pick does).
-  const inputs = new Set([paths.plan, paths.decisions, join(paths.cache, 'parsed.json'), join(paths.cache, 'derived.json'), paths.sequencesJson].map((file) => relative(paths.dir, file)));
+  const inputs = new Set([paths.plan, paths.decisions, parsedCacheFile(paths), join(paths.cache, 'derived.json'), paths.sequencesJson].map((file) => relative(paths.dir, file)));
   return { key, stats, report: undefined, stale: [...changed].every((path) => inputs.has(path)) ? memo : undefined };
 }
 

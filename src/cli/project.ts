@@ -68,6 +68,9 @@ export async function resolveProject(ctx: ConfigContext, name: string | undefine
 /** Where the project's blobs are kept. */
 export const blobsDir = (paths: ProjectPaths): string => join(paths.cache, 'blobs');
 
+/** Where the project's parsed plan, bible and decisions are remembered (src/plan/load-project.ts). */
+export const parsedCacheFile = (paths: ProjectPaths): string => join(paths.cache, 'parsed.cache');
+
 /** The project's stat cache (paths from the project folder). */
 export function openStatCache(io: Io, paths: ProjectPaths): StatCache {
   return StatCache.open(join(paths.cache, 'stat-cache.json'), paths.dir, io.faults);

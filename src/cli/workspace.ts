@@ -23,7 +23,7 @@ import { CgFailure } from '../util/errors.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 import type { Faults } from '../util/faults.ts';
 import type { Io } from './io.ts';
-import { blobsDir, openConfig, openStatCache, resolveProject, must, type ConfigContext } from './project.ts';
+import { blobsDir, parsedCacheFile, openConfig, openStatCache, resolveProject, must, type ConfigContext } from './project.ts';
 
 /** The light half (config, project, stat cache): a no-op build served by the memo loads only that (project.ts). */
 export { blobsDir, must, openConfig, openStatCache, resolveProject, type ConfigContext } from './project.ts';
@@ -72,7 +72,7 @@ export async function openWorkspace(
   let loaded: Promise<Map<string, ExecutionRecord>> | undefined;
   const records = (): Promise<Map<string, ExecutionRecord>> => (loaded ??= readAllRecords(paths.shots));
   const knownTakes = async (): Promise<ReadonlySet<string>> => new Set([...(await records()).values()].flatMap((record) => record.takes.map((take) => take.takeId)));
-  const parsedCache = { file: join(paths.cache, 'parsed.json'), tag: io.cacheTag, write: options.readOnly !== true };
+  const parsedCache = { file: parsedCacheFile(paths), tag: io.cacheTag, write: options.readOnly !== true };
   const statCache = options.statCache ?? openStatCache(io, paths);
   const media = mediaTools(io, config, paths, { writes: options.readOnly !== true });
   let song: SongFile | undefined;

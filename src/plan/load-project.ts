@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import type { CgError, InputIssue } from '../util/errors.ts';
-import { isNotFound, writeCacheAtomic } from '../util/atomic-fs.ts';
+import { isNotFound, listFolder, readHead, readSmallText } from '../util/atomic-fs.ts';
 import { err, ok, type Result } from '../util/result.ts';
 import type { ProjectConfig } from './config-schema.ts';
 import { duplicateKeys, formatJsonPath, hasDuplicateKeys, jsonLocator, jsonSyntaxError, offsetToLineColumn, zodIssuesToInputIssues, type Locator } from './issues.ts';
@@ -13,7 +13,8 @@ import type { z } from 'zod';
 import type { Bible, BibleElement, Decisions, Plan, SequenceDecisions } from './schema.ts';
 import type * as SchemaModule from './schema.ts';
 import { hashBytes, type BlobHash } from '../util/hash.ts';
-import { listFolder, readHead, readJsonIfExists, readSmallText } from '../util/atomic-fs.ts';
+import { applyPatch, patchOf, type Patch } from './parse-patch.ts';
+import { readCheckedText, writeCheckedText } from '../util/checked-text.ts';
 
 export interface LoadedProject {
   paths: ProjectPaths;
@@ -33,15 +34,23 @@ interface Parsers {
   decisions: Decisions;
 }
 
-/** A parsed file; for the plan, also the hash of each sequence as written (sequences[i] ↔ sequenceHashes[i]). */
-type CachedFile = { hash: string; value: unknown; sequenceHashes?: string[] };
-type CachedFiles = Partial<Record<FileKind, CachedFile>> & { checked?: string };
+/** The plan as parsed: its members but the sequences, and each sequence by its hash as written (sequenceHash) and its patch. */
+interface CachedPlan {
+  hash: string;
+  /** The parsed plan with `sequences: null`, so the sequences take their place among the members again. */
+  rest: Record<string, unknown>;
+  patches: Patch[];
+  sequences: Array<[hash: string, patch: number]>;
+}
+type CachedFile = { hash: string; value: unknown };
+type CachedFiles = { plan?: CachedPlan; bible?: CachedFile; decisions?: CachedFile; checked?: string };
 
 /**
  * The parsed (normalised) files by content hash: files that did not change since the
- * last good load are not parsed again, and the schema library is not even loaded. When the
+ * last good load are not validated again, and the schema library is not even loaded. When the
  * plan changed, its sequences that did not keep their parse: an edit of one sequence of
- * 10,000 validates one.
+ * 10,000 validates one. The plan's sequences are kept as patches on what plan.json holds, so
+ * this file stays small however long the plan is.
  */
 class ParsedCache {
   readonly #file: string | undefined;
@@ -57,23 +66,42 @@ class ParsedCache {
     this.#entries = entries;
   }
 
-  static async open(file: string | undefined, write: boolean, tag: string): Promise<ParsedCache> {
-    const data = file === undefined ? undefined : ((await readJsonIfExists(file).catch(() => undefined)) as { tag?: string; entries?: CachedFiles } | undefined);
+  /** A cache that is missing, damaged or made by another build of cg starts empty. */
+  static open(file: string | undefined, write: boolean, tag: string): ParsedCache {
+    const text = file === undefined ? undefined : readCheckedText(file);
+    let data: { tag?: unknown; entries?: CachedFiles } | undefined;
+    try {
+      data = text === undefined ? undefined : (JSON.parse(text) as typeof data);
+    } catch {
+      data = undefined;
+    }
     return new ParsedCache(file, write, tag, data?.tag === tag ? (data.entries ?? {}) : {});
   }
 
-  get<K extends FileKind>(kind: K, hash: string): Parsers[K] | undefined {
+  /** The parse of bible.json or decisions.json whose text has this hash. */
+  get(kind: 'bible' | 'decisions', hash: string): unknown {
     const entry = this.#entries[kind];
-    return entry?.hash === hash ? (entry.value as Parsers[K]) : undefined;
+    return entry?.hash === hash ? entry.value : undefined;
   }
 
-  /** The parsed sequences of the last good plan, by the hash of each as written. */
-  sequences(): Map<string, unknown> {
+  /** The parse of the plan whose text has this hash, made again from what JSON.parse made of that text. */
+  plan(hash: string, data: unknown): Plan | undefined {
     const entry = this.#entries.plan;
-    const parsed = (entry?.value as { sequences?: unknown } | undefined)?.sequences;
-    const hashes = entry?.sequenceHashes;
-    if (!Array.isArray(parsed) || !Array.isArray(hashes) || parsed.length !== hashes.length) return new Map();
-    return new Map(hashes.map((h, i): [string, unknown] => [h, parsed[i]]));
+    const raw = objectMembers(data)?.['sequences'];
+    if (entry?.hash !== hash || !Array.isArray(raw) || raw.length !== entry.sequences.length) return undefined;
+    try {
+      const sequences = entry.sequences.map(([, patch], i) => applyPatch(raw[i], entry.patches[patch] as Patch));
+      return { ...entry.rest, sequences } as unknown as Plan;
+    } catch {
+      return undefined; // a damaged cache is parsed again
+    }
+  }
+
+  /** The patch of each sequence of the last good plan, by the hash of the sequence as written. */
+  sequences(): Map<string, Patch> {
+    const entry = this.#entries.plan;
+    if (entry === undefined || !Array.isArray(entry.sequences) || !Array.isArray(entry.patches)) return new Map();
+    return new Map(entry.sequences.flatMap(([hash, patch]): Array<[string, Patch]> => (entry.patches[patch] === undefined ? [] : [[hash, entry.patches[patch]]])));
   }
 
   /** The fingerprint of the last inputs the rules found no mistake in. */
@@ -87,14 +115,35 @@ class ParsedCache {
     this.#dirty = true;
   }
 
-  set(kind: FileKind, hash: string, value: unknown, sequenceHashes?: string[]): void {
-    this.#entries = { ...this.#entries, [kind]: { hash, value, sequenceHashes } };
+  set(kind: 'bible' | 'decisions', hash: string, value: unknown): void {
+    this.#entries = { ...this.#entries, [kind]: { hash, value } };
+    this.#dirty = true;
+  }
+
+  /** Remembers a plan's parse: `raw` is what JSON.parse made of its sequences, `hashes` their sequenceHash. */
+  setPlan(hash: string, plan: Plan, raw: readonly unknown[], hashes: readonly string[]): void {
+    if (raw.length !== plan.sequences.length || hashes.length !== raw.length) return;
+    const known = this.sequences();
+    // The same shape of patch once: most sequences get the same defaults.
+    const indexes = new Map<string, number>();
+    const patches: Patch[] = [];
+    const sequences = hashes.map((sequenceHash, i): [string, number] => {
+      const patch = known.get(sequenceHash) ?? patchOf(raw[i], plan.sequences[i]);
+      const text = JSON.stringify(patch);
+      let index = indexes.get(text);
+      if (index === undefined) {
+        index = patches.push(patch) - 1;
+        indexes.set(text, index);
+      }
+      return [sequenceHash, index];
+    });
+    this.#entries = { ...this.#entries, plan: { hash, rest: { ...plan, sequences: null }, patches, sequences } };
     this.#dirty = true;
   }
 
   async save(): Promise<void> {
     if (!this.#dirty || !this.#write || this.#file === undefined) return;
-    await writeCacheAtomic(this.#file, { tag: this.#tag, entries: this.#entries }).catch(() => undefined);
+    await writeCheckedText(this.#file, JSON.stringify({ tag: this.#tag, entries: this.#entries })).catch(() => undefined);
   }
 }
 
@@ -119,14 +168,14 @@ export interface PreparedPlan {
  * others go through the sequence schema, and the rest of the plan through the plan schema with
  * one sequence. Undefined when anything fails: the whole plan is then parsed, for its messages.
  */
-function parsePlanBySequence(schemas: typeof SchemaModule, data: unknown, known: ReadonlyMap<string, unknown>, given: readonly string[] | undefined): Parsed | undefined {
+function parsePlanBySequence(schemas: typeof SchemaModule, data: unknown, known: ReadonlyMap<string, Patch>, given: readonly string[] | undefined): Parsed | undefined {
   const sequences = objectMembers(data)?.['sequences'];
   if (!Array.isArray(sequences) || sequences.length === 0) return undefined;
   const hashes: string[] = [];
   const parsed: unknown[] = [];
   for (const [i, raw] of (sequences as unknown[]).entries()) {
     const hash = given?.[i] ?? sequenceHash(raw);
-    let value = known.get(hash);
+    let value = keptParse(raw, known.get(hash));
     if (value === undefined) {
       const result = schemas.SequenceSchema.safeParse(raw);
       if (!result.success) return undefined;
@@ -140,6 +189,16 @@ function parsePlanBySequence(schemas: typeof SchemaModule, data: unknown, known:
   return { ok: true, value: { ...rest.data, sequences: parsed }, sequenceHashes: hashes };
 }
 
+/** A sequence's parse from its kept patch; undefined when there is none, or it does not fit (a damaged cache). */
+function keptParse(raw: unknown, patch: Patch | undefined): unknown {
+  if (patch === undefined) return undefined;
+  try {
+    return applyPatch(raw, patch);
+  } catch {
+    return undefined;
+  }
+}
+
 async function parseWithSchema(kind: FileKind, data: unknown, cache: ParsedCache, sequenceHashes: readonly string[] | undefined): Promise<Parsed> {
   const schemas = await import('./schema.ts');
   if (kind === 'plan') {
@@ -149,6 +208,13 @@ async function parseWithSchema(kind: FileKind, data: unknown, cache: ParsedCache
   const schema = kind === 'plan' ? schemas.PlanSchema : kind === 'bible' ? schemas.BibleSchema : schemas.DecisionsSchema;
   const result = schema.safeParse(data, { reportInput: true });
   return result.success ? { ok: true, value: result.data } : { ok: false, schema, issues: result.error.issues };
+}
+
+/** Remembers a good parse: the plan by its sequences' patches, the other files whole. */
+function remember(cache: ParsedCache, kind: FileKind, hash: string, data: unknown, result: { value: unknown; sequenceHashes?: readonly string[] }): void {
+  if (kind !== 'plan') return cache.set(kind, hash, result.value);
+  const raw = objectMembers(data)?.['sequences'];
+  if (Array.isArray(raw)) cache.setPlan(hash, result.value as Plan, raw as unknown[], result.sequenceHashes ?? (raw as unknown[]).map(sequenceHash));
 }
 
 interface ReadJson<T> {
@@ -189,8 +255,8 @@ async function readJsonFile<K extends FileKind>(path: string, file: string, kind
     text = text.slice(1);
   }
   const hash = prepared?.hash ?? hashBytes(Buffer.from(text));
-  const cached = cache.get(kind, hash);
-  if (cached !== undefined) return { text, json: undefined, value: cached, hash, issues: [] };
+  const cached = kind === 'plan' ? undefined : cache.get(kind, hash);
+  if (cached !== undefined) return { text, json: undefined, value: cached as Parsers[K], hash, issues: [] };
   let data: unknown;
   try {
     data = prepared !== undefined ? prepared.data : JSON.parse(text);
@@ -198,6 +264,8 @@ async function readJsonFile<K extends FileKind>(path: string, file: string, kind
     const syntax = await jsonSyntaxError(text);
     return { ...failed({ path: formatJsonPath(syntax.path), ...offsetToLineColumn(text, syntax.offset), message: syntax.message }), text };
   }
+  const plan = kind === 'plan' ? cache.plan(hash, data) : undefined;
+  if (plan !== undefined) return { text, json: undefined, value: plan as Parsers[K], hash, issues: [] };
   const issues: InputIssue[] = (hasDuplicateKeys(text) ? await duplicateKeys(text) : []).map(({ path: at, offset, first }) => ({
     file,
     path: formatJsonPath(at),
@@ -206,7 +274,7 @@ async function readJsonFile<K extends FileKind>(path: string, file: string, kind
   }));
   const result = await parseWithSchema(kind, data, cache, prepared?.sequenceHashes);
   if (result.ok) {
-    cache.set(kind, hash, result.value, result.sequenceHashes);
+    remember(cache, kind, hash, data, result);
     return { text, json: undefined, value: result.value as Parsers[K], hash, issues };
   }
   const locate = await jsonLocator(text);
@@ -343,7 +411,7 @@ function inFileOrder(a: InputIssue, b: InputIssue): number {
  * file, position, JSON path and fix: the rules run on whatever passed the schema.
  */
 export async function loadProject({ paths, config, knownTakes, parsedCache, checkSong, plan: prepared }: LoadOptions): Promise<Result<LoadedProject, CgError>> {
-  const cache = await ParsedCache.open(parsedCache.file, parsedCache.write, parsedCache.tag);
+  const cache = ParsedCache.open(parsedCache.file, parsedCache.write, parsedCache.tag);
   const rel = (absolute: string): string => displayPath(paths, absolute);
   const files: Record<ProjectFile, string> = { 'plan.json': rel(paths.plan), 'bible.json': rel(paths.bible), 'decisions.json': rel(paths.decisions) };
   const [plan, bible, decisions] = await Promise.all([
