@@ -114,6 +114,14 @@ describe('the no-op memo', () => {
       },
     ],
     [
+      'the derived state deleted',
+      (project) => rm(project.path('state', 'client', 'sequences.json')),
+      async (project) => {
+        expect((await cg(project, ['build'])).stdout).toMatch(/^Nothing to build/m);
+        expect((await project.readJson<{ sequences: unknown[] }>('state/client/sequences.json')).sequences.length).toBeGreaterThan(0);
+      },
+    ],
+    [
       "a grid's stored copy deleted",
       async (project) => {
         const grid = (await project.readJson<{ takes: Array<{ blob: string }> }>('state/shots/SEQ01_grid.json')).takes[0]?.blob.replace('sha256:', '') ?? '';

@@ -7,6 +7,11 @@ export interface MemoChecks {
   files: Array<[path: string, hash: BlobHash | null]>;
   /** Folders and their entries, sorted, folders ending in "/" (null: it did not exist). */
   folders: Array<[path: string, entries: string | null]>;
+  /**
+   * cg's own state files and what their stat said (StatCache.print; null: it did not exist): they
+   * are written only under the project lock, so they are not read back and hashed after a build.
+   */
+  prints: Array<[path: string, print: string | null]>;
   /** Blobs and their size. */
   blobs: Array<[hash: BlobHash, size: number]>;
 }
@@ -33,7 +38,7 @@ export interface MemoCodec<R> {
   decode: (data: unknown) => R | undefined;
 }
 
-const version = 4;
+const version = 5;
 
 const isPair = (entry: unknown, second: (value: unknown) => boolean): boolean => Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && second(entry[1]);
 const isPairs = (value: unknown, second: (value: unknown) => boolean): boolean => Array.isArray(value) && value.every((entry) => isPair(entry, second));
@@ -51,6 +56,7 @@ function isChecks(value: unknown): value is MemoChecks {
   return (
     isPairs(checks.files, (hash) => hash === null || (typeof hash === 'string' && isBlobHash(hash))) &&
     isPairs(checks.folders, (entries) => entries === null || typeof entries === 'string') &&
+    isPairs(checks.prints, (print) => print === null || typeof print === 'string') &&
     isPairs(checks.blobs, (size) => typeof size === 'number') &&
     (checks.blobs as Array<[string, number]>).every(([hash]) => isBlobHash(hash))
   );

@@ -104,6 +104,19 @@ export class StatCache {
     }
   }
 
+  /**
+   * What a file's stat says of it (size, times, inode), null when it does not exist: what this
+   * cache trusts a file's content by, for a caller that only needs to know the file is as it was.
+   */
+  print(path: string): string | null {
+    try {
+      return statPrint(join(this.#base, path)).join(':');
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
   /** Remembers the hash of a file just written with known bytes, so it is not read back to hash it. */
   remember(path: string, hash: BlobHash): void {
     this.#entries.set(path, [...statPrint(join(this.#base, path)), hash]);

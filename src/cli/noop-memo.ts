@@ -25,10 +25,12 @@ import type { Workspace } from './workspace.ts';
  * The key holds what is known before any project file is read (cg's build, the project, its
  * resolved config with the prices, the targets); the checks hold every file the plan depended
  * on, by content hash through the stat cache: plan.json, bible.json, decisions.json, every file
- * and folder under refs/, the song, the action, built and parsed caches, the execution records
- * it read, the output files and blobs it found intact, and the derived state it left. The user's
- * inputs are hashed before the workspace reads them, so an edit saved during the build makes
- * the memo miss; the rest is cg's own state, written only under the project lock this build holds.
+ * and folder under refs/, the song, the execution records it read, the output files and blobs
+ * it found intact. The user's inputs are hashed before the workspace reads them, so an edit
+ * saved during the build makes the memo miss. cg's own caches and the derived state it left
+ * (the action, built and parsed caches, derived.json, sequences.json) are checked by their stat:
+ * they are written only under the project lock this build holds, and reading megabytes of them
+ * back to hash them would cost an edit build more than the memo saves it.
  */
 
 /** What a settled build came to: its report lines and its estimate. */
@@ -113,7 +115,7 @@ export const settledCodec: MemoCodec<SettledReport> = {
   },
 };
 
-const noChecks = (): MemoChecks => ({ files: [], folders: [], blobs: [] });
+const noChecks = (): MemoChecks => ({ files: [], folders: [], prints: [], blobs: [] });
 
 /** A folder's entries as one string (folders, symbolic links to them included, end in "/"); null when it does not exist. */
 function folderEntries(dir: string): { text: string | null; files: string[]; folders: string[] } {
@@ -190,7 +192,7 @@ export async function inputChecks(paths: ProjectPaths, stats: StatCache): Promis
  */
 export async function settledChecks(ws: Workspace, inputs: MemoChecks, log: ReadLog): Promise<MemoChecks | undefined> {
   if (!log.complete) return undefined;
-  const checks: MemoChecks = { files: [...inputs.files], folders: [...inputs.folders], blobs: [...log.blobs] };
+  const checks: MemoChecks = { files: [...inputs.files], folders: [...inputs.folders], prints: [], blobs: [...log.blobs] };
   const fromProject = (absolute: string): string => relative(ws.paths.dir, absolute);
   for (const node of ws.graph.nodes.values()) if (node.kind === 'audio') checks.files.push([node.file, node.song]);
   checks.files.push(...log.files);
@@ -198,7 +200,8 @@ export async function settledChecks(ws: Workspace, inputs: MemoChecks, log: Read
   const state = [join(ws.paths.cache, 'actions', 'actions.jsonl'), join(ws.paths.cache, 'built.json'), parsedCacheFile(ws.paths), join(ws.paths.cache, 'derived.json'), ws.paths.sequencesJson];
   const records = ws.recordsRead() ? [] : [...log.records].map((id) => recordPath(ws.paths.shots, id));
   try {
-    for (const file of [...state, ...records]) checks.files.push([fromProject(file), (await ws.statCache.hashIfPresent(fromProject(file))) ?? null]);
+    for (const file of state) checks.prints.push([fromProject(file), ws.statCache.print(fromProject(file))]);
+    for (const file of records) checks.files.push([fromProject(file), (await ws.statCache.hashIfPresent(fromProject(file))) ?? null]);
     // Every record was read (for an approval, or the takes decisions name): any record may matter.
     if (ws.recordsRead()) await addTree(checks, ws.paths, ws.statCache, fromProject(ws.paths.shots), (name) => name.endsWith('.json'));
     return checks;
@@ -217,6 +220,7 @@ async function changedFiles(checks: MemoChecks, paths: ProjectPaths, stats: Stat
     for (const [hash, size] of checks.blobs) if (!(await blobs.has(hash, size))) return undefined;
     const changed = new Set<string>();
     for (const [path, hash] of checks.files) if (((await stats.hashIfPresent(path)) ?? null) !== hash) changed.add(path);
+    for (const [path, print] of checks.prints) if (stats.print(path) !== print) changed.add(path);
     return changed;
   } catch {
     return undefined;
@@ -308,9 +312,11 @@ export async function rememberSettled(ws: Workspace, session: MemoSession, input
 function mergeChecks(memo: MemoChecks, fresh: MemoChecks): MemoChecks {
   const files = new Set(fresh.files.map(([path]) => path));
   const folders = new Set(fresh.folders.map(([path]) => path));
+  const prints = new Set(fresh.prints.map(([path]) => path));
   return {
     files: [...fresh.files, ...memo.files.filter(([path]) => !files.has(path))],
     folders: [...fresh.folders, ...memo.folders.filter(([path]) => !folders.has(path))],
+    prints: [...fresh.prints, ...memo.prints.filter(([path]) => !prints.has(path))],
     blobs: [...new Map([...memo.blobs, ...fresh.blobs])],
   };
 }
