@@ -36,19 +36,25 @@ function factsSequences(ws: Workspace): FactsSequence[] {
   }));
 }
 
+/** Re-derives state/client/sequences.json from what this command's nodes came to (a workspace of the whole project). */
+export async function deriveState(ws: Workspace, nodes: readonly NodeReport[], ran: boolean): Promise<SequencesDocument> {
+  if (ws.narrowedFrom !== undefined) throw new Error('a narrowed workspace derives with deriveBuiltState');
+  return writeSequences(sequencesFile(ws), sequenceFacts(factsSequences(ws), nodes, ran));
+}
+
 /**
- * Re-derives state/client/sequences.json from what this command's nodes came to. A workspace
- * narrowed to some sequences derives only theirs; if the others' entries are not where the last
- * build left them, the whole project (`whole`) is compiled to derive them too (`nodes` then
- * holds every sequence's report lines).
+ * The same after a build. A workspace narrowed to some sequences derives only theirs; if the
+ * others' entries are not where the last build left them, the whole project (`whole`) is
+ * compiled to derive them too (`nodes` then holds every sequence's report lines).
  */
-export async function deriveState(ws: Workspace, nodes: readonly NodeReport[], ran: boolean, whole?: () => Promise<Workspace>): Promise<SequencesDocument> {
+export async function deriveBuiltState(ws: Workspace, nodes: readonly NodeReport[], whole: () => Promise<Workspace>): Promise<void> {
+  if (ws.narrowedFrom === undefined) {
+    await deriveState(ws, nodes, true);
+    return;
+  }
   const file = sequencesFile(ws);
-  if (ws.narrowedFrom === undefined) return writeSequences(file, sequenceFacts(factsSequences(ws), nodes, ran));
-  const some = await writeSomeSequences(file, sequenceFacts(factsSequences(ws), nodes, ran), ws.narrowedFrom);
-  if (some !== undefined) return some;
-  if (whole === undefined) throw new Error('a narrowed workspace needs the whole project to derive every sequence');
-  return writeSequences(file, sequenceFacts(factsSequences(await whole()), nodes, ran));
+  if (await writeSomeSequences(file, sequenceFacts(factsSequences(ws), nodes, true), ws.narrowedFrom)) return;
+  await writeSequences(file, sequenceFacts(factsSequences(await whole()), nodes, true));
 }
 
 /** Voids the derived state before a command changes an execution record. */

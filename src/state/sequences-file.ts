@@ -82,11 +82,67 @@ export async function writeSequences(target: SequencesFile, facts: readonly Sequ
 
 /**
  * The same for a build of some sequences (`facts`) of the plan's (`order`, all of them): the
- * others keep their entries and what the marker remembers of them. Undefined, with nothing
+ * others keep their entries and what the marker remembers of them. False, with nothing
  * written, when the file or the marker lacks one of them: they must then be derived too.
  */
-export function writeSomeSequences(target: SequencesFile, facts: readonly SequenceFacts[], order: readonly string[]): Promise<SequencesDocument | undefined> {
-  return derive(target, facts, order);
+export async function writeSomeSequences(target: SequencesFile, facts: readonly SequenceFacts[], order: readonly string[]): Promise<boolean> {
+  return (await splice(target, facts, order)) ?? (await derive(target, facts, order)) !== undefined;
+}
+
+const documentHead = (project: string): string => `{\n  "project": ${JSON.stringify(project)},\n  "sequences": [\n`;
+const documentTail = '\n  ]\n}\n';
+const entryOpen = '    {\n      "id": "';
+const entryClose = '\n    }';
+
+/** An entry of the document as JSON.stringify(document, null, 2) writes it, four spaces in (JSON strings hold no raw newline). */
+const entryText = (sequence: DerivedSequence): string => `    ${JSON.stringify(sequence, null, 2).replaceAll('\n', '\n    ')}`;
+
+/** Where each entry of a document written as derive writes it lies in its text, in order; undefined for any other text. */
+function entrySpans(text: string, project: string): Array<{ id: string; start: number; end: number }> | undefined {
+  const head = documentHead(project);
+  if (!text.startsWith(head) || !text.endsWith(documentTail)) return undefined;
+  const spans: Array<{ id: string; start: number; end: number }> = [];
+  let at = head.length;
+  for (;;) {
+    const idEnd = text.indexOf('"', at + entryOpen.length);
+    const close = text.indexOf(entryClose, at);
+    if (!text.startsWith(entryOpen, at) || idEnd < 0 || close < 0) return undefined;
+    spans.push({ id: text.slice(at + entryOpen.length, idEnd), start: at, end: close + entryClose.length });
+    at = close + entryClose.length;
+    if (!text.startsWith(',\n', at)) return at === text.length - documentTail.length ? spans : undefined;
+    at += 2;
+  }
+}
+
+/**
+ * derive for some sequences, on the text: the entries of the sequences derived again are put in
+ * place of theirs, and the rest of the file is kept as it is, not parsed and written out again
+ * (at 10,000 sequences it is megabytes). Undefined when the file is not laid out as derive
+ * writes it, or not in the plan's order: derive then does it on the parsed document.
+ */
+async function splice(target: SequencesFile, facts: readonly SequenceFacts[], order: readonly string[]): Promise<boolean | undefined> {
+  const [existing, onDisk] = await Promise.all([readSmallText(target.file).catch(() => undefined), readMarker(target.marker)]);
+  const marker = onDisk ?? (await target.writes.previous());
+  const spans = marker === undefined || existing === undefined ? undefined : entrySpans(existing, target.project);
+  if (marker === undefined || existing === undefined || spans?.length !== order.length || spans.some((span, i) => span.id !== order[i])) return undefined;
+  const given = new Map(facts.map((fact) => [fact.id, factsHash(fact)]));
+  if (order.some((id) => !given.has(id) && marker.facts[id] === undefined)) return false;
+  const stale = facts.filter((fact) => marker.facts[fact.id] !== given.get(fact.id) || recordIds(fact).some((id) => target.writes.has(id)));
+  if (onDisk !== undefined && stale.length === 0) return true;
+  const fresh = new Map(deriveSequences(target.project, stale, await target.records(stale.flatMap(recordIds))).sequences.map((sequence) => [sequence.id, sequence]));
+  const parts: string[] = [];
+  let kept = 0;
+  for (const span of spans) {
+    const entry = fresh.get(span.id);
+    if (entry === undefined) continue;
+    parts.push(existing.slice(kept, span.start), entryText(entry));
+    kept = span.end;
+  }
+  parts.push(existing.slice(kept));
+  const text = parts.join('');
+  if (existing !== text) await writeFileAtomic(target.file, text, target.midWrite);
+  await writeCacheAtomic(target.marker, { facts: Object.fromEntries(order.map((id) => [id, given.get(id) ?? marker.facts[id]])) });
+  return true;
 }
 
 /** state/client/sequences.json as it is; undefined when it is missing or damaged. */

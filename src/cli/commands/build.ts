@@ -17,7 +17,7 @@ import { updateDecisions } from '../../state/decisions-file.ts';
 import { CgFailure } from '../../util/errors.ts';
 import type { ExitCode } from '../../util/errors.ts';
 import type { NodeKey } from '../../util/hash.ts';
-import { beforeRecordWrite, deriveState } from '../derived.ts';
+import { beforeRecordWrite, deriveBuiltState, deriveState } from '../derived.ts';
 import { plural, usd } from '../../reporters/format.ts';
 import type { Io } from '../io.ts';
 import { checkKeys, providerFactory } from '../providers.ts';
@@ -252,7 +252,7 @@ async function carryOut(io: Io, ws: Workspace, args: BuildArgs, planned: Planned
   await ws.statCache.save();
   const nodes = all(report.nodes);
   const whole = (): Promise<Workspace> => openWorkspace(io, ws.paths.name, { readOnly: true, config: ws, statCache: ws.statCache });
-  await (ws.variant ? derivePlanState(io, ws) : deriveState(ws, nodes, true, whole));
+  await (ws.variant ? derivePlanState(io, ws) : deriveBuiltState(ws, nodes, whole));
   return finish(io, args, { report: { ...report, nodes }, settled: plan.settled ? preview : undefined, estimateUsd: plan.estimateUsd }, started, listen);
 }
 
