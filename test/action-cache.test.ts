@@ -116,6 +116,26 @@ describe('the action index', () => {
     expect(await indexLines(dir)).toEqual([whole, JSON.stringify(result('c')), JSON.stringify(result('d'))]);
   });
 
+  test('a line damaged inside its ends loses only its own result: a key written before keeps its earlier one', async () => {
+    const dir = await cacheDir();
+    const damaged = (line: string): string => line.replace('"provider":"sim"', '"provider":sim"');
+    const lines = [JSON.stringify(result('a', 1)), JSON.stringify(result('b', 1)), JSON.stringify(result('c', 1)), damaged(JSON.stringify(result('a', 2))), damaged(JSON.stringify(result('d', 2)))];
+    await writeFile(join(dir, 'actions.jsonl'), `${lines.join('\n')}\n`);
+    const cache = new LocalActionCache(dir);
+    expect(await cache.get(key('a'))).toEqual(result('a', 1));
+    expect(await cache.get(key('c'))).toEqual(result('c', 1));
+    // d's only line is damaged: no result, so it is made again (and its key says why: missing or corrupt).
+    expect(await cache.get(key('d'))).toBeUndefined();
+    expect(await reopened(dir)).toEqual(
+      new Map([
+        [key('a'), 1],
+        [key('b'), 1],
+        [key('c'), 1],
+        [key('d'), undefined],
+      ]),
+    );
+  });
+
   test('reading an index full of dead lines leaves it as it is: read-only commands hold no lock', async () => {
     const dir = await cacheDir();
     const text = `${JSON.stringify(result('a'))}\n${JSON.stringify({ key: key('a'), deleted: true })}\nnot json\n`;

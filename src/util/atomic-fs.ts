@@ -68,6 +68,11 @@ export function readSmallText(path: string): Promise<string> {
   return promised(() => readFileSync(path, 'utf8'));
 }
 
+/** A small file's bytes (for a caller that decodes only the parts it needs: decoding megabytes costs more than reading them). */
+export function readSmallFile(path: string): Promise<Buffer> {
+  return promised(() => readFileSync(path));
+}
+
 /** A folder's entry names. */
 export function listFolder(path: string): Promise<string[]> {
   return promised(() => readdirSync(path));
