@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { type MidWrite, readJsonIfExists, readSmallText, writeCacheAtomic, writeFileAtomic } from '../util/atomic-fs.ts';
+import { type MidWrite, readJsonIfExists, readSmallFile, readSmallText, writeCacheAtomic, writeFileAtomic } from '../util/atomic-fs.ts';
 import { deriveSequences, type DerivedSequence, type SequenceFacts, type SequencesDocument } from './derive-sequences.ts';
 import type { ExecutionRecord } from './records.ts';
 
@@ -89,39 +89,43 @@ export async function writeSomeSequences(target: SequencesFile, facts: readonly 
   return (await splice(target, facts, order)) ?? (await derive(target, facts, order)) !== undefined;
 }
 
-const documentHead = (project: string): string => `{\n  "project": ${JSON.stringify(project)},\n  "sequences": [\n`;
-const documentTail = '\n  ]\n}\n';
-const entryOpen = '    {\n      "id": "';
-const entryClose = '\n    }';
+const documentHead = (project: string): Buffer => Buffer.from(`{\n  "project": ${JSON.stringify(project)},\n  "sequences": [\n`);
+const documentTail = Buffer.from('\n  ]\n}\n');
+const entryOpen = Buffer.from('    {\n      "id": "');
+const entryClose = Buffer.from('\n    }');
+const entrySeparator = Buffer.from(',\n');
 
 /** An entry of the document as JSON.stringify(document, null, 2) writes it, four spaces in (JSON strings hold no raw newline). */
 const entryText = (sequence: DerivedSequence): string => `    ${JSON.stringify(sequence, null, 2).replaceAll('\n', '\n    ')}`;
 
-/** Where each entry of a document written as derive writes it lies in its text, in order; undefined for any other text. */
-function entrySpans(text: string, project: string): Array<{ id: string; start: number; end: number }> | undefined {
+/** Whether `bytes` holds `part` at `at`. */
+const holds = (bytes: Buffer, part: Buffer, at: number): boolean => at >= 0 && at + part.length <= bytes.length && bytes.compare(part, 0, part.length, at, at + part.length) === 0;
+
+/** Where each entry of a document written as derive writes it lies in its bytes, in order; undefined for any other layout. */
+function entrySpans(bytes: Buffer, project: string): Array<{ id: string; start: number; end: number }> | undefined {
   const head = documentHead(project);
-  if (!text.startsWith(head) || !text.endsWith(documentTail)) return undefined;
+  if (!holds(bytes, head, 0) || !holds(bytes, documentTail, bytes.length - documentTail.length)) return undefined;
   const spans: Array<{ id: string; start: number; end: number }> = [];
   let at = head.length;
   for (;;) {
-    const idEnd = text.indexOf('"', at + entryOpen.length);
-    const close = text.indexOf(entryClose, at);
-    if (!text.startsWith(entryOpen, at) || idEnd < 0 || close < 0) return undefined;
-    spans.push({ id: text.slice(at + entryOpen.length, idEnd), start: at, end: close + entryClose.length });
+    const idEnd = bytes.indexOf(34, at + entryOpen.length);
+    const close = bytes.indexOf(entryClose, at);
+    if (!holds(bytes, entryOpen, at) || idEnd < 0 || close < 0) return undefined;
+    spans.push({ id: bytes.toString('latin1', at + entryOpen.length, idEnd), start: at, end: close + entryClose.length });
     at = close + entryClose.length;
-    if (!text.startsWith(',\n', at)) return at === text.length - documentTail.length ? spans : undefined;
-    at += 2;
+    if (!holds(bytes, entrySeparator, at)) return at === bytes.length - documentTail.length ? spans : undefined;
+    at += entrySeparator.length;
   }
 }
 
 /**
- * derive for some sequences, on the text: the entries of the sequences derived again are put in
- * place of theirs, and the rest of the file is kept as it is, not parsed and written out again
- * (at 10,000 sequences it is megabytes). Undefined when the file is not laid out as derive
- * writes it, or not in the plan's order: derive then does it on the parsed document.
+ * derive for some sequences, on the file's bytes: the entries of the sequences derived again are
+ * put in place of theirs, and the rest of the file is kept as it is, not decoded, parsed and
+ * written out again (at 10,000 sequences it is megabytes). Undefined when the file is not laid
+ * out as derive writes it, or not in the plan's order: derive then does it on the parsed document.
  */
 async function splice(target: SequencesFile, facts: readonly SequenceFacts[], order: readonly string[]): Promise<boolean | undefined> {
-  const [existing, onDisk] = await Promise.all([readSmallText(target.file).catch(() => undefined), readMarker(target.marker)]);
+  const [existing, onDisk] = await Promise.all([readSmallFile(target.file).catch(() => undefined), readMarker(target.marker)]);
   const marker = onDisk ?? (await target.writes.previous());
   const spans = marker === undefined || existing === undefined ? undefined : entrySpans(existing, target.project);
   if (marker === undefined || existing === undefined || spans?.length !== order.length || spans.some((span, i) => span.id !== order[i])) return undefined;
@@ -130,17 +134,17 @@ async function splice(target: SequencesFile, facts: readonly SequenceFacts[], or
   const stale = facts.filter((fact) => marker.facts[fact.id] !== given.get(fact.id) || recordIds(fact).some((id) => target.writes.has(id)));
   if (onDisk !== undefined && stale.length === 0) return true;
   const fresh = new Map(deriveSequences(target.project, stale, await target.records(stale.flatMap(recordIds))).sequences.map((sequence) => [sequence.id, sequence]));
-  const parts: string[] = [];
+  const parts: Buffer[] = [];
   let kept = 0;
   for (const span of spans) {
     const entry = fresh.get(span.id);
     if (entry === undefined) continue;
-    parts.push(existing.slice(kept, span.start), entryText(entry));
+    parts.push(existing.subarray(kept, span.start), Buffer.from(entryText(entry)));
     kept = span.end;
   }
-  parts.push(existing.slice(kept));
-  const text = parts.join('');
-  if (existing !== text) await writeFileAtomic(target.file, text, target.midWrite);
+  parts.push(existing.subarray(kept));
+  const bytes = Buffer.concat(parts);
+  if (!existing.equals(bytes)) await writeFileAtomic(target.file, bytes, target.midWrite);
   await writeCacheAtomic(target.marker, { facts: Object.fromEntries(order.map((id) => [id, given.get(id) ?? marker.facts[id]])) });
   return true;
 }
