@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import type { CgError, InputIssue } from '../util/errors.ts';
@@ -12,7 +11,7 @@ import { checkProject, refFolder, type ProjectFile, type RuleContext, type RuleI
 import type { z } from 'zod';
 import type { Bible, BibleElement, Decisions, Plan, SequenceDecisions } from './schema.ts';
 import type * as SchemaModule from './schema.ts';
-import { hashBytes, type BlobHash } from '../util/hash.ts';
+import { hashBytes, sha1, type BlobHash } from '../util/hash.ts';
 import { applyPatch, patchOf, type Patch } from './parse-patch.ts';
 import { readCheckedText, writeCheckedText } from '../util/checked-text.ts';
 
@@ -149,7 +148,7 @@ class ParsedCache {
 
 type Parsed = { ok: true; value: unknown; sequenceHashes?: string[] } | { ok: false; schema: z.ZodType; issues: z.core.$ZodIssue[] };
 
-export const sequenceHash = (raw: unknown): string => createHash('sha1').update(JSON.stringify(raw)).digest('hex');
+export const sequenceHash = (raw: unknown): string => sha1(JSON.stringify(raw));
 
 /**
  * plan.json as a caller already read it: its text (no byte-order mark), the hash of that text,
@@ -425,9 +424,7 @@ export async function loadProject({ paths, config, knownTakes, parsedCache, chec
   issues.push(...listed.issues);
   const takes = [...inputs.decisions.values()].some((d) => d.approved !== undefined || d.rejected.length > 0) ? await knownTakes() : new Set<string>();
   // The rules see only these inputs: the same ones as the last load without mistakes are not checked again.
-  const fingerprint = createHash('sha1')
-    .update(JSON.stringify([plan.hash ?? null, bible.hash ?? null, decisions.hash ?? null, config, [...listed.refs].sort(([a], [b]) => (a < b ? -1 : 1)), [...takes].sort()]))
-    .digest('hex');
+  const fingerprint = sha1(JSON.stringify([plan.hash ?? null, bible.hash ?? null, decisions.hash ?? null, config, [...listed.refs].sort(([a], [b]) => (a < b ? -1 : 1)), [...takes].sort()]));
   const found: RuleIssue[] = issues.length === 0 && cache.checked() === fingerprint ? [] : checkProject({ ...inputs, config, refs: listed.refs, knownTakes: takes });
   const song = plan.value?.song?.file;
   const songProblem = song === undefined ? undefined : (songFileProblem(paths.dir, song) ?? (await checkSong?.(song)));

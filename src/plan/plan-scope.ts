@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { BlobHash } from '../util/hash.ts';
+import { sha1, type BlobHash } from '../util/hash.ts';
 import { sequenceHash, type PreparedPlan } from './load-project.ts';
 
 /**
@@ -13,8 +12,6 @@ export interface PlanScope {
   rest: string;
   sequences: Array<[id: string, hash: string]>;
 }
-
-const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
 
 const members = (value: unknown): Record<string, unknown> | undefined =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;

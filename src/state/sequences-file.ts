@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { type MidWrite, readJsonIfExists, readSmallFile, readSmallText, writeCacheAtomic, writeFileAtomic } from '../util/atomic-fs.ts';
 import { deriveSequences, type DerivedSequence, type SequenceFacts, type SequencesDocument } from './derive-sequences.ts';
 import type { ExecutionRecord } from './records.ts';
+import { sha1 } from '../util/hash.ts';
 
 /** What each sequence's entry in sequences.json was derived from: the hash of its facts, by sequence id. */
 interface Marker {
@@ -58,7 +58,7 @@ async function readMarker(file: string): Promise<Marker | undefined> {
 const recordIds = (facts: SequenceFacts): string[] => [...facts.videos.map((video) => video.recordId), ...(facts.grid === undefined ? [] : [facts.grid.recordId])];
 
 /** sequenceFacts builds each fact with its members in one order, so plain JSON identifies it. */
-const factsHash = (facts: SequenceFacts): string => createHash('sha1').update(JSON.stringify(facts)).digest('hex');
+const factsHash = (facts: SequenceFacts): string => sha1(JSON.stringify(facts));
 
 function parseDocument(text: string | undefined): SequencesDocument | undefined {
   if (text === undefined) return undefined;
