@@ -123,19 +123,22 @@ class ParsedCache {
   setPlan(hash: string, plan: Plan, raw: readonly unknown[], hashes: readonly string[]): void {
     if (raw.length !== plan.sequences.length || hashes.length !== raw.length) return;
     const known = this.sequences();
-    // The same shape of patch once: most sequences get the same defaults.
-    const indexes = new Map<string, number>();
+    // The same shape of patch once: most sequences get the same defaults. Kept patches are
+    // shared objects, told apart without writing each out.
+    const byText = new Map<string, number>();
+    const byObject = new Map<Patch, number>();
     const patches: Patch[] = [];
-    const sequences = hashes.map((sequenceHash, i): [string, number] => {
-      const patch = known.get(sequenceHash) ?? patchOf(raw[i], plan.sequences[i]);
-      const text = JSON.stringify(patch);
-      let index = indexes.get(text);
+    const indexOf = (patch: Patch): number => {
+      let index = byObject.get(patch);
       if (index === undefined) {
-        index = patches.push(patch) - 1;
-        indexes.set(text, index);
+        const text = JSON.stringify(patch);
+        index = byText.get(text) ?? patches.push(patch) - 1;
+        byText.set(text, index);
+        byObject.set(patch, index);
       }
-      return [sequenceHash, index];
-    });
+      return index;
+    };
+    const sequences = hashes.map((sequenceHash, i): [string, number] => [sequenceHash, indexOf(known.get(sequenceHash) ?? patchOf(raw[i], plan.sequences[i]))]);
     this.#entries = { ...this.#entries, plan: { hash, rest: { ...plan, sequences: null }, patches, sequences } };
     this.#dirty = true;
   }
