@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { cp, readFile, rm } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { readMemo, writeMemo } from '../src/cache/noop-memo.ts';
 import { settledCodec } from '../src/cli/noop-memo.ts';
@@ -114,6 +114,34 @@ describe('a build after an edit of a few sequences', () => {
     await project.editJson('plan.json', editShot('SEQ10', (shot) => (shot.duration = 4)));
     const fixed = await cg(project, ['build', '--json']);
     expect(ran(nodesOf(fixed.stdout))).toEqual(['SEQ10:take']);
+  });
+
+  it('adds a small edit to the memo as a delta, which reads back as the memo a full build leaves; a torn delta is not trusted', { timeout: TIMEOUT }, async () => {
+    const project = await makeProject();
+    await settle(project);
+    const whole = await readFile(memoPath(project), 'utf8');
+    await project.editJson('plan.json', editShot('SEQ06', (shot) => (shot.prompt += ' Fog rolls in.')));
+    expect(ran(nodesOf((await cg(project, ['build', '--json'])).stdout))).toEqual(['SEQ06:take']);
+    const appended = await readFile(memoPath(project), 'utf8');
+    // The memo written whole is left as it was; the delta follows it behind its own checksum.
+    expect(appended.startsWith(`${whole}\n`)).toBe(true);
+    expect(appended.slice(whole.length).split('\n')).toHaveLength(3);
+
+    const full = await twin(project);
+    expect((await cg(full, ['build'])).stdout).toMatch(/^Nothing to build/m);
+    const [narrowed, planned] = [readMemo(memoPath(project), settledCodec), readMemo(memoPath(full), settledCodec)];
+    expect(narrowed).toBeDefined();
+    expect({ key: narrowed?.key, report: narrowed?.report, scope: narrowed?.scope }).toEqual({ key: planned?.key, report: planned?.report, scope: planned?.scope });
+    // Every file a full build checks is checked (the other sequences' checks are kept as they were, so it may check more).
+    const fileChecks = new Set(narrowed?.checks.files.map((check) => JSON.stringify(check)));
+    expect(planned?.checks.files.filter(([path]) => !path.startsWith('state/')).every((check) => fileChecks.has(JSON.stringify(check)))).toBe(true);
+
+    const served = await cg(project, ['build', '--json']);
+    await writeFile(memoPath(project), appended.slice(0, -5));
+    const again = await cg(project, ['build', '--json']);
+    expect(withoutTimes(again.stdout)).toBe(withoutTimes(served.stdout));
+    // Planned in full, and remembered whole again.
+    expect((await readFile(memoPath(project), 'utf8')).split('\n')).toHaveLength(2);
   });
 
   it('derives every sequence again when the derived state is not as the last build left it', { timeout: TIMEOUT }, async () => {

@@ -2,7 +2,7 @@ import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { LocalBlobStore, type BlobStore } from '../cache/blob-store.ts';
-import { readMemo, writeMemo, type MemoChecks, type MemoCodec, type NoopMemo } from '../cache/noop-memo.ts';
+import { appendMemoDelta, mergeChecks, readMemo, writeMemo, type MemoChecks, type MemoCodec, type NoopMemo } from '../cache/noop-memo.ts';
 import type { StatCache } from '../cache/stat-cache.ts';
 import { planBuild, planReports, type PlannedReport } from '../graph/plan.ts';
 import { loggedFacts, ReadLog } from '../graph/read-log.ts';
@@ -113,7 +113,37 @@ export const settledCodec: MemoCodec<SettledReport> = {
     }));
     return { nodes, estimateUsd: report.estimateUsd };
   },
+  // One pass over the memo's lines (in the plan's order), not a regrouping of all of them: it is read on every no-op build.
+  patch: (report, delta, changed) => {
+    const fresh = new Map<string, PlannedReport[]>();
+    for (const line of delta.nodes) {
+      if (!changed.has(line.sequence)) return undefined;
+      fresh.set(line.sequence, [...(fresh.get(line.sequence) ?? []), line]);
+    }
+    const nodes: PlannedReport[] = [];
+    const placed = new Set<string>();
+    for (const line of report.nodes) {
+      if (!changed.has(line.sequence)) nodes.push(line);
+      else if (!placed.has(line.sequence)) {
+        placed.add(line.sequence);
+        nodes.push(...(fresh.get(line.sequence) ?? []));
+      }
+    }
+    for (const [id, lines] of fresh) if (!placed.has(id)) nodes.push(...lines);
+    return { nodes, estimateUsd: delta.estimateUsd };
+  },
 };
+
+/** Report lines grouped by sequence, in the plan's order of sequences (`order`). */
+function inPlanOrder<L extends { sequence: string }>(lines: readonly L[], order: readonly string[]): L[] {
+  const bySequence = new Map<string, L[]>();
+  for (const line of lines) {
+    const list = bySequence.get(line.sequence);
+    if (list === undefined) bySequence.set(line.sequence, [line]);
+    else list.push(line);
+  }
+  return order.flatMap((id) => bySequence.get(id) ?? []);
+}
 
 const noChecks = (): MemoChecks => ({ files: [], folders: [], prints: [], blobs: [] });
 
@@ -286,13 +316,7 @@ export function narrowing(session: MemoSession, inputs: Inputs | undefined): Nar
 
 /** Report lines of the narrowed sequences put among the others, in the plan's order of sequences. */
 export function mergeLines<L extends { sequence: string }>(narrow: Narrowing, lines: readonly L[]): Array<L | PlannedReport> {
-  const bySequence = new Map<string, Array<L | PlannedReport>>();
-  for (const line of [...narrow.others, ...lines]) {
-    const list = bySequence.get(line.sequence);
-    if (list === undefined) bySequence.set(line.sequence, [line]);
-    else list.push(line);
-  }
-  return narrow.order.flatMap((id) => bySequence.get(id) ?? []);
+  return inPlanOrder<L | PlannedReport>([...narrow.others, ...lines], narrow.order);
 }
 
 /** After a settled build: remembers it (when its plan read nothing missing), and saves the stat cache the checks used. */
@@ -301,24 +325,6 @@ export async function rememberSettled(ws: Workspace, session: MemoSession, input
   // Only a shortcut: a memo that cannot be written leaves the next build to plan in full.
   if (checks !== undefined) await writeMemo(memoFile(ws.paths), { key: session.key, checks, report, scope: inputs.scope }, settledCodec).catch(() => undefined);
   await ws.statCache.save();
-}
-
-/**
- * The checks of the memo a narrowed build started from, with what this build found of its own
- * sequences in place of what the memo had: a path both hold is checked as this build found it.
- * The other sequences' checks are kept as they were, so a file of theirs changed meanwhile
- * still makes the memo miss.
- */
-function mergeChecks(memo: MemoChecks, fresh: MemoChecks): MemoChecks {
-  const files = new Set(fresh.files.map(([path]) => path));
-  const folders = new Set(fresh.folders.map(([path]) => path));
-  const prints = new Set(fresh.prints.map(([path]) => path));
-  return {
-    files: [...fresh.files, ...memo.files.filter(([path]) => !files.has(path))],
-    folders: [...fresh.folders, ...memo.folders.filter(([path]) => !folders.has(path))],
-    prints: [...fresh.prints, ...memo.prints.filter(([path]) => !prints.has(path))],
-    blobs: [...new Map([...memo.blobs, ...fresh.blobs])],
-  };
 }
 
 /**
@@ -335,11 +341,23 @@ export async function rememberNarrowed(io: Io, ws: Workspace, session: MemoSessi
     planned = plan.settled ? { lines: planReports(plan), log } : undefined;
   }
   const checks = planned === undefined ? undefined : await settledChecks(ws, inputs.checks, planned.log);
-  if (planned !== undefined && checks !== undefined) {
-    const report = { nodes: mergeLines(narrow, planned.lines), estimateUsd: 0 };
-    await writeMemo(memoFile(ws.paths), { key: session.key, checks: mergeChecks(narrow.memo.checks, checks), report, scope: inputs.scope }, settledCodec).catch(() => undefined);
-  }
+  if (planned !== undefined && checks !== undefined) await rememberLines(ws, session, inputs, narrow, planned.lines, checks).catch(() => undefined);
   await ws.statCache.save();
+}
+
+/**
+ * The memo after a narrowed build: its checks of the changed sequences' files and their report
+ * lines take the place of the memo's. Appended to the memo as a delta while it is small beside
+ * it (at 10,000 sequences the memo is megabytes, the delta of one sequence a few kilobytes);
+ * written whole again after that.
+ */
+async function rememberLines(ws: Workspace, session: MemoSession, inputs: Inputs, narrow: Narrowing, lines: PlannedReport[], checks: MemoChecks): Promise<void> {
+  const file = memoFile(ws.paths);
+  const changed = [...narrow.changed];
+  const scope = inputs.scope?.sequences.filter(([id]) => narrow.changed.has(id)) ?? [];
+  if (await appendMemoDelta(file, narrow.memo, { checks, changed, scope, report: { nodes: lines, estimateUsd: 0 } }, settledCodec)) return;
+  const report = { nodes: mergeLines(narrow, lines), estimateUsd: 0 };
+  await writeMemo(file, { key: session.key, checks: mergeChecks(narrow.memo.checks, checks), report, scope: inputs.scope }, settledCodec);
 }
 
 /** Forgets the memo (a narrowed build that failed unexpectedly must not be tried again from it). */
