@@ -66,6 +66,9 @@ function looksWhole(head: string, tail: string): boolean {
   return head.startsWith(keyStart) && head.charCodeAt(keyEnd) === 34 && head.charCodeAt(keyEnd + 1) === 44 && last >= 0 && /^\d+\}$/.test(tail.slice(last + lastMember.length));
 }
 
+/** Buffer's indexOf checks its arguments on every call, several times the search of a short line; the typed array's does not. */
+const findByte: (bytes: Uint8Array, byte: number, from: number) => number = (bytes, byte, from) => Uint8Array.prototype.indexOf.call(bytes, byte, from);
+
 /**
  * The entries of an index file (a later line for a key supersedes earlier ones) and how many lines
  * it has, dead ones included. A whole line as this cache writes it is kept as bytes until its key
@@ -75,7 +78,7 @@ function readIndex(bytes: Buffer): { entries: Map<NodeKey, Entry>; lines: number
   const entries = new Map<NodeKey, Entry>();
   let lines = 0;
   for (let start = 0; start < bytes.length; ) {
-    const newline = bytes.indexOf(10, start);
+    const newline = findByte(bytes, 10, start);
     const end = newline < 0 ? bytes.length : newline;
     const line = bytes.subarray(start, end);
     start = end + 1;
