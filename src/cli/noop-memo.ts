@@ -115,11 +115,8 @@ export const settledCodec: MemoCodec<SettledReport> = {
   },
   // One pass over the memo's lines (in the plan's order), not a regrouping of all of them: it is read on every no-op build.
   patch: (report, delta, changed) => {
-    const fresh = new Map<string, PlannedReport[]>();
-    for (const line of delta.nodes) {
-      if (!changed.has(line.sequence)) return undefined;
-      fresh.set(line.sequence, [...(fresh.get(line.sequence) ?? []), line]);
-    }
+    if (!delta.nodes.every((line) => changed.has(line.sequence))) return undefined;
+    const fresh = bySequence(delta.nodes);
     const nodes: PlannedReport[] = [];
     const placed = new Set<string>();
     for (const line of report.nodes) {
@@ -134,15 +131,21 @@ export const settledCodec: MemoCodec<SettledReport> = {
   },
 };
 
-/** Report lines grouped by sequence, in the plan's order of sequences (`order`). */
-function inPlanOrder<L extends { sequence: string }>(lines: readonly L[], order: readonly string[]): L[] {
-  const bySequence = new Map<string, L[]>();
+/** Report lines by sequence, each sequence's in their order. */
+function bySequence<L extends { sequence: string }>(lines: readonly L[]): Map<string, L[]> {
+  const grouped = new Map<string, L[]>();
   for (const line of lines) {
-    const list = bySequence.get(line.sequence);
-    if (list === undefined) bySequence.set(line.sequence, [line]);
+    const list = grouped.get(line.sequence);
+    if (list === undefined) grouped.set(line.sequence, [line]);
     else list.push(line);
   }
-  return order.flatMap((id) => bySequence.get(id) ?? []);
+  return grouped;
+}
+
+/** Report lines grouped by sequence, in the plan's order of sequences (`order`). */
+function inPlanOrder<L extends { sequence: string }>(lines: readonly L[], order: readonly string[]): L[] {
+  const grouped = bySequence(lines);
+  return order.flatMap((id) => grouped.get(id) ?? []);
 }
 
 const noChecks = (): MemoChecks => ({ files: [], folders: [], prints: [], blobs: [] });

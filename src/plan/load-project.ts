@@ -56,6 +56,8 @@ class ParsedCache {
   readonly #write: boolean;
   readonly #tag: string;
   #entries: CachedFiles;
+  /** The plan's patches by sequence hash (made once: both the parse and its remembering look them up). */
+  #known: Map<string, Patch> | undefined;
   #dirty = false;
 
   private constructor(file: string | undefined, write: boolean, tag: string, entries: CachedFiles) {
@@ -98,9 +100,19 @@ class ParsedCache {
 
   /** The patch of each sequence of the last good plan, by the hash of the sequence as written. */
   sequences(): Map<string, Patch> {
+    this.#known ??= this.#keptPatches();
+    return this.#known;
+  }
+
+  #keptPatches(): Map<string, Patch> {
+    const known = new Map<string, Patch>();
     const entry = this.#entries.plan;
-    if (entry === undefined || !Array.isArray(entry.sequences) || !Array.isArray(entry.patches)) return new Map();
-    return new Map(entry.sequences.flatMap(([hash, patch]): Array<[string, Patch]> => (entry.patches[patch] === undefined ? [] : [[hash, entry.patches[patch]]])));
+    if (entry === undefined || !Array.isArray(entry.sequences) || !Array.isArray(entry.patches)) return known;
+    for (const [hash, index] of entry.sequences) {
+      const patch = entry.patches[index];
+      if (patch !== undefined) known.set(hash, patch);
+    }
+    return known;
   }
 
   /** The fingerprint of the last inputs the rules found no mistake in. */
@@ -140,6 +152,7 @@ class ParsedCache {
     };
     const sequences = hashes.map((sequenceHash, i): [string, number] => [sequenceHash, indexOf(known.get(sequenceHash) ?? patchOf(raw[i], plan.sequences[i]))]);
     this.#entries = { ...this.#entries, plan: { hash, rest: { ...plan, sequences: null }, patches, sequences } };
+    this.#known = undefined;
     this.#dirty = true;
   }
 
