@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { applyPatch, patchOf } from '../src/plan/parse-patch.ts';
@@ -23,7 +24,7 @@ describe('the parsed-files cache', () => {
     expect(() => applyPatch({ id: 'SEQ01' }, patch)).toThrow();
   });
 
-  it('an edit builds the one sequence edited; a cache changed behind its checksum is not believed', async () => {
+  it('an edit builds the one sequence edited, and removes the parsed.json of earlier versions; a cache changed behind its checksum is not believed', async () => {
     const project = await makeProject();
     expect((await cg(project, ['build'])).code).toBe(0);
     const cacheFile = project.path('.cg', 'parsed.cache');
@@ -31,6 +32,8 @@ describe('the parsed-files cache', () => {
     expect(cache).toMatch(/^crc32:[0-9a-f]{8}\n\{/);
     expect(cache).toContain('"multi_shot"');
 
+    // What an earlier version kept whole goes when the cache is next written.
+    await project.write('.cg/parsed.json', '{"tag": "an earlier cg", "entries": {}}');
     await project.editJson<{ sequences: Array<{ id: string; shots: Array<{ prompt: string }> }> }>('plan.json', (plan) => {
       const shot = plan.sequences[1]?.shots[0];
       if (shot !== undefined) shot.prompt = `${shot.prompt} Rain on the lens.`;
@@ -40,6 +43,7 @@ describe('the parsed-files cache', () => {
     const sequence = (await project.readJson<{ sequences: Array<{ id: string }> }>('plan.json')).sequences[1]?.id ?? '';
     expect(ran(edited.nodes).every((id) => id.startsWith(`${sequence}:`))).toBe(true);
     expect(ran(edited.nodes)).toContain(`${sequence}:take`);
+    expect(existsSync(project.path('.cg', 'parsed.json'))).toBe(false);
 
     // Every sequence made "individual" by the cache, the checksum left as it was: a cache
     // that believed it would key every video again, and pay for each.
