@@ -119,8 +119,7 @@ export class StatCache {
 
   /** Remembers the hash of a file just written with known bytes, so it is not read back to hash it. */
   remember(path: string, hash: BlobHash): void {
-    this.#entries.set(path, [...statPrint(join(this.#base, path)), hash]);
-    this.#dirty = true;
+    this.#record(path, statPrint(join(this.#base, path)), hash);
   }
 
   async save(): Promise<void> {

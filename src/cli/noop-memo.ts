@@ -2,7 +2,7 @@ import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { LocalBlobStore, type BlobStore } from '../cache/blob-store.ts';
-import { appendMemoDelta, mergeChecks, readMemo, writeMemo, type MemoChecks, type MemoCodec, type NoopMemo } from '../cache/noop-memo.ts';
+import { appendMemoDelta, mergeChecks, readMemo, writeMemo, type MemoChecks, type MemoCodec, type MemoScope, type NoopMemo } from '../cache/noop-memo.ts';
 import type { StatCache } from '../cache/stat-cache.ts';
 import { planBuild, planReports, type PlannedReport } from '../graph/plan.ts';
 import { loggedFacts, ReadLog } from '../graph/read-log.ts';
@@ -223,7 +223,7 @@ export async function inputChecks(paths: ProjectPaths, stats: StatCache): Promis
  * graph was made from, what its plan read, and cg's own state as the build left it. Undefined
  * when the plan read something missing or changed (it is then not settled).
  */
-export async function settledChecks(ws: Workspace, inputs: MemoChecks, log: ReadLog): Promise<MemoChecks | undefined> {
+async function settledChecks(ws: Workspace, inputs: MemoChecks, log: ReadLog): Promise<MemoChecks | undefined> {
   if (!log.complete) return undefined;
   const checks: MemoChecks = { files: [...inputs.files], folders: [...inputs.folders], prints: [], blobs: [...log.blobs] };
   const fromProject = (absolute: string): string => relative(ws.paths.dir, absolute);
@@ -322,12 +322,20 @@ export function mergeLines<L extends { sequence: string }>(narrow: Narrowing, li
   return inPlanOrder<L | PlannedReport>([...narrow.others, ...lines], narrow.order);
 }
 
-/** After a settled build: remembers it (when its plan read nothing missing), and saves the stat cache the checks used. */
-export async function rememberSettled(ws: Workspace, session: MemoSession, inputs: Inputs, log: ReadLog, report: SettledReport): Promise<void> {
-  const checks = await settledChecks(ws, inputs.checks, log);
-  // Only a shortcut: a memo that cannot be written leaves the next build to plan in full.
-  if (checks !== undefined) await writeMemo(memoFile(ws.paths), { key: session.key, checks, report, scope: inputs.scope }, settledCodec).catch(() => undefined);
+/**
+ * Writes a memo of what a command with nothing to do came to (when its plan read nothing
+ * missing), and saves the stat cache the checks used. Only a shortcut: a memo that cannot be
+ * written leaves the next command to do it all.
+ */
+export async function remember<R>(ws: Workspace, file: string, codec: MemoCodec<R>, memo: { key: string; inputs: Inputs; log: ReadLog; report: R; scope: MemoScope | null }): Promise<void> {
+  const checks = await settledChecks(ws, memo.inputs.checks, memo.log);
+  if (checks !== undefined) await writeMemo(file, { key: memo.key, checks, report: memo.report, scope: memo.scope }, codec).catch(() => undefined);
   await ws.statCache.save();
+}
+
+/** After a settled build: remembers it, with the plan's scope (so an edit of a few sequences can be narrowed). */
+export function rememberSettled(ws: Workspace, session: MemoSession, inputs: Inputs, log: ReadLog, report: SettledReport): Promise<void> {
+  return remember(ws, memoFile(ws.paths), settledCodec, { key: session.key, inputs, log, report, scope: inputs.scope });
 }
 
 /**

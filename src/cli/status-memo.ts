@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { writeMemo, type MemoCodec } from '../cache/noop-memo.ts';
+import type { MemoCodec } from '../cache/noop-memo.ts';
 import type { StatCache } from '../cache/stat-cache.ts';
 import type { CutFacts } from '../graph/cut-facts.ts';
 import type { PlannedReport } from '../graph/plan.ts';
@@ -7,7 +7,7 @@ import type { ReadLog } from '../graph/read-log.ts';
 import type { ProjectConfig } from '../plan/config-schema.ts';
 import type { ProjectPaths } from '../plan/project-paths.ts';
 import type { Io } from './io.ts';
-import { checkMemo, memoKey, settledChecks, settledCodec, type Inputs } from './noop-memo.ts';
+import { checkMemo, memoKey, remember, settledCodec, type Inputs } from './noop-memo.ts';
 import { openStatCache } from './project.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -63,10 +63,7 @@ export async function openStatusMemo(io: Io, paths: ProjectPaths, config: Projec
   return { key, stats, status: memo !== undefined && changed?.size === 0 ? memo.report : undefined };
 }
 
-/** After a `cg status` with nothing to build: remembers it (when its plan read nothing missing), and saves the stat cache the checks used. */
-export async function rememberStatus(ws: Workspace, session: StatusSession, inputs: Inputs, log: ReadLog, status: RememberedStatus): Promise<void> {
-  const checks = await settledChecks(ws, inputs.checks, log);
-  // Only a shortcut: a memo that cannot be written leaves the next status to derive it all.
-  if (checks !== undefined) await writeMemo(statusMemoFile(ws.paths), { key: session.key, checks, report: status, scope: null }, statusCodec).catch(() => undefined);
-  await ws.statCache.save();
+/** After a `cg status` with nothing to build: remembers it (noop-memo.ts `remember`). */
+export function rememberStatus(ws: Workspace, session: StatusSession, inputs: Inputs, log: ReadLog, status: RememberedStatus): Promise<void> {
+  return remember(ws, statusMemoFile(ws.paths), statusCodec, { key: session.key, inputs, log, report: status, scope: null });
 }

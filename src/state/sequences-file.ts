@@ -77,7 +77,7 @@ function parseDocument(text: string | undefined): SequencesDocument | undefined 
  * 10,000, one sequence's records are read.
  */
 export async function writeSequences(target: SequencesFile, facts: readonly SequenceFacts[]): Promise<SequencesDocument> {
-  return (await derive(target, facts, facts.map((fact) => fact.id))) as SequencesDocument;
+  return (await derive(target, facts, facts.map((fact) => fact.id), await readDerived(target))) as SequencesDocument;
 }
 
 /**
@@ -86,7 +86,31 @@ export async function writeSequences(target: SequencesFile, facts: readonly Sequ
  * written, when the file or the marker lacks one of them: they must then be derived too.
  */
 export async function writeSomeSequences(target: SequencesFile, facts: readonly SequenceFacts[], order: readonly string[]): Promise<boolean> {
-  return (await splice(target, facts, order)) ?? (await derive(target, facts, order)) !== undefined;
+  const read = await readDerived(target);
+  return (await splice(target, facts, order, read)) ?? (await derive(target, facts, order, read)) !== undefined;
+}
+
+/** The derived document's bytes as they are, the marker on disk, and the marker this command goes by (the one its first record write voided, if any). */
+interface Derived {
+  existing: Buffer | undefined;
+  onDisk: Marker | undefined;
+  marker: Marker | undefined;
+}
+
+async function readDerived(target: SequencesFile): Promise<Derived> {
+  const [existing, onDisk] = await Promise.all([readSmallFile(target.file).catch(() => undefined), readMarker(target.marker)]);
+  return { existing, onDisk, marker: onDisk ?? (await target.writes.previous()) };
+}
+
+/** The entries of the `stale` sequences, derived from their records. */
+async function derivedEntries(target: SequencesFile, stale: readonly SequenceFacts[]): Promise<Map<string, DerivedSequence>> {
+  const derived = deriveSequences(target.project, stale, await target.records(stale.flatMap(recordIds)));
+  return new Map(derived.sequences.map((sequence) => [sequence.id, sequence]));
+}
+
+/** Remembers what each of `ids` was derived from: `given` for those this command derived, the marker's for the rest. */
+function writeMarker(target: SequencesFile, ids: readonly string[], given: ReadonlyMap<string, string>, marker: Marker | undefined): Promise<void> {
+  return writeCacheAtomic(target.marker, { facts: Object.fromEntries(ids.map((id) => [id, given.get(id) ?? marker?.facts[id]])) });
 }
 
 const documentHead = (project: string): Buffer => Buffer.from(`{\n  "project": ${JSON.stringify(project)},\n  "sequences": [\n`);
@@ -124,16 +148,15 @@ function entrySpans(bytes: Buffer, project: string): Array<{ id: string; start: 
  * written out again (at 10,000 sequences it is megabytes). Undefined when the file is not laid
  * out as derive writes it, or not in the plan's order: derive then does it on the parsed document.
  */
-async function splice(target: SequencesFile, facts: readonly SequenceFacts[], order: readonly string[]): Promise<boolean | undefined> {
-  const [existing, onDisk] = await Promise.all([readSmallFile(target.file).catch(() => undefined), readMarker(target.marker)]);
-  const marker = onDisk ?? (await target.writes.previous());
-  const spans = marker === undefined || existing === undefined ? undefined : entrySpans(existing, target.project);
-  if (marker === undefined || existing === undefined || spans?.length !== order.length || spans.some((span, i) => span.id !== order[i])) return undefined;
+async function splice(target: SequencesFile, facts: readonly SequenceFacts[], order: readonly string[], { existing, onDisk, marker }: Derived): Promise<boolean | undefined> {
+  if (marker === undefined || existing === undefined) return undefined;
+  const spans = entrySpans(existing, target.project);
+  if (spans?.length !== order.length || spans.some((span, i) => span.id !== order[i])) return undefined;
   const given = new Map(facts.map((fact) => [fact.id, factsHash(fact)]));
   if (order.some((id) => !given.has(id) && marker.facts[id] === undefined)) return false;
   const stale = facts.filter((fact) => marker.facts[fact.id] !== given.get(fact.id) || recordIds(fact).some((id) => target.writes.has(id)));
   if (onDisk !== undefined && stale.length === 0) return true;
-  const fresh = new Map(deriveSequences(target.project, stale, await target.records(stale.flatMap(recordIds))).sequences.map((sequence) => [sequence.id, sequence]));
+  const fresh = await derivedEntries(target, stale);
   const parts: Buffer[] = [];
   let kept = 0;
   for (const span of spans) {
@@ -145,7 +168,7 @@ async function splice(target: SequencesFile, facts: readonly SequenceFacts[], or
   parts.push(existing.subarray(kept));
   const bytes = Buffer.concat(parts);
   if (!existing.equals(bytes)) await writeFileAtomic(target.file, bytes, target.midWrite);
-  await writeCacheAtomic(target.marker, { facts: Object.fromEntries(order.map((id) => [id, given.get(id) ?? marker.facts[id]])) });
+  await writeMarker(target, order, given, marker);
   return true;
 }
 
@@ -154,24 +177,22 @@ export async function readSequencesDocument(file: string): Promise<SequencesDocu
   return parseDocument(await readSmallText(file).catch(() => undefined));
 }
 
-async function derive(target: SequencesFile, facts: readonly SequenceFacts[], ids: readonly string[]): Promise<SequencesDocument | undefined> {
+async function derive(target: SequencesFile, facts: readonly SequenceFacts[], ids: readonly string[], { existing: bytes, onDisk, marker }: Derived): Promise<SequencesDocument | undefined> {
   const hashes = facts.map(factsHash);
-  const [existing, onDisk] = await Promise.all([readSmallText(target.file).catch(() => undefined), readMarker(target.marker)]);
-  const marker = onDisk ?? (await target.writes.previous());
+  const existing = bytes?.toString('utf8');
   const before = marker === undefined ? undefined : parseDocument(existing);
   const kept = new Map<string, DerivedSequence>((before?.sequences ?? []).map((sequence) => [sequence.id, sequence]));
   const given = new Set(facts.map((fact) => fact.id));
   if (ids.some((id) => !given.has(id) && (!kept.has(id) || marker?.facts[id] === undefined))) return undefined;
   const stale = facts.filter((fact, i) => marker?.facts[fact.id] !== hashes[i] || !kept.has(fact.id) || recordIds(fact).some((id) => target.writes.has(id)));
   if (onDisk !== undefined && before !== undefined && stale.length === 0 && before.sequences.length === ids.length && before.project === target.project) return before;
-  const fresh = new Map(deriveSequences(target.project, stale, await target.records(stale.flatMap(recordIds))).sequences.map((sequence) => [sequence.id, sequence]));
+  const fresh = await derivedEntries(target, stale);
   const document: SequencesDocument = {
     project: target.project,
     sequences: ids.map((id) => fresh.get(id) ?? (kept.get(id) as DerivedSequence)),
   };
   const text = `${JSON.stringify(document, null, 2)}\n`;
   if (existing !== text) await writeFileAtomic(target.file, text, target.midWrite);
-  const remembered = new Map(facts.map((fact, i) => [fact.id, hashes[i] as string]));
-  await writeCacheAtomic(target.marker, { facts: Object.fromEntries(ids.map((id) => [id, remembered.get(id) ?? marker?.facts[id]])) });
+  await writeMarker(target, ids, new Map(facts.map((fact, i) => [fact.id, hashes[i] as string])), marker);
   return document;
 }
