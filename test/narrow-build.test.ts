@@ -7,9 +7,9 @@ import { cg, makeProject, ran, type JsonNode, type TestProject } from './helpers
 
 /**
  * A narrowed build (src/cli/noop-memo.ts `narrowing`): when only some sequences' entries in
- * plan.json or decisions.json changed since the no-op memo, a build loads and checks the whole
- * plan but compiles, plans and builds only those sequences, taking the others' report lines
- * from the memo. Whatever path it takes, a build must print and leave what a full one does.
+ * plan.json or decisions.json changed since the no-op memo, a build loads, checks, compiles,
+ * plans and builds only those sequences, taking the others' report lines from the memo (a
+ * mistake found in them is named by loading the whole plan). Whatever path it takes, a build must print and leave what a full one does.
  */
 
 const TIMEOUT = 180_000;
@@ -25,6 +25,8 @@ const editShot = (id: string, change: (shot: { prompt: string; duration: number 
 
 /** Builds until nothing is left to do (leaving a memo). */
 async function settle(project: TestProject): Promise<void> {
+  // Laid out as the tests' edits write it: an edit then changes only its sequence's bytes.
+  await project.editJson('plan.json', () => undefined);
   expect((await cg(project, ['build'])).code).toBe(0);
   expect((await cg(project, ['build'])).stdout).toMatch(/^Nothing to build/m);
   expect(existsSync(memoPath(project))).toBe(true);
@@ -97,6 +99,13 @@ describe('a build after an edit of a few sequences', () => {
     await project.editJson<Plan>('plan.json', (plan) => (plan.title += ' (director’s cut)'));
     expect(sequencesOf((await cg(project, ['build', '--json'])).stdout)).toHaveLength(12);
 
+    // Sequences are known by their bytes: a plan laid out anew (here, on fewer lines) is planned whole, and nothing runs.
+    await shrinkMemo(project);
+    await project.write('plan.json', JSON.stringify(await project.readJson('plan.json')));
+    const reformatted = await cg(project, ['build', '--json']);
+    expect(sequencesOf(reformatted.stdout)).toHaveLength(12);
+    expect(ran(nodesOf(reformatted.stdout))).toEqual([]);
+
     await shrinkMemo(project);
     await project.editJson<Plan>('plan.json', (plan) => plan.sequences.reverse());
     expect(sequencesOf((await cg(project, ['build', '--json'])).stdout)).toEqual(Array.from({ length: 12 }, (_, i) => `SEQ${String(12 - i).padStart(2, '0')}`));
@@ -110,6 +119,20 @@ describe('a build after an edit of a few sequences', () => {
     const bad = await cg(project, ['build']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/plan\.json:\d+:\d+ sequences\[9\]\.shots\[0\]\.duration/);
+    expect(await readFile(memoPath(project), 'utf8')).toBe(before);
+    // Mistakes only the text shows (a comma too many, a key written twice) are named as a build of the whole plan names them.
+    const good = await project.read('plan.json');
+    const seq10 = good.indexOf('"id": "SEQ10"');
+    for (const [mistake, edited] of [
+      [/sequences\[9\]\.shots\[0\]: not valid JSON: a comma before/, good.slice(0, seq10) + good.slice(seq10).replace('"duration": 40', '"duration": 4,')],
+      [/written twice/, good.slice(0, seq10) + good.slice(seq10).replace('"duration": 40', '"duration": 4, "duration": 5')],
+    ] as const) {
+      await project.write('plan.json', edited);
+      const narrowed = await cg(project, ['build']);
+      expect(narrowed.code).toBe(2);
+      expect(narrowed.stderr).toMatch(mistake);
+      expect(narrowed.stderr).toBe((await cg(project, ['build', '--dry-run'])).stderr);
+    }
     expect(await readFile(memoPath(project), 'utf8')).toBe(before);
     await project.editJson('plan.json', editShot('SEQ10', (shot) => (shot.duration = 4)));
     const fixed = await cg(project, ['build', '--json']);

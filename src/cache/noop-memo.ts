@@ -76,7 +76,7 @@ export function mergeChecks(memo: MemoChecks, fresh: MemoChecks): MemoChecks {
   };
 }
 
-const version = 5;
+const version = 6;
 
 const isPair = (entry: unknown, second: (value: unknown) => boolean): boolean => Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && second(entry[1]);
 const isPairs = (value: unknown, second: (value: unknown) => boolean): boolean => Array.isArray(value) && value.every((entry) => isPair(entry, second));

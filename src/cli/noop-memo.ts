@@ -9,13 +9,13 @@ import { loggedFacts, ReadLog } from '../graph/read-log.ts';
 import type { ProjectConfig } from '../plan/config-schema.ts';
 import type { ProjectPaths } from '../plan/project-paths.ts';
 import type { PreparedPlan } from '../plan/load-project.ts';
-import { changedSequences, planScope, preparePlan, type PlanScope } from '../plan/plan-scope.ts';
+import { changedSequences, mostlyKnown, PlanBytes, planScope, type PlanScope } from '../plan/plan-scope.ts';
 import { recordPath } from '../state/records.ts';
 import { isNotFound } from '../util/atomic-fs.ts';
 import type { Io } from './io.ts';
 import { planFacts } from './plan-only.ts';
 import { blobsDir, openStatCache, parsedCacheFile } from './project.ts';
-import type { Workspace } from './workspace.ts';
+import type { PlanSource, Workspace } from './workspace.ts';
 
 /**
  * The no-op memo: after a build whose plan came out settled, what it read is remembered with
@@ -179,19 +179,20 @@ export interface Inputs {
   /** plan.json and decisions.json cut along their sequences, from the very bytes the checks hashed. */
   scope: PlanScope | null;
   /**
-   * plan.json as read for the scope, handed once to the workspace, which loads these bytes, not
-   * the file again; the inputs keep no copy of it through the build (at 10,000 sequences the
-   * parsed plan is tens of megabytes the build does not need once the project is loaded).
+   * plan.json as read for the scope, handed to the workspace, which loads these bytes, not the
+   * file again: some of its sequences (`only`), or the whole plan, handed once (the inputs keep
+   * no copy of the parse through the build: at 10,000 sequences it is tens of megabytes).
    */
-  takePlan: () => PreparedPlan | undefined;
+  takePlan: PlanSource;
 }
 
 /**
  * The user's inputs, hashed before the workspace reads them: plan.json, bible.json,
- * decisions.json and everything under refs/. Undefined when one cannot be read (the build
- * then says why, and remembers nothing).
+ * decisions.json and everything under refs/. `known` is the scope of the memo a build may be
+ * narrowed from: the sequences whose bytes it knows are not parsed. Undefined when one cannot
+ * be read (the build then says why, and remembers nothing).
  */
-export async function inputChecks(paths: ProjectPaths, stats: StatCache): Promise<Inputs | undefined> {
+export async function inputChecks(paths: ProjectPaths, stats: StatCache, known?: PlanScope | null): Promise<Inputs | undefined> {
   const checks = noChecks();
   try {
     const fromProject = (file: string): string => relative(paths.dir, file);
@@ -204,18 +205,28 @@ export async function inputChecks(paths: ProjectPaths, stats: StatCache): Promis
       [fromProject(paths.decisions), decisions?.hash ?? null],
     );
     await addTree(checks, paths, stats, fromProject(paths.refs));
-    const plan = planFile === undefined ? undefined : preparePlan(planFile.bytes, planFile.hash);
-    const scope = plan === undefined ? undefined : planScope(plan, decisions?.bytes.toString('utf8'));
-    let held = plan;
-    const takePlan = (): PreparedPlan | undefined => {
-      const taken = held;
-      held = undefined;
+    const plan = planFile === undefined ? undefined : new PlanBytes(planFile.bytes, planFile.hash);
+    // An edit of a few sequences parses only those; otherwise the plan is parsed whole, once.
+    let whole = plan === undefined || mostlyKnown(plan, known) ? undefined : plan.whole();
+    const scope = plan === undefined ? undefined : planScope(plan, decisions?.bytes.toString('utf8'), { known, parsed: whole });
+    let handed = false;
+    const takePlan = (only?: ReadonlySet<string>): PreparedPlan | undefined => {
+      if (only !== undefined) return scope === undefined ? undefined : plan?.part(positionsOf(scope, only), only);
+      if (handed) return undefined;
+      handed = true;
+      const taken = whole ?? plan?.whole();
+      whole = undefined;
       return taken;
     };
     return { checks, scope: scope ?? null, takePlan };
   } catch {
     return undefined;
   }
+}
+
+/** The positions in the plan of the sequences in `only`. */
+function positionsOf(scope: PlanScope, only: ReadonlySet<string>): number[] {
+  return scope.sequences.flatMap(([id], i) => (only.has(id) ? [i] : []));
 }
 
 /**

@@ -54,6 +54,18 @@ export interface Workspace extends ConfigContext {
   narrowedFrom: readonly string[] | undefined;
 }
 
+/** A build of some sequences of the plan: those (`changed`), and every sequence of the plan in its order. */
+export interface NarrowTo {
+  changed: ReadonlySet<string>;
+  order: readonly string[];
+}
+
+/**
+ * plan.json as the caller read it: the whole plan, or only some of its sequences (undefined:
+ * the loader reads the file, or loads the whole plan when the part is not JSON).
+ */
+export type PlanSource = (only?: ReadonlySet<string>) => PreparedPlan | undefined;
+
 /** The project as if its plan and decisions held only the sequences in `only` (their nodes compile to the same keys). */
 function narrowProject(project: LoadedProject, only: ReadonlySet<string>): LoadedProject {
   const { plan, decisions } = project;
@@ -65,7 +77,7 @@ function narrowProject(project: LoadedProject, only: ReadonlySet<string>): Loade
 export async function openWorkspace(
   io: Io,
   projectName: string | undefined,
-  options: { readOnly?: boolean; config?: ConfigContext; overrides?: CompileOverrides; overlay?: boolean; statCache?: StatCache; only?: ReadonlySet<string>; plan?: PreparedPlan } = {},
+  options: { readOnly?: boolean; config?: ConfigContext; overrides?: CompileOverrides; overlay?: boolean; statCache?: StatCache; narrow?: NarrowTo; plan?: PlanSource } = {},
 ): Promise<Workspace> {
   const ctx = options.config ?? (await openConfig(io));
   const { paths, config } = await resolveProject(ctx, projectName);
@@ -81,9 +93,14 @@ export async function openWorkspace(
     if (measured.ok) song = measured.value;
     return measured.ok ? undefined : measured.error;
   };
-  // The whole project is loaded and checked, so a mistake anywhere is named as in a full build.
-  const whole = must(await loadProject({ paths, config, knownTakes, parsedCache, checkSong, plan: options.plan }));
-  const only = options.only;
+  const load = (plan: PreparedPlan | undefined): ReturnType<typeof loadProject> => loadProject({ paths, config, knownTakes, parsedCache, checkSong, plan });
+  // Narrowed, only the changed sequences are loaded and checked (the rest of plan.json is as it
+  // was when it last loaded); a mistake in them is named by loading the whole project, as a
+  // full build would name it.
+  const only = options.narrow?.changed;
+  const part = only === undefined ? undefined : options.plan?.(only);
+  const partLoaded = part === undefined ? undefined : await load(part);
+  const whole = partLoaded?.ok === true ? partLoaded.value : must(await load(options.plan?.()));
   const project = only === undefined ? whole : narrowProject(whole, only);
   const refHashes = new Map<string, BlobHash>();
   const files = [...new Set([...project.refs.values()].flat())];
@@ -106,7 +123,7 @@ export async function openWorkspace(
     media,
     recordWrites: new RecordWrites(),
     variant: options.overrides !== undefined,
-    narrowedFrom: only === undefined ? undefined : whole.plan.sequences.map((sequence) => sequence.id),
+    narrowedFrom: options.narrow?.order,
   };
 }
 

@@ -14,6 +14,7 @@ import type * as SchemaModule from './schema.ts';
 import { hashBytes, sha1, type BlobHash } from '../util/hash.ts';
 import { applyPatch, patchOf, type Patch } from './parse-patch.ts';
 import { readCheckedText, writeCheckedText } from '../util/checked-text.ts';
+import { planLayout, spanHashes } from './plan-layout.ts';
 
 export interface LoadedProject {
   paths: ProjectPaths;
@@ -166,11 +167,20 @@ class ParsedCache {
 
 type Parsed = { ok: true; value: unknown; sequenceHashes?: string[] } | { ok: false; schema: z.ZodType; issues: z.core.$ZodIssue[] };
 
-export const sequenceHash = (raw: unknown): string => sha1(JSON.stringify(raw));
+/** A sequence's hash when plan.json is not laid out as PlanLayout expects (else its bytes' hash, spanHashes). */
+const sequenceHash = (raw: unknown): string => sha1(JSON.stringify(raw));
+
+/** Each sequence's hash as written: of its bytes when the plan is laid out as expected, else of its parse. */
+function sequenceHashes(text: string, sequences: readonly unknown[]): string[] {
+  const bytes = Buffer.from(text);
+  const layout = planLayout(bytes);
+  const hashes = layout === undefined ? undefined : spanHashes(bytes, layout);
+  return hashes?.length === sequences.length ? hashes : sequences.map(sequenceHash);
+}
 
 /**
  * plan.json as a caller already read it: its text (no byte-order mark), the hash of that text,
- * what JSON.parse made of it, and each sequence's hash (sequenceHash), so it is not read, parsed
+ * what JSON.parse made of it, and each sequence's hash as written, so it is not read, parsed
  * or hashed twice.
  */
 export interface PreparedPlan {
@@ -178,6 +188,11 @@ export interface PreparedPlan {
   hash: BlobHash;
   data: unknown;
   sequenceHashes: readonly string[] | undefined;
+  /**
+   * Set when the text holds only these sequences of the plan (a build of the sequences that
+   * changed): the rest of the plan loaded before, as written; nothing about it is remembered.
+   */
+  only?: ReadonlySet<string>;
 }
 
 /**
@@ -185,25 +200,23 @@ export interface PreparedPlan {
  * others go through the sequence schema, and the rest of the plan through the plan schema with
  * one sequence. Undefined when anything fails: the whole plan is then parsed, for its messages.
  */
-function parsePlanBySequence(schemas: typeof SchemaModule, data: unknown, known: ReadonlyMap<string, Patch>, given: readonly string[] | undefined): Parsed | undefined {
+function parsePlanBySequence(schemas: typeof SchemaModule, text: string, data: unknown, known: ReadonlyMap<string, Patch>, given: readonly string[] | undefined): Parsed | undefined {
   const sequences = objectMembers(data)?.['sequences'];
   if (!Array.isArray(sequences) || sequences.length === 0) return undefined;
-  const hashes: string[] = [];
+  const hashes = given?.length === sequences.length ? given : sequenceHashes(text, sequences);
   const parsed: unknown[] = [];
   for (const [i, raw] of (sequences as unknown[]).entries()) {
-    const hash = given?.[i] ?? sequenceHash(raw);
-    let value = keptParse(raw, known.get(hash));
+    let value = keptParse(raw, known.get(hashes[i] as string));
     if (value === undefined) {
       const result = schemas.SequenceSchema.safeParse(raw);
       if (!result.success) return undefined;
       value = result.data;
     }
-    hashes.push(hash);
     parsed.push(value);
   }
   const rest = schemas.PlanSchema.safeParse({ ...objectMembers(data), sequences: sequences.slice(0, 1) as unknown[] });
   if (!rest.success) return undefined;
-  return { ok: true, value: { ...rest.data, sequences: parsed }, sequenceHashes: hashes };
+  return { ok: true, value: { ...rest.data, sequences: parsed }, sequenceHashes: [...hashes] };
 }
 
 /** A sequence's parse from its kept patch; undefined when there is none, or it does not fit (a damaged cache). */
@@ -216,10 +229,10 @@ function keptParse(raw: unknown, patch: Patch | undefined): unknown {
   }
 }
 
-async function parseWithSchema(kind: FileKind, data: unknown, cache: ParsedCache, sequenceHashes: readonly string[] | undefined): Promise<Parsed> {
+async function parseWithSchema(kind: FileKind, text: string, data: unknown, cache: ParsedCache, sequenceHashes: readonly string[] | undefined): Promise<Parsed> {
   const schemas = await import('./schema.ts');
   if (kind === 'plan') {
-    const bySequence = parsePlanBySequence(schemas, data, cache.sequences(), sequenceHashes);
+    const bySequence = parsePlanBySequence(schemas, text, data, cache.sequences(), sequenceHashes);
     if (bySequence !== undefined) return bySequence;
   }
   const schema = kind === 'plan' ? schemas.PlanSchema : kind === 'bible' ? schemas.BibleSchema : schemas.DecisionsSchema;
@@ -281,7 +294,7 @@ async function readJsonFile<K extends FileKind>(path: string, file: string, kind
     const syntax = await jsonSyntaxError(text);
     return { ...failed({ path: formatJsonPath(syntax.path), ...offsetToLineColumn(text, syntax.offset), message: syntax.message }), text };
   }
-  const plan = kind === 'plan' ? cache.plan(hash, data) : undefined;
+  const plan = kind === 'plan' && prepared?.only === undefined ? cache.plan(hash, data) : undefined;
   if (plan !== undefined) return { text, json: undefined, value: plan as Parsers[K], hash, issues: [] };
   const issues: InputIssue[] = (hasDuplicateKeys(text) ? await duplicateKeys(text) : []).map(({ path: at, offset, first }) => ({
     file,
@@ -289,7 +302,7 @@ async function readJsonFile<K extends FileKind>(path: string, file: string, kind
     ...offsetToLineColumn(text, offset),
     message: `"${String(at[at.length - 1])}" is written twice in one object (also line ${offsetToLineColumn(text, first).line}), and JSON keeps only the last: remove or rename one`,
   }));
-  const result = await parseWithSchema(kind, data, cache, prepared?.sequenceHashes);
+  const result = await parseWithSchema(kind, text, data, cache, prepared?.sequenceHashes);
   if (result.ok) {
     remember(cache, kind, hash, data, result);
     return { text, json: undefined, value: result.value as Parsers[K], hash, issues };
@@ -417,6 +430,13 @@ export interface LoadOptions {
   plan?: PreparedPlan;
 }
 
+/** decisions.json as if it held only the sequences in `only` (a plan loaded in part holds only those). */
+function onlyDecisions(read: ReadJson<Decisions>, only: ReadonlySet<string>): ReadJson<Decisions> {
+  if (read.value === undefined) return read;
+  const sequences = Object.fromEntries(Object.entries(read.value.sequences).filter(([id]) => only.has(id)));
+  return { ...read, value: { ...read.value, sequences } };
+}
+
 /** File, then line, then column: the order a person fixes them in. */
 function inFileOrder(a: InputIssue, b: InputIssue): number {
   return (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
@@ -428,14 +448,16 @@ function inFileOrder(a: InputIssue, b: InputIssue): number {
  * file, position, JSON path and fix: the rules run on whatever passed the schema.
  */
 export async function loadProject({ paths, config, knownTakes, parsedCache, checkSong, plan: prepared }: LoadOptions): Promise<Result<LoadedProject, CgError>> {
-  const cache = ParsedCache.open(parsedCache.file, parsedCache.write, parsedCache.tag);
+  const only = prepared?.only;
+  const cache = ParsedCache.open(parsedCache.file, parsedCache.write && only === undefined, parsedCache.tag);
   const rel = (absolute: string): string => displayPath(paths, absolute);
   const files: Record<ProjectFile, string> = { 'plan.json': rel(paths.plan), 'bible.json': rel(paths.bible), 'decisions.json': rel(paths.decisions) };
-  const [plan, bible, decisions] = await Promise.all([
+  const [plan, bible, read] = await Promise.all([
     readJsonFile(paths.plan, files['plan.json'], 'plan', 'error', cache, prepared),
     readJsonFile(paths.bible, files['bible.json'], 'bible', 'error', cache),
     readJsonFile(paths.decisions, files['decisions.json'], 'decisions', 'empty', cache),
   ]);
+  const decisions = only === undefined ? read : onlyDecisions(read, only);
   const issues = [...plan.issues, ...bible.issues, ...decisions.issues];
   const inputs = await ruleInputs(plan, bible, decisions);
   const listed = await listRefs(paths, inputs.elements ?? new Map());

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { sha1, type BlobHash } from '../util/hash.ts';
-import { sequenceHash, type PreparedPlan } from './load-project.ts';
+import type { PreparedPlan } from './load-project.ts';
+import { planLayout, spanHashes, type PlanLayout } from './plan-layout.ts';
 
 /**
  * plan.json and decisions.json cut along their sequences: a hash of each sequence's entries in
@@ -7,6 +9,10 @@ import { sequenceHash, type PreparedPlan } from './load-project.ts';
  * same ids in the same order differ only inside the sequences whose hashes differ, so a build
  * of those sequences alone plans what a build of the whole plan would (the no-op memo serves
  * the others).
+ *
+ * A sequence's hash is its bytes' in plan.json (then, after a colon, its decisions' when it
+ * has some); `rest` covers every byte of plan.json outside the sequences, so a scope is taken
+ * without parsing the plan (PlanLayout): a sequence whose bytes are as before keeps its id.
  */
 export interface PlanScope {
   rest: string;
@@ -16,49 +22,156 @@ export interface PlanScope {
 const members = (value: unknown): Record<string, unknown> | undefined =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 
-/** plan.json read once for the scope and for loading (see PreparedPlan); undefined when it is not JSON or starts with a byte-order mark. */
-export function preparePlan(bytes: Buffer, hash: BlobHash): PreparedPlan | undefined {
-  const text = bytes.toString('utf8');
-  if (text.startsWith('\uFEFF')) return undefined;
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return undefined;
+/**
+ * plan.json as read, once, for the scope and for loading: its bytes, their hash and layout,
+ * each sequence's hash (of its bytes). The text is decoded and parsed only when the whole plan
+ * is loaded (`whole`); a build of a few sequences parses only theirs (`part`).
+ */
+export class PlanBytes {
+  readonly bytes: Buffer;
+  readonly hash: BlobHash;
+  readonly layout: PlanLayout | undefined;
+  #hashes: string[] | undefined;
+
+  constructor(bytes: Buffer, hash: BlobHash) {
+    this.bytes = bytes;
+    this.hash = hash;
+    // A byte-order mark is skipped by the loader (as if not there): such a file is only parsed whole.
+    this.layout = bytes[0] === 0xef ? undefined : planLayout(bytes);
   }
-  const sequences = members(data)?.['sequences'];
-  return { text, hash, data, sequenceHashes: Array.isArray(sequences) ? (sequences as unknown[]).map(sequenceHash) : undefined };
+
+  /** Each sequence's hash, from its bytes. */
+  sequenceHashes(): string[] | undefined {
+    if (this.layout === undefined) return undefined;
+    this.#hashes ??= spanHashes(this.bytes, this.layout);
+    return this.#hashes;
+  }
+
+  /** The text of sequence `i`. */
+  sequenceText(i: number): string {
+    const spans = this.layout?.spans;
+    return spans === undefined ? '' : this.bytes.toString('utf8', spans[2 * i], spans[2 * i + 1]);
+  }
+
+  /** A hash of every byte outside the sequences, each gap between them apart (so none moves into another). */
+  restHash(): string | undefined {
+    const spans = this.layout?.spans;
+    if (spans === undefined) return undefined;
+    const digest = createHash('sha1');
+    let from = 0;
+    for (let i = 0; i <= spans.length; i += 2) {
+      const to = i < spans.length ? (spans[i] as number) : this.bytes.length;
+      digest.update(`${to - from}:`).update(this.bytes.subarray(from, to));
+      from = spans[i + 1] as number;
+    }
+    return digest.digest('hex');
+  }
+
+  /** The plan's members but its sequences (parsed from the bytes around them); undefined when they are not JSON. */
+  skeleton(): Record<string, unknown> | undefined {
+    if (this.layout === undefined) return undefined;
+    try {
+      return members(JSON.parse(`${this.bytes.toString('utf8', 0, this.layout.open + 1)}${this.bytes.toString('utf8', this.layout.close)}`));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The whole plan, decoded and parsed; undefined when it is not JSON or starts with a byte-order mark. */
+  whole(): PreparedPlan | undefined {
+    const text = this.bytes.toString('utf8');
+    if (text.startsWith('\uFEFF')) return undefined;
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    const sequences = members(data)?.['sequences'];
+    const hashes = this.sequenceHashes();
+    // The layout's spans are the parse's sequences (JSON.parse accepted what the layout cut).
+    const fits = Array.isArray(sequences) && hashes?.length === sequences.length;
+    return { text, hash: this.hash, data, sequenceHashes: fits ? hashes : undefined };
+  }
+
+  /**
+   * The plan as if it held only the sequences at `positions` (in order): their bytes between the
+   * plan's own, parsed. Undefined when that is not JSON (the whole plan is then loaded, for its messages).
+   */
+  part(positions: readonly number[], only: ReadonlySet<string>): PreparedPlan | undefined {
+    const hashes = this.sequenceHashes();
+    if (this.layout === undefined || hashes === undefined) return undefined;
+    const text = `${this.bytes.toString('utf8', 0, this.layout.open + 1)}${positions.map((i) => this.sequenceText(i)).join(',')}${this.bytes.toString('utf8', this.layout.close)}`;
+    try {
+      return { text, hash: this.hash, data: JSON.parse(text), sequenceHashes: positions.map((i) => hashes[i] as string), only };
+    } catch {
+      return undefined;
+    }
+  }
 }
 
 /**
- * The scope of the files as written, or undefined when they cannot be cut apart: decisions.json
- * not JSON, sequences without unique string ids, or a plan whose sequences share nodes (a song
- * file: the cut is made of every sequence). A missing decisions.json is `undefined` text.
+ * Whether most of the plan's sequences are as `known` had them: their ids are then taken from
+ * it and only the others' are parsed; otherwise the whole plan is parsed (a plan rewritten
+ * throughout costs one parse, not one per sequence).
  */
-export function planScope(plan: PreparedPlan, decisionsText: string | undefined): PlanScope | undefined {
-  const data = members(plan.data);
+export function mostlyKnown(plan: PlanBytes, known: PlanScope | null | undefined): boolean {
+  const hashes = plan.sequenceHashes();
+  if (known == null || hashes === undefined || hashes.length !== known.sequences.length) return false;
+  let changed = 0;
+  for (const [i, hash] of hashes.entries()) if (!(known.sequences[i]?.[1].startsWith(hash) ?? false)) changed++;
+  return changed * 4 <= hashes.length;
+}
+
+/**
+ * The scope of the files as written, or undefined when they cannot be cut apart: plan.json not
+ * laid out as a plan (PlanLayout), decisions.json not JSON, sequences without unique string ids,
+ * or a plan whose sequences share nodes (a song file: the cut is made of every sequence). A
+ * missing decisions.json is `undefined` text. Each sequence's id is `known`'s (an earlier scope)
+ * when its bytes are as they were there, else the whole plan's (`parsed`), else its text's.
+ */
+export function planScope(plan: PlanBytes, decisionsText: string | undefined, ids: { known?: PlanScope | null; parsed?: PreparedPlan }): PlanScope | undefined {
+  const hashes = plan.sequenceHashes();
+  const rest = plan.restHash();
+  const skeleton = plan.skeleton();
   let decisions: Record<string, unknown> | undefined = {};
   try {
     if (decisionsText !== undefined) decisions = members(JSON.parse(decisionsText));
   } catch {
     return undefined;
   }
-  const hashes = plan.sequenceHashes;
-  if (data === undefined || decisions === undefined || hashes === undefined || !Array.isArray(data['sequences'])) return undefined;
-  if (members(data['song'])?.['file'] !== undefined) return undefined;
+  if (hashes === undefined || rest === undefined || skeleton === undefined || decisions === undefined) return undefined;
+  if (members(skeleton['song'])?.['file'] !== undefined) return undefined;
   const decided = members(decisions['sequences'] ?? {});
   if (decided === undefined) return undefined;
+  const parsed = ids.parsed?.sequenceHashes === undefined ? undefined : (members(ids.parsed.data)?.['sequences'] as unknown[]);
   const sequences: Array<[string, string]> = [];
-  const ids = new Set<string>();
-  for (const [i, sequence] of (data['sequences'] as unknown[]).entries()) {
-    const id = members(sequence)?.['id'];
-    if (typeof id !== 'string' || ids.has(id)) return undefined;
-    ids.add(id);
-    sequences.push([id, sha1(`${hashes[i] ?? ''}${JSON.stringify(decided[id] ?? null)}`)]);
+  const seen = new Set<string>();
+  for (const [i, hash] of hashes.entries()) {
+    const before = ids.known?.sequences[i];
+    const id = before !== undefined && before[1].startsWith(hash) ? before[0] : parsed !== undefined ? idOf(parsed[i]) : idOf(parseOrUndefined(plan.sequenceText(i)));
+    if (id === undefined || seen.has(id)) return undefined;
+    seen.add(id);
+    const decision = decided[id];
+    sequences.push([id, decision === undefined ? hash : `${hash}:${sha1(JSON.stringify(decision))}`]);
   }
   // Decisions for sequences the plan does not have are part of the rest (they are mistakes).
-  const strays = Object.entries(decided).filter(([id]) => !ids.has(id));
-  return { rest: sha1(JSON.stringify([{ ...data, sequences: null }, { ...decisions, sequences: strays }])), sequences };
+  const strays = Object.entries(decided).filter(([id]) => !seen.has(id));
+  return { rest: sha1(`${rest}${JSON.stringify({ ...decisions, sequences: strays })}`), sequences };
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A sequence's id; undefined when it has none. */
+function idOf(sequence: unknown): string | undefined {
+  const id = members(sequence)?.['id'];
+  return typeof id === 'string' ? id : undefined;
 }
 
 /**

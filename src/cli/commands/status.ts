@@ -81,7 +81,7 @@ export async function statusCommand(io: Io, args: StatusArgs): Promise<ExitCode>
     }
     io.codePaths.leftEverydayPath();
     const inputs = await inputChecks(project.paths, memo.stats);
-    const ws = await openWorkspace(io, args.project, { config, statCache: memo.stats, plan: inputs?.takePlan() });
+    const ws = await openWorkspace(io, args.project, { config, statCache: memo.stats, plan: inputs?.takePlan });
     const log = new ReadLog();
     const status = await statusOf(io, ws, [], log);
     if (inputs !== undefined && status.toRun === 0) await rememberStatus(ws, memo, inputs, log, status);
