@@ -52,8 +52,8 @@ describe('a plan of 7,000 sequences', () => {
     for (const [file, damage] of [
       ['parsed.cache', 'truncate'],
       ['derived.json', 'garble'],
-      ['built.json', 'truncate'],
-      ['stat-cache.json', 'garble'],
+      ['built.jsonl', 'truncate'],
+      ['stat-cache.jsonl', 'garble'],
     ] as const) {
       const path = project.path('.cg', file);
       if (damage === 'truncate') await truncate(path, Math.floor((await readFile(path)).length / 2));

@@ -64,7 +64,7 @@ describe('caches follow the repository: a copy or a move keeps every reuse, and 
     expect(ran(again.nodes)).toEqual([]);
     expect(JSON.stringify(fake.counts())).toBe(paid);
     // No cache under the moved tree names the old place.
-    const caches = await Promise.all(['.cg/config.json', 'projects/demo/.cg/stat-cache.json', 'projects/demo/.cg/built.json', 'projects/demo/.cg/uploads.json'].map((file) => readFile(join(moved.root, file), 'utf8')));
+    const caches = await Promise.all(['.cg/config.json', 'projects/demo/.cg/stat-cache.jsonl', 'projects/demo/.cg/built.jsonl', 'projects/demo/.cg/uploads.json'].map((file) => readFile(join(moved.root, file), 'utf8')));
     for (const text of caches) expect(text).not.toContain(project.root);
   });
 

@@ -5,6 +5,7 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { BuiltIndex } from '../src/cache/built-index.ts';
 import { serveCommand } from '../src/cli/commands/serve.ts';
 import { startFakeProviders } from './fakes/server.ts';
 import { cg, makeProject, repoRoot, spawnCg, testIo, type TestProject } from './helpers/project.ts';
@@ -180,8 +181,8 @@ describe('cg serve: the review console', () => {
     expect((await cg(inTerminal, ['pick', 'SEQ01', '--cell', '2'])).code).toBe(0);
     expect((await cg(inTerminal, ['build', 'SEQ01:frame'])).code).toBe(0);
     const frameOf = async (project: TestProject): Promise<Buffer> => {
-      const built = await project.readJson<Record<string, { output: string | null }>>('.cg/built.json');
-      return readFile(project.path(built['SEQ01:frame']?.output ?? 'missing'));
+      const built = await new BuiltIndex(project.path('.cg', 'built.jsonl')).get('SEQ01:frame');
+      return readFile(project.path(built?.output ?? 'missing'));
     };
     expect((await frameOf(onPage)).equals(await frameOf(inTerminal))).toBe(true);
     expect(await onPage.readJson('decisions.json')).toMatchObject({ sequences: { SEQ01: { pick: { cell: 2 } } } });

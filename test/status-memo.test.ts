@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { BuiltIndex } from '../src/cache/built-index.ts';
 import { readMemo, writeMemo } from '../src/cache/noop-memo.ts';
 import { statusCodec } from '../src/cli/status-memo.ts';
 import { cg, makeProject, type TestProject } from './helpers/project.ts';
@@ -65,8 +66,10 @@ describe('the status memo', () => {
     [
       "a segment's key material lost",
       async (project) => {
-        const built = await project.readJson<Record<string, { key: string }>>('.cg/built.json');
-        const key = Object.entries(built).find(([id]) => id.endsWith(':segment'))?.[1].key;
+        // The built index: the whole index on its first line, then a line per entry changed since.
+        const [whole = '{}', ...later] = (await project.read('.cg/built.jsonl')).split('\n').filter((line) => line !== '');
+        const ids = [...Object.keys(JSON.parse(whole) as object), ...later.map((line) => (JSON.parse(line) as string[])[0] ?? '')];
+        const key = (await new BuiltIndex(project.path('.cg', 'built.jsonl')).get(ids.find((id) => id.endsWith(':segment')) ?? ''))?.key;
         await rm(project.path('.cg', 'actions', 'materials', `${key}.json`));
       },
       /^Cut: cut\//m,

@@ -2,7 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashBytes, isBlobHash, type BlobHash } from '../util/hash.ts';
-import { isNotFound, writeCacheAtomic } from '../util/atomic-fs.ts';
+import { isNotFound } from '../util/atomic-fs.ts';
+import { AppendedFile } from '../util/appended-file.ts';
 import { noFaults, type Faults } from '../util/faults.ts';
 
 type Entry = [size: string, mtimeNs: string, ctimeNs: string, ino: string, hash: BlobHash];
@@ -17,44 +18,56 @@ function statPrint(path: string): Print {
   return [String(s.size), String(s.mtimeNs), String(s.ctimeNs), String(s.ino)];
 }
 
+const isEntry = (entry: unknown): entry is Entry => Array.isArray(entry) && entry.length === 5 && entry.every((part) => typeof part === 'string') && isBlobHash(entry[4] as string);
+
 /**
  * (path, size, mtime, ctime, inode) → content hash, so a no-op build reads no
  * image bytes. Nanosecond times keep a quick edit after a build from hiding.
  * Paths are relative to the project folder, so a moved project keeps its entries
  * and a copy (new inodes and ctimes) re-hashes its own files, never trusting the original's.
+ *
+ * The file is the cache written whole on its first line, then the entries recorded since, a
+ * line each (`[path, size, mtime, ctime, ino, hash]`, a later one for a path replacing the
+ * earlier): a build of one sequence of 10,000 records a few files, and appends them instead of
+ * writing 2 MB again. A line cut short by a crash is passed over; the whole cache is written
+ * again once the lines pass a quarter of its length.
  */
 export class StatCache {
-  readonly #file: string;
   readonly #base: string;
   readonly #entries: Map<string, Entry>;
   readonly #faults: Faults;
-  #dirty = false;
+  readonly #appended: AppendedFile;
+  /** Paths recorded since the file was read or written. */
+  #recorded = new Set<string>();
 
-  private constructor(file: string, base: string, entries: Map<string, Entry>, faults: Faults) {
-    this.#file = file;
+  private constructor(base: string, entries: Map<string, Entry>, faults: Faults, appended: AppendedFile) {
     this.#base = base;
     this.#entries = entries;
     this.#faults = faults;
+    this.#appended = appended;
   }
 
   /** `base`: the folder the hashed paths are relative to. Read synchronously, as the stats are. */
   static open(file: string, base: string, faults: Faults = noFaults): StatCache {
+    const read = AppendedFile.read(file);
     let data: unknown;
     try {
-      data = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+      data = JSON.parse(read.base?.toString('utf8') ?? '') as unknown;
     } catch {
-      data = undefined; // a missing or unreadable cache is rebuilt, not an error
+      data = undefined;
     }
     const entries = new Map<string, Entry>();
     // Version 1 keyed absolute paths: dropped, not trusted.
-    if (data !== null && typeof data === 'object' && 'version' in data && data.version === 2 && 'entries' in data && typeof data.entries === 'object' && data.entries !== null) {
-      for (const [path, entry] of Object.entries(data.entries as Record<string, unknown>)) {
-        if (Array.isArray(entry) && entry.length === 5 && typeof entry[4] === 'string' && isBlobHash(entry[4])) {
-          entries.set(path, entry as Entry);
-        }
-      }
+    if (data === null || typeof data !== 'object' || !('version' in data) || data.version !== 2 || !('entries' in data) || typeof data.entries !== 'object' || data.entries === null) {
+      read.appended.unusable();
+      return new StatCache(base, entries, faults, read.appended);
     }
-    return new StatCache(file, base, entries, faults);
+    for (const [path, entry] of Object.entries(data.entries as Record<string, unknown>)) if (isEntry(entry)) entries.set(path, entry);
+    for (const line of read.lines) {
+      const entry = parseLine(line.toString('utf8'));
+      if (entry !== undefined) entries.set(entry[0], entry[1]);
+    }
+    return new StatCache(base, entries, faults, read.appended);
   }
 
   /** The content hash of a file (a path relative to the base), from the cache when its stat is unchanged. */
@@ -90,7 +103,7 @@ export class StatCache {
 
   #record(path: string, fingerprint: Print, hash: BlobHash): BlobHash {
     this.#entries.set(path, [...fingerprint, hash]);
-    this.#dirty = true;
+    this.#recorded.add(path);
     return hash;
   }
 
@@ -123,8 +136,22 @@ export class StatCache {
   }
 
   async save(): Promise<void> {
-    if (!this.#dirty) return;
-    await writeCacheAtomic(this.#file, { version: 2, entries: Object.fromEntries(this.#entries) }, () => this.#faults('write:stat-cache'));
-    this.#dirty = false;
+    if (this.#recorded.size === 0) return;
+    const recorded = [...this.#recorded];
+    this.#recorded = new Set();
+    const lines = recorded.map((path) => JSON.stringify([path, ...(this.#entries.get(path) as Entry)]));
+    await this.#appended.save(lines, () => JSON.stringify({ version: 2, entries: Object.fromEntries(this.#entries) }), () => this.#faults('write:stat-cache'));
+  }
+}
+
+/** An appended line: a path and its entry; undefined for one cut short or damaged. */
+function parseLine(line: string): [string, Entry] | undefined {
+  try {
+    const value = JSON.parse(line) as unknown;
+    if (!Array.isArray(value) || typeof value[0] !== 'string') return undefined;
+    const entry: unknown = value.slice(1);
+    return isEntry(entry) ? [value[0], entry] : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -73,5 +73,8 @@ export const parsedCacheFile = (paths: ProjectPaths): string => join(paths.cache
 
 /** The project's stat cache (paths from the project folder). */
 export function openStatCache(io: Io, paths: ProjectPaths): StatCache {
-  return StatCache.open(join(paths.cache, 'stat-cache.json'), paths.dir, io.faults);
+  return StatCache.open(join(paths.cache, 'stat-cache.jsonl'), paths.dir, io.faults);
 }
+
+/** Where the key each node was last built with is kept (src/cache/built-index.ts). */
+export const builtIndexFile = (paths: ProjectPaths): string => join(paths.cache, 'built.jsonl');

@@ -23,7 +23,7 @@ import { CgFailure } from '../util/errors.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 import type { Faults } from '../util/faults.ts';
 import type { Io } from './io.ts';
-import { blobsDir, parsedCacheFile, openConfig, openStatCache, resolveProject, must, type ConfigContext } from './project.ts';
+import { blobsDir, builtIndexFile, parsedCacheFile, openConfig, openStatCache, resolveProject, must, type ConfigContext } from './project.ts';
 
 /** The light half (config, project, stat cache): a no-op build served by the memo loads only that (project.ts). */
 export { blobsDir, must, openConfig, openStatCache, resolveProject, type ConfigContext } from './project.ts';
@@ -116,7 +116,7 @@ export async function openWorkspace(
     recordsRead: () => loaded !== undefined,
     blobs: new LocalBlobStore(blobsDir(paths), io.faults),
     actions: new LocalActionCache(join(paths.cache, 'actions'), io.faults),
-    built: new BuiltIndex(join(paths.cache, 'built.json'), io.faults),
+    built: new BuiltIndex(builtIndexFile(paths), io.faults),
     statCache,
     files: new ProjectFiles(paths.dir, statCache, io.faults),
     faults: io.faults,
