@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { appendText, isNotFound, readJsonIfExists, readSmallFile, writeCacheAtomic, writeFileAtomic } from '../util/atomic-fs.ts';
+import { findByte, holds } from '../util/bytes.ts';
 import { noFaults, type Faults } from '../util/faults.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 
@@ -55,19 +56,24 @@ function parseLine(line: string): IndexLine | undefined {
  */
 type Entry = ActionResult | Buffer[];
 
-const keyStart = '{"key":"';
+const keyStart = Buffer.from('{"key":"');
 const keyEnd = keyStart.length + 64;
-const deletedEnd = '","deleted":true}';
-const lastMember = ',"durationMs":';
+const deletedEnd = Buffer.from('","deleted":true}');
+const lastMember = Buffer.from(',"durationMs":');
+const isDigit = (byte: number | undefined): boolean => byte !== undefined && byte >= 0x30 && byte <= 0x39;
 
-/** The line's result, written as this cache writes one: the key first, durationMs last (so a line a crash cut short never passes). */
-function looksWhole(head: string, tail: string): boolean {
-  const last = tail.lastIndexOf(lastMember);
-  return head.startsWith(keyStart) && head.charCodeAt(keyEnd) === 34 && head.charCodeAt(keyEnd + 1) === 44 && last >= 0 && /^\d+\}$/.test(tail.slice(last + lastMember.length));
+/**
+ * Whether the line from `start` to `end` is a result as this cache writes one: the key first,
+ * durationMs last (so a line a crash cut short never passes). Checked on the bytes: it runs
+ * once per line of the index.
+ */
+function looksWhole(bytes: Buffer, start: number, end: number): boolean {
+  if (end - start < keyEnd + 2 || !holds(bytes, keyStart, start) || bytes[start + keyEnd] !== 34 || bytes[start + keyEnd + 1] !== 44 || bytes[end - 1] !== 0x7d) return false;
+  let digits = end - 1;
+  while (digits > start + keyEnd && isDigit(bytes[digits - 1])) digits--;
+  return digits < end - 1 && holds(bytes, lastMember, digits - lastMember.length);
 }
 
-/** Buffer's indexOf checks its arguments on every call, several times the search of a short line; the typed array's does not. */
-const findByte: (bytes: Uint8Array, byte: number, from: number) => number = (bytes, byte, from) => Uint8Array.prototype.indexOf.call(bytes, byte, from);
 
 /**
  * The entries of an index file (a later line for a key supersedes earlier ones) and how many lines
@@ -80,18 +86,17 @@ function readIndex(bytes: Buffer): { entries: Map<NodeKey, Entry>; lines: number
   for (let start = 0; start < bytes.length; ) {
     const newline = findByte(bytes, 10, start);
     const end = newline < 0 ? bytes.length : newline;
-    const line = bytes.subarray(start, end);
+    const from = start;
     start = end + 1;
-    if (line.length === 0) continue;
+    if (end === from) continue;
     lines += 1;
-    const head = line.toString('latin1', 0, keyEnd + 2);
-    const key = head.slice(keyStart.length, keyEnd) as NodeKey;
-    const tail = line.toString('latin1', Math.max(keyEnd, line.length - 32));
-    if (line.length === keyEnd + deletedEnd.length && head.startsWith(keyStart) && tail.endsWith(deletedEnd)) {
-      entries.delete(key);
+    if (end - from === keyEnd + deletedEnd.length && holds(bytes, keyStart, from) && holds(bytes, deletedEnd, keyEnd + from)) {
+      entries.delete(bytes.toString('latin1', from + keyStart.length, from + keyEnd) as NodeKey);
       continue;
     }
-    if (looksWhole(head, tail)) {
+    const line = bytes.subarray(from, end);
+    if (looksWhole(bytes, from, end)) {
+      const key = bytes.toString('latin1', from + keyStart.length, from + keyEnd) as NodeKey;
       const known = entries.get(key);
       if (Array.isArray(known)) known.push(line);
       else entries.set(key, known === undefined ? [line] : [Buffer.from(JSON.stringify(known)), line]);

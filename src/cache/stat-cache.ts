@@ -39,6 +39,8 @@ export class StatCache {
   readonly #appended: AppendedFile;
   /** Paths recorded since the file was read or written. */
   #recorded = new Set<string>();
+  /** Files whose bytes, once read to hash them, are kept for readHashed (and what was read of them). */
+  readonly #kept = new Map<string, { print: string; bytes: Buffer } | undefined>();
 
   private constructor(base: string, entries: Map<string, Entry>, faults: Faults, appended: AppendedFile) {
     this.#base = base;
@@ -74,7 +76,16 @@ export class StatCache {
   async hashFile(path: string): Promise<BlobHash> {
     const absolute = join(this.#base, path);
     const fingerprint = statPrint(absolute);
-    return this.#cached(path, fingerprint) ?? this.#record(path, fingerprint, hashBytes(await readFile(absolute)));
+    const cached = this.#cached(path, fingerprint);
+    if (cached !== undefined) return cached;
+    const bytes = await readFile(absolute);
+    if (this.#kept.has(path)) this.#kept.set(path, { print: fingerprint.join(':'), bytes });
+    return this.#record(path, fingerprint, hashBytes(bytes));
+  }
+
+  /** Keeps the bytes of `path` when it is next read to hash it: a caller that then needs them (readHashed) does not read megabytes twice. */
+  keepBytes(path: string): void {
+    this.#kept.set(path, undefined);
   }
 
   /**
@@ -88,7 +99,9 @@ export class StatCache {
     let bytes: Buffer;
     try {
       fingerprint = statPrint(absolute);
-      bytes = readFileSync(absolute);
+      const kept = this.#kept.get(path);
+      this.#kept.delete(path);
+      bytes = kept?.print === fingerprint.join(':') ? kept.bytes : readFileSync(absolute);
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;

@@ -53,7 +53,10 @@ export async function deriveBuiltState(ws: Workspace, nodes: readonly NodeReport
     return;
   }
   const file = sequencesFile(ws);
-  if (await writeSomeSequences(file, sequenceFacts(factsSequences(ws), nodes, true), ws.narrowedFrom)) return;
+  const sequences = factsSequences(ws);
+  // Only the narrowed sequences' facts are derived: their nodes, not the other 10,000 sequences'.
+  const narrowed = new Set(sequences.map((sequence) => sequence.id));
+  if (await writeSomeSequences(file, sequenceFacts(sequences, nodes.filter((node) => narrowed.has(node.sequence)), true), ws.narrowedFrom)) return;
   await writeSequences(file, sequenceFacts(factsSequences(await whole()), nodes, true));
 }
 

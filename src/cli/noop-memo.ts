@@ -293,6 +293,8 @@ export async function checkMemo<R>(file: string, codec: MemoCodec<R>, key: strin
 /** Reads the memo and checks it; a missing, damaged or stale memo leaves `report` undefined. */
 export async function openMemo(io: Io, paths: ProjectPaths, config: ProjectConfig, targets: readonly string[]): Promise<MemoSession> {
   const stats = openStatCache(io, paths);
+  // An edited plan.json is read to check the memo, then for the build (inputChecks): once.
+  stats.keepBytes(relative(paths.dir, paths.plan));
   const key = memoKey(io.cacheTag, paths, config, targets);
   const { memo, changed } = await checkMemo(memoFile(paths), settledCodec, key, paths, stats);
   if (memo === undefined || changed === undefined) return { key, stats, report: undefined, stale: undefined };

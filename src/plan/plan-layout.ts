@@ -46,6 +46,26 @@ function stringEnd(bytes: Uint8Array, start: number): number {
   }
 }
 
+/** Inside a sequence only strings and nesting matter. */
+const nesting = new Uint8Array(256);
+for (const byte of [quote, openBrace, closeBrace, openBracket, closeBracket]) nesting[byte] = 1;
+
+/** The offset of the bracket that closes the object or array opening at `start`; -1 when it never closes. */
+function valueEnd(bytes: Uint8Array, start: number): number {
+  let depth = 0;
+  const length = bytes.length;
+  for (let i = start; i < length; i++) {
+    while (i < length && nesting[bytes[i] as number] === 0) i++;
+    const byte = bytes[i];
+    if (byte === quote) {
+      i = stringEnd(bytes, i);
+      if (i < 0) return -1;
+    } else if (byte === openBrace || byte === openBracket) depth++;
+    else if ((byte === closeBrace || byte === closeBracket) && --depth === 0) return i;
+  }
+  return -1;
+}
+
 const isSequencesKey = (bytes: Uint8Array, start: number, end: number): boolean =>
   end - start + 1 === sequencesKey.length && Buffer.compare(sequencesKey, bytes.subarray(start, end + 1)) === 0;
 
@@ -57,7 +77,6 @@ export function planLayout(bytes: Uint8Array): PlanLayout | undefined {
   let close = -1;
   /** Inside "sequences", at its own depth: what came last (elements are objects with one comma between them). */
   let last: 'open' | 'element' | 'comma' | undefined;
-  let element = -1;
   /** At the top: the last string read, and whether a colon made it the key of the value that follows. */
   let lastString: [number, number] = [-1, -1];
   let key: [number, number] | undefined;
@@ -89,15 +108,20 @@ export function planLayout(bytes: Uint8Array): PlanLayout | undefined {
         if (byte !== openBracket || open >= 0) return undefined; // not an array, or written twice
         open = i;
         last = 'open';
-      } else if (last !== undefined && depth === 2) element = i;
+      } else if (last !== undefined && depth === 2) {
+        // A sequence: read to its end at once.
+        const end = valueEnd(bytes, i);
+        if (end < 0) return undefined;
+        spans.push(i, end + 1);
+        last = 'element';
+        i = end;
+        continue;
+      }
       depth++;
     } else if (byte === closeBrace || byte === closeBracket) {
       depth--;
       if (depth < 0) return undefined;
-      if (last !== undefined && depth === 2) {
-        spans.push(element, i + 1);
-        last = 'element';
-      } else if (last !== undefined && depth === 1) {
+      if (last !== undefined && depth === 1) {
         close = i;
         last = undefined;
       } else if (depth === 0) ended = true;

@@ -3,6 +3,7 @@ import { type MidWrite, readJsonIfExists, readSmallFile, readSmallText, writeCac
 import { deriveSequences, type DerivedSequence, type SequenceFacts, type SequencesDocument } from './derive-sequences.ts';
 import type { ExecutionRecord } from './records.ts';
 import { sha1 } from '../util/hash.ts';
+import { findByte, holds } from '../util/bytes.ts';
 
 /** What each sequence's entry in sequences.json was derived from: the hash of its facts, by sequence id. */
 interface Marker {
@@ -122,8 +123,13 @@ const entrySeparator = Buffer.from(',\n');
 /** An entry of the document as JSON.stringify(document, null, 2) writes it, four spaces in (JSON strings hold no raw newline). */
 const entryText = (sequence: DerivedSequence): string => `    ${JSON.stringify(sequence, null, 2).replaceAll('\n', '\n    ')}`;
 
-/** Whether `bytes` holds `part` at `at`. */
-const holds = (bytes: Buffer, part: Buffer, at: number): boolean => at >= 0 && at + part.length <= bytes.length && bytes.compare(part, 0, part.length, at, at + part.length) === 0;
+/** The offset of the `\n    }` that closes the entry starting at `at` (a `}` deeper in is indented further); -1 when there is none. */
+function entryEnd(bytes: Buffer, at: number): number {
+  for (let brace = findByte(bytes, 0x7d, at); brace >= 0; brace = findByte(bytes, 0x7d, brace + 1)) {
+    if (holds(bytes, entryClose, brace + 1 - entryClose.length)) return brace + 1 - entryClose.length;
+  }
+  return -1;
+}
 
 /** Where each entry of a document written as derive writes it lies in its bytes, in order; undefined for any other layout. */
 function entrySpans(bytes: Buffer, project: string): Array<{ id: string; start: number; end: number }> | undefined {
@@ -132,8 +138,8 @@ function entrySpans(bytes: Buffer, project: string): Array<{ id: string; start: 
   const spans: Array<{ id: string; start: number; end: number }> = [];
   let at = head.length;
   for (;;) {
-    const idEnd = bytes.indexOf(34, at + entryOpen.length);
-    const close = bytes.indexOf(entryClose, at);
+    const idEnd = findByte(bytes, 34, at + entryOpen.length);
+    const close = entryEnd(bytes, at);
     if (!holds(bytes, entryOpen, at) || idEnd < 0 || close < 0) return undefined;
     spans.push({ id: bytes.toString('latin1', at + entryOpen.length, idEnd), start: at, end: close + entryClose.length });
     at = close + entryClose.length;
