@@ -145,4 +145,51 @@ describe('the action index', () => {
     expect(await cache.get(key('a'))).toBeUndefined();
     expect(await readFile(join(dir, 'actions.jsonl'), 'utf8')).toBe(text);
   });
+
+  test('a build of a few sequences searches the bytes for its keys, and finds what reading the whole index finds', async () => {
+    const dir = await cacheDir();
+    const damaged = (line: string): string => line.replace('"provider":"sim"', '"provider":sim"');
+    const deleted = (name: string): string => JSON.stringify({ key: key(name), deleted: true });
+    const reordered = (line: ActionResult): string => JSON.stringify({ ...line, key: undefined, durationMs: 2, id: line.key }).replace('"id":', '"key":');
+    const lines = [
+      JSON.stringify(result('a', 1)), // a: superseded, then its newer line damaged
+      JSON.stringify(result('b', 1)), // b: deleted, then made again
+      deleted('b'),
+      JSON.stringify(result('b', 2)),
+      JSON.stringify(result('c', 1)), // c: deleted
+      deleted('c'),
+      damaged(JSON.stringify(result('a', 2))),
+      damaged(JSON.stringify(result('d', 1))), // d: only a damaged line
+      JSON.stringify(result('e', 1)).slice(0, 40), // e: only a line a crash cut short
+    ];
+    await writeFile(join(dir, 'actions.jsonl'), `${lines.join('\n')}\n`);
+    const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const answers = async (cache: LocalActionCache): Promise<unknown[]> => {
+      const present = await cache.present();
+      return Promise.all(names.map(async (name) => [name, present.has(key(name)), (await cache.get(key(name)))?.costUsd]));
+    };
+    const whole = await answers(new LocalActionCache(dir));
+    expect(whole).toEqual([['a', true, 1], ['b', true, 2], ['c', false, undefined], ['d', true, undefined], ['e', false, undefined], ['f', false, undefined]]);
+    const searching = new LocalActionCache(dir, undefined, { search: true });
+    expect(await answers(searching)).toEqual(whole);
+
+    // What it writes is found by its own searches, and by a later command.
+    await searching.put(result('f', 7), { name: 'f' });
+    await searching.delete(key('a'));
+    const after = [['a', false, undefined], ['b', true, 2], ['c', false, undefined], ['d', true, undefined], ['e', false, undefined], ['f', true, 7]];
+    expect(await answers(searching)).toEqual(after);
+    expect(await answers(new LocalActionCache(dir))).toEqual(after);
+    expect(await new LocalActionCache(dir).foreign()).toBe(false);
+
+    // A line in another layout (its key not first) could hide from a search: the index says so.
+    await writeFile(join(dir, 'actions.jsonl'), `${reordered(result('g', 1))}\n`, { flag: 'a' });
+    const reread = new LocalActionCache(dir);
+    expect(await reread.get(key('g'))).toMatchObject({ costUsd: 1 });
+    expect(await reread.foreign()).toBe(true);
+    // The next write rewrites the index in this cache's own layout.
+    await reread.put(result('h', 1), { name: 'h' });
+    expect((await indexLines(dir)).every((line) => line.startsWith(`{"key":"`))).toBe(true);
+    expect(await new LocalActionCache(dir).foreign()).toBe(false);
+    expect(await new LocalActionCache(dir, undefined, { search: true }).get(key('g'))).toMatchObject({ costUsd: 1 });
+  });
 });

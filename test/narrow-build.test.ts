@@ -106,6 +106,25 @@ describe('a build after an edit of a few sequences', () => {
     expect(sequencesOf(reformatted.stdout)).toHaveLength(12);
     expect(ran(nodesOf(reformatted.stdout))).toEqual([]);
 
+    // A narrowed build searches the action index for its keys: an index with a line in another
+    // layout (here, its key last) is read whole, and the build after it plans everything.
+    await project.editJson('plan.json', () => undefined);
+    const index = project.path('.cg', 'actions', 'actions.jsonl');
+    const [first = '', ...rest] = (await readFile(index, 'utf8')).split('\n');
+    const { key, ...others } = JSON.parse(first) as { key: string };
+    await writeFile(index, [JSON.stringify({ ...others, key }), ...rest].join('\n'));
+    expect((await cg(project, ['build'])).stdout).toMatch(/^Nothing to build/m);
+    await shrinkMemo(project);
+    await project.editJson('plan.json', editShot('SEQ08', (shot) => (shot.prompt += ' Sirens.')));
+    const whole = await cg(project, ['build', '--json']);
+    expect(sequencesOf(whole.stdout)).toHaveLength(12);
+    expect(ran(nodesOf(whole.stdout))).toEqual(['SEQ08:shot01']);
+    // That build wrote the index again in its own layout: once remembered, the next edit is narrowed.
+    expect((await cg(project, ['build'])).stdout).toMatch(/^Nothing to build/m);
+    await shrinkMemo(project);
+    await project.editJson('plan.json', editShot('SEQ09', (shot) => (shot.prompt += ' Sirens.')));
+    expect(sequencesOf((await cg(project, ['build', '--json'])).stdout)).toEqual(['SEQ04', 'SEQ09']);
+
     await shrinkMemo(project);
     await project.editJson<Plan>('plan.json', (plan) => plan.sequences.reverse());
     expect(sequencesOf((await cg(project, ['build', '--json'])).stdout)).toEqual(Array.from({ length: 12 }, (_, i) => `SEQ${String(12 - i).padStart(2, '0')}`));

@@ -27,9 +27,16 @@ export interface ActionResult {
   durationMs: number;
 }
 
+/** Which keys have a result. */
+export interface KeySet {
+  has(key: NodeKey): boolean;
+}
+
 export interface ActionCache {
   /** Every key with a result. */
   keys(): Promise<ReadonlySet<NodeKey>>;
+  /** Which keys have a result, for a command that asks about some (it may not read every key). */
+  present(): Promise<KeySet>;
   get(key: NodeKey): Promise<ActionResult | undefined>;
   /** The key material a result was made from, kept so `cg explain` can say which input changed. */
   material(key: NodeKey): Promise<unknown>;
@@ -80,9 +87,10 @@ function looksWhole(bytes: Buffer, start: number, end: number): boolean {
  * it has, dead ones included. A whole line as this cache writes it is kept as bytes until its key
  * is looked up; any other line is parsed here (one a crash cut short is passed over).
  */
-function readIndex(bytes: Buffer): { entries: Map<NodeKey, Entry>; lines: number } {
+function readIndex(bytes: Buffer): { entries: Map<NodeKey, Entry>; lines: number; foreign: boolean } {
   const entries = new Map<NodeKey, Entry>();
   let lines = 0;
+  let foreign = false;
   for (let start = 0; start < bytes.length; ) {
     const newline = findByte(bytes, 10, start);
     const end = newline < 0 ? bytes.length : newline;
@@ -104,10 +112,33 @@ function readIndex(bytes: Buffer): { entries: Map<NodeKey, Entry>; lines: number
     }
     const entry = parseLine(line.toString('utf8'));
     if (entry === undefined) continue;
+    foreign ||= !holds(bytes, keyStart, from);
     if ('deleted' in entry) entries.delete(entry.key);
     else entries.set(entry.key, entry);
   }
-  return { entries, lines };
+  return { entries, lines, foreign };
+}
+
+/**
+ * A key's result found in the index's bytes without reading every line: its lines are those
+ * that start with its key (as this cache writes every line), read newest first. The same as
+ * readIndex then newestResult: a deletion ends the search; a whole line that does not parse
+ * keeps the key among the keys (its result is made again); a line a crash cut short is passed over.
+ */
+function searchIndex(bytes: Buffer, key: NodeKey): Found {
+  const needle = Buffer.from(`{"key":"${key}"`);
+  let present = false;
+  for (let at = bytes.lastIndexOf(needle); at >= 0; at = at === 0 ? -1 : bytes.lastIndexOf(needle, at - 1)) {
+    if (at > 0 && bytes[at - 1] !== 10) continue;
+    const newline = findByte(bytes, 10, at);
+    const end = newline < 0 ? bytes.length : newline;
+    const whole = looksWhole(bytes, at, end);
+    present ||= whole;
+    const entry = parseLine(bytes.toString('utf8', at, end));
+    if (entry === undefined || entry.key !== key) continue;
+    return 'deleted' in entry ? { present, result: undefined } : { present: true, result: entry };
+  }
+  return { present, result: undefined };
 }
 
 /** The newest of a key's lines that parses as its result (a line a crash or damage cut short is passed over). */
@@ -120,15 +151,33 @@ function newestResult(key: NodeKey, lines: readonly Buffer[]): ActionResult | un
 }
 
 /** The live results of an index file, all parsed (for a rewrite), and how many lines it has, dead ones included. */
-function parseIndex(bytes: Buffer): { entries: Map<NodeKey, ActionResult>; lines: number } {
-  const { entries, lines } = readIndex(bytes);
+function parseIndex(bytes: Buffer): { entries: Map<NodeKey, ActionResult>; lines: number; foreign: boolean } {
+  const { entries, lines, foreign } = readIndex(bytes);
   const results = new Map<NodeKey, ActionResult>();
   for (const [key, entry] of entries) {
     const result = Array.isArray(entry) ? newestResult(key, entry) : entry;
     if (result !== undefined) results.set(key, result);
   }
-  return { entries: results, lines };
+  return { entries: results, lines, foreign };
 }
+
+/** What a search of the index found for a key: whether it is among the keys, and its result. */
+interface Found {
+  present: boolean;
+  result: ActionResult | undefined;
+}
+
+/** A command searching the index: what it found, and what it wrote meanwhile (null: deleted). */
+interface Searching {
+  found: Map<NodeKey, Found>;
+  written: Map<NodeKey, ActionResult | null>;
+}
+
+/** A result with its key first, as this cache writes every line (what searchIndex finds). */
+const keyFirst = ({ key, ...rest }: ActionResult): ActionResult => ({ key, ...rest });
+
+/** Past this many lookups a command plans much of the project: the index is read whole instead of searched. */
+const searchesBeforeRead = 256;
 
 /**
  * The action cache on local disk: one append-only index (`actions.jsonl`, read once per
@@ -137,21 +186,32 @@ function parseIndex(bytes: Buffer): { entries: Map<NodeKey, ActionResult>; lines
  * Writers hold the project lock; a line cut short by a crash is ignored. When dead lines
  * (deleted, superseded or torn) pass half of the index, the next write rewrites it with
  * only the live ones. Only writes compact: read-only commands, which hold no lock, never write.
+ *
+ * A build of a few sequences (`search`) looks up a few keys: it finds their lines in the
+ * index's bytes (searchIndex) instead of reading all 26,000. It is given only when the index
+ * is as the last build left it (checked by its stat) and that build found every line in
+ * this cache's own layout (`foreign`), so no line can hide from the search.
  */
 export class LocalActionCache implements ActionCache {
   readonly #dir: string;
   readonly #faults: Faults;
+  #bytes: Promise<Buffer> | undefined;
   #index: Promise<Map<NodeKey, Entry>> | undefined;
   /** Non-empty lines in the file, live or dead. */
   #lines = 0;
   /** The file ends in a fragment of a crashed append: the next line must start on a fresh one. */
   #torn = false;
+  /** Some line is not in this cache's own layout (read whole, the index knows). */
+  #foreign = false;
+  /** Searching the bytes rather than reading the index whole: what was found, and what this command wrote meanwhile (null: deleted). */
+  #search: Searching | undefined;
   /** Writes run one at a time: an append racing a rewrite would land in the file being replaced. */
   #writes: Promise<void> = Promise.resolve();
 
-  constructor(dir: string, faults: Faults = noFaults) {
+  constructor(dir: string, faults: Faults = noFaults, options: { search?: boolean } = {}) {
     this.#dir = dir;
     this.#faults = faults;
+    this.#search = options.search === true ? { found: new Map(), written: new Map() } : undefined;
   }
 
   get #indexFile(): string {
@@ -167,21 +227,66 @@ export class LocalActionCache implements ActionCache {
     }
   }
 
-  #load(): Promise<Map<NodeKey, Entry>> {
-    this.#index ??= this.#read().then((bytes) => {
-      const { entries, lines } = readIndex(bytes);
-      this.#lines = lines;
+  #file(): Promise<Buffer> {
+    this.#bytes ??= this.#read().then((bytes) => {
       this.#torn = bytes.length > 0 && bytes[bytes.length - 1] !== 10;
+      return bytes;
+    });
+    return this.#bytes;
+  }
+
+  #load(): Promise<Map<NodeKey, Entry>> {
+    this.#index ??= this.#file().then((bytes) => {
+      const { entries, lines, foreign } = readIndex(bytes);
+      this.#lines = lines + (this.#search?.written.size ?? 0);
+      this.#foreign = foreign;
+      // What this command wrote while it searched the bytes it had read.
+      for (const [key, result] of this.#search?.written ?? []) {
+        if (result === null) entries.delete(key);
+        else entries.set(key, result);
+      }
+      this.#search = undefined;
       return entries;
     });
     return this.#index;
+  }
+
+  /** Whether some line of the index is not in this cache's own layout (it is then read whole, never searched). */
+  async foreign(): Promise<boolean> {
+    await this.#load();
+    return this.#foreign;
+  }
+
+  /** A key's result by search, while this command searches (undefined once it reads the index whole). */
+  async #searched(key: NodeKey): Promise<Found | undefined> {
+    const search = this.#search;
+    if (search === undefined || this.#index !== undefined || search.found.size >= searchesBeforeRead) return undefined;
+    return this.#find(search, await this.#file(), key);
+  }
+
+  #find(search: Searching, bytes: Buffer, key: NodeKey): Found {
+    const written = search.written.get(key);
+    if (written !== undefined) return { present: written !== null, result: written ?? undefined };
+    let found = search.found.get(key);
+    if (found === undefined) search.found.set(key, (found = searchIndex(bytes, key)));
+    return found;
   }
 
   async keys(): Promise<ReadonlySet<NodeKey>> {
     return new Set((await this.#load()).keys());
   }
 
+  async present(): Promise<KeySet> {
+    const search = this.#search;
+    if (search === undefined || this.#index !== undefined) return this.keys();
+    // Searched while few keys are asked for: a command asks about the keys of the nodes it plans.
+    const bytes = await this.#file();
+    return { has: (key) => this.#find(search, bytes, key).present };
+  }
+
   async get(key: NodeKey): Promise<ActionResult | undefined> {
+    const searched = await this.#searched(key);
+    if (searched !== undefined) return searched.result;
     const index = await this.#load();
     const entry = index.get(key);
     if (!Array.isArray(entry)) return entry;
@@ -202,24 +307,31 @@ export class LocalActionCache implements ActionCache {
 
   async put(result: ActionResult, material: unknown): Promise<void> {
     await writeCacheAtomic(this.materialFile(result.key), material, () => this.#faults('write:material'));
-    await this.#write(result, (index) => index.set(result.key, result));
+    await this.#write(result);
   }
 
   async delete(key: NodeKey): Promise<void> {
-    await this.#write({ key, deleted: true }, (index) => index.delete(key));
+    await this.#write({ key, deleted: true });
   }
 
-  #write(line: IndexLine, apply: (index: Map<NodeKey, Entry>) => void): Promise<void> {
+  #write(line: IndexLine): Promise<void> {
     const run = this.#writes.then(async () => {
-      const index = await this.#load();
+      const search = this.#index === undefined ? this.#search : undefined;
+      const index = search === undefined ? await this.#load() : undefined;
+      await this.#file();
       // One short line per append; only the last line can be torn.
       const torn = this.#torn;
       await appendText(this.#indexFile, `${torn ? '\n' : ''}${JSON.stringify(line)}\n`, () => this.#faults('write:actions'));
       this.#torn = false;
       this.#lines += 1;
-      apply(index);
-      // A fragment a crash left is rewritten away at once, so every line of the file parses again.
-      if (torn || 2 * (this.#lines - index.size) > this.#lines) await this.#compact();
+      const result = 'deleted' in line ? null : line;
+      if (index === undefined) search?.written.set(line.key, result);
+      else if (result === null) index.delete(line.key);
+      else index.set(line.key, result);
+      // A fragment a crash left, or a line in another layout, is rewritten away at once, so every
+      // line of the file parses again, as this cache writes it; dead lines are counted when the
+      // index was read whole.
+      if (torn || this.#foreign || (index !== undefined && 2 * (this.#lines - index.size) > this.#lines)) await this.#compact();
     });
     // A failed write fails its caller, not the writes queued after it.
     this.#writes = run.catch(() => undefined);
@@ -229,8 +341,10 @@ export class LocalActionCache implements ActionCache {
   /** Rewrites the index with only its live results, read again from disk rather than memory: nothing appended since this command loaded it is lost. */
   async #compact(): Promise<void> {
     const { entries } = parseIndex(await this.#read());
-    await writeFileAtomic(this.#indexFile, [...entries.values()].map((entry) => `${JSON.stringify(entry)}\n`).join(''), () => this.#faults('write:actions'));
+    await writeFileAtomic(this.#indexFile, [...entries.values()].map((entry) => `${JSON.stringify(keyFirst(entry))}\n`).join(''), () => this.#faults('write:actions'));
     this.#index = Promise.resolve(entries);
+    this.#search = undefined;
+    this.#foreign = false;
     this.#lines = entries.size;
   }
 }

@@ -346,9 +346,13 @@ export async function remember<R>(ws: Workspace, file: string, codec: MemoCodec<
   await ws.statCache.save();
 }
 
-/** After a settled build: remembers it, with the plan's scope (so an edit of a few sequences can be narrowed). */
-export function rememberSettled(ws: Workspace, session: MemoSession, inputs: Inputs, log: ReadLog, report: SettledReport): Promise<void> {
-  return remember(ws, memoFile(ws.paths), settledCodec, { key: session.key, inputs, log, report, scope: inputs.scope });
+/**
+ * After a settled build: remembers it, with the plan's scope (so an edit of a few sequences can
+ * be narrowed), unless the action index has lines a narrowed build's search could miss.
+ */
+export async function rememberSettled(ws: Workspace, session: MemoSession, inputs: Inputs, log: ReadLog, report: SettledReport): Promise<void> {
+  const scope = (await ws.actions.foreign()) ? null : inputs.scope;
+  return remember(ws, memoFile(ws.paths), settledCodec, { key: session.key, inputs, log, report, scope });
 }
 
 /**

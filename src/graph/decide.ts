@@ -1,4 +1,4 @@
-import type { ActionResult, OutputRef } from '../cache/action-cache.ts';
+import type { ActionResult, KeySet, OutputRef } from '../cache/action-cache.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 import { diffJson, friendlyPath, type FieldChange } from './diff.ts';
 import { audioMaterial, cutMaterial, elementsMaterial, elementsOutput, frameMaterial, gridMaterial, keyOf, pickedFileMaterial, segmentMaterial, videoMaterial, withVariant, type KeyMaterial, type Picture } from './key-material.ts';
@@ -29,7 +29,7 @@ export interface NodeDecision {
 
 /** What the planner may look at; the same for --dry-run, explain, status and build. */
 export interface PlanningContext {
-  cachedKeys: ReadonlySet<NodeKey>;
+  cachedKeys: KeySet;
   action(key: NodeKey): Promise<ActionResult | undefined>;
   material(key: NodeKey): Promise<unknown>;
   /** Cheap check (no bytes read) that a cached output still exists with its size. */
