@@ -19,15 +19,20 @@ async function folder(files: number): Promise<{ dir: string; cacheFile: string; 
   return { dir, cacheFile: join(dir, 'stat-cache.jsonl'), write };
 }
 
+/** A cache written whole, of files f0.txt … */
+async function hashAll(cacheFile: string, dir: string, files: number): Promise<void> {
+  const cache = StatCache.open(cacheFile, dir);
+  for (let i = 0; i < files; i++) await cache.hashFile(`f${i}.txt`);
+  await cache.save();
+}
+
 const lines = async (file: string): Promise<string[]> => (await readFile(file, 'utf8')).split('\n').filter((line) => line !== '');
 const hashOf = (text: string): string => hashBytes(Buffer.from(text));
 
 describe('the stat cache', () => {
   it('appends what it records to the cache written whole, and reads both back', async () => {
     const { dir, cacheFile, write } = await folder(12);
-    const first = StatCache.open(cacheFile, dir);
-    for (let i = 0; i < 12; i++) await first.hashFile(`f${i}.txt`);
-    await first.save();
+    await hashAll(cacheFile, dir, 12);
     expect(await lines(cacheFile)).toHaveLength(1);
 
     await write('f3.txt', 'file 3, edited');
@@ -48,9 +53,7 @@ describe('the stat cache', () => {
 
   it('passes over a line cut short or damaged, and is written whole after a crash cut one short', async () => {
     const { dir, cacheFile, write } = await folder(12);
-    const first = StatCache.open(cacheFile, dir);
-    for (let i = 0; i < 12; i++) await first.hashFile(`f${i}.txt`);
-    await first.save();
+    await hashAll(cacheFile, dir, 12);
     const [base] = await lines(cacheFile);
     const print = (JSON.parse(base ?? '') as { entries: Record<string, string[]> }).entries['f5.txt']?.slice(0, 4) ?? [];
     // A line claiming another hash for f5.txt, damaged in its hash, then one a crash cut short.
@@ -68,9 +71,7 @@ describe('the stat cache', () => {
 
   it('writes itself whole again once its lines pass a quarter of its entries', async () => {
     const { dir, cacheFile, write } = await folder(12);
-    const first = StatCache.open(cacheFile, dir);
-    for (let i = 0; i < 12; i++) await first.hashFile(`f${i}.txt`);
-    await first.save();
+    await hashAll(cacheFile, dir, 12);
     const edit = async (round: number, files: readonly string[]): Promise<string[]> => {
       for (const file of files) await write(file, `edited in round ${round}`);
       const cache = StatCache.open(cacheFile, dir);
