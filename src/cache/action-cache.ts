@@ -176,9 +176,6 @@ interface Searching {
 /** A result with its key first, as this cache writes every line (what searchIndex finds). */
 const keyFirst = ({ key, ...rest }: ActionResult): ActionResult => ({ key, ...rest });
 
-/** Past this many lookups a command plans much of the project: the index is read whole instead of searched. */
-const searchesBeforeRead = 256;
-
 /**
  * The action cache on local disk: one append-only index (`actions.jsonl`, read once per
  * command, so planning 10,000 sequences opens one file, not one per node) and the key
@@ -257,10 +254,13 @@ export class LocalActionCache implements ActionCache {
     return this.#foreign;
   }
 
-  /** A key's result by search, while this command searches (undefined once it reads the index whole). */
+  /**
+   * A key's result by search, while this command searches: to the end of the command, unless
+   * it asks for every key (a build of a few sequences looks up a few dozen keys).
+   */
   async #searched(key: NodeKey): Promise<Found | undefined> {
     const search = this.#search;
-    if (search === undefined || this.#index !== undefined || search.found.size >= searchesBeforeRead) return undefined;
+    if (search === undefined || this.#index !== undefined) return undefined;
     return this.#find(search, await this.#file(), key);
   }
 
