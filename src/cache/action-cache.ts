@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { appendText, isNotFound, readJsonIfExists, readSmallFile, writeCacheAtomic, writeFileAtomic } from '../util/atomic-fs.ts';
-import { findByte, holds } from '../util/bytes.ts';
+import { eachLine, findByte, holds } from '../util/bytes.ts';
 import { noFaults, type Faults } from '../util/faults.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 
@@ -58,7 +58,7 @@ function parseLine(line: string): IndexLine | undefined {
 
 /**
  * A key's result, or its lines not read yet (newest last, as parts of the index file's bytes): a
- * command decodes and parses only the lines of the keys it looks up, not the whole index (26,000
+ * command decodes and parses only the lines of the keys it looks up, not the whole index (23,000
  * lines at 10,000 sequences, where decoding the file alone cost more than planning).
  */
 type Entry = ActionResult | Buffer[];
@@ -81,7 +81,6 @@ function looksWhole(bytes: Buffer, start: number, end: number): boolean {
   return digits < end - 1 && holds(bytes, lastMember, digits - lastMember.length);
 }
 
-
 /**
  * The entries of an index file (a later line for a key supersedes earlier ones) and how many lines
  * it has, dead ones included. A whole line as this cache writes it is kept as bytes until its key
@@ -91,16 +90,11 @@ function readIndex(bytes: Buffer): { entries: Map<NodeKey, Entry>; lines: number
   const entries = new Map<NodeKey, Entry>();
   let lines = 0;
   let foreign = false;
-  for (let start = 0; start < bytes.length; ) {
-    const newline = findByte(bytes, 10, start);
-    const end = newline < 0 ? bytes.length : newline;
-    const from = start;
-    start = end + 1;
-    if (end === from) continue;
+  eachLine(bytes, 0, (from, end) => {
     lines += 1;
     if (end - from === keyEnd + deletedEnd.length && holds(bytes, keyStart, from) && holds(bytes, deletedEnd, keyEnd + from)) {
       entries.delete(bytes.toString('latin1', from + keyStart.length, from + keyEnd) as NodeKey);
-      continue;
+      return;
     }
     const line = bytes.subarray(from, end);
     if (looksWhole(bytes, from, end)) {
@@ -108,14 +102,14 @@ function readIndex(bytes: Buffer): { entries: Map<NodeKey, Entry>; lines: number
       const known = entries.get(key);
       if (Array.isArray(known)) known.push(line);
       else entries.set(key, known === undefined ? [line] : [Buffer.from(JSON.stringify(known)), line]);
-      continue;
+      return;
     }
     const entry = parseLine(line.toString('utf8'));
-    if (entry === undefined) continue;
+    if (entry === undefined) return;
     foreign ||= !holds(bytes, keyStart, from);
     if ('deleted' in entry) entries.delete(entry.key);
     else entries.set(entry.key, entry);
-  }
+  });
   return { entries, lines, foreign };
 }
 
@@ -185,7 +179,7 @@ const keyFirst = ({ key, ...rest }: ActionResult): ActionResult => ({ key, ...re
  * only the live ones. Only writes compact: read-only commands, which hold no lock, never write.
  *
  * A build of a few sequences (`search`) looks up a few keys: it finds their lines in the
- * index's bytes (searchIndex) instead of reading all 26,000. It is given only when the index
+ * index's bytes (searchIndex) instead of reading every line. It is given only when the index
  * is as the last build left it (checked by its stat) and that build found every line in
  * this cache's own layout (`foreign`), so no line can hide from the search.
  */
@@ -211,13 +205,14 @@ export class LocalActionCache implements ActionCache {
     this.#search = options.search === true ? { found: new Map(), written: new Map() } : undefined;
   }
 
-  get #indexFile(): string {
+  /** The index file (a build's memo checks it by its stat). */
+  get indexFile(): string {
     return join(this.#dir, 'actions.jsonl');
   }
 
   async #read(): Promise<Buffer> {
     try {
-      return await readSmallFile(this.#indexFile);
+      return await readSmallFile(this.indexFile);
     } catch (error) {
       if (isNotFound(error)) return Buffer.alloc(0);
       throw error;
@@ -279,7 +274,7 @@ export class LocalActionCache implements ActionCache {
   async present(): Promise<KeySet> {
     const search = this.#search;
     if (search === undefined || this.#index !== undefined) return this.keys();
-    // Searched while few keys are asked for: a command asks about the keys of the nodes it plans.
+    // A command asks about the keys of the nodes it plans: a few dozen in a build of a few sequences.
     const bytes = await this.#file();
     return { has: (key) => this.#find(search, bytes, key).present };
   }
@@ -321,7 +316,7 @@ export class LocalActionCache implements ActionCache {
       await this.#file();
       // One short line per append; only the last line can be torn.
       const torn = this.#torn;
-      await appendText(this.#indexFile, `${torn ? '\n' : ''}${JSON.stringify(line)}\n`, () => this.#faults('write:actions'));
+      await appendText(this.indexFile, `${torn ? '\n' : ''}${JSON.stringify(line)}\n`, () => this.#faults('write:actions'));
       this.#torn = false;
       this.#lines += 1;
       const result = 'deleted' in line ? null : line;
@@ -341,7 +336,7 @@ export class LocalActionCache implements ActionCache {
   /** Rewrites the index with only its live results, read again from disk rather than memory: nothing appended since this command loaded it is lost. */
   async #compact(): Promise<void> {
     const { entries } = parseIndex(await this.#read());
-    await writeFileAtomic(this.#indexFile, [...entries.values()].map((entry) => `${JSON.stringify(keyFirst(entry))}\n`).join(''), () => this.#faults('write:actions'));
+    await writeFileAtomic(this.indexFile, [...entries.values()].map((entry) => `${JSON.stringify(keyFirst(entry))}\n`).join(''), () => this.#faults('write:actions'));
     this.#index = Promise.resolve(entries);
     this.#search = undefined;
     this.#foreign = false;

@@ -1,18 +1,16 @@
-import { join } from 'node:path';
 import type { NodeReport } from '../graph/events.ts';
 import type { SequencesDocument } from '../state/derive-sequences.ts';
 import { sequenceFacts, type FactsSequence } from '../state/sequence-facts.ts';
 import { readRecords } from '../state/records.ts';
 import { writeSequences, writeSomeSequences, type SequencesFile } from '../state/sequences-file.ts';
+import { derivedMarkerFile } from './project.ts';
 import type { Workspace } from './workspace.ts';
-
-const markerFile = (ws: Workspace): string => join(ws.paths.cache, 'derived.json');
 
 function sequencesFile(ws: Workspace): SequencesFile {
   return {
     project: ws.paths.name,
     file: ws.paths.sequencesJson,
-    marker: markerFile(ws),
+    marker: derivedMarkerFile(ws.paths),
     records: (ids) => readRecords(ws.paths.shots, ids),
     writes: ws.recordWrites,
     midWrite: () => ws.faults('write:sequences'),
@@ -62,5 +60,5 @@ export async function deriveBuiltState(ws: Workspace, nodes: readonly NodeReport
 
 /** Voids the derived state before a command changes an execution record. */
 export function beforeRecordWrite(ws: Workspace, recordId: string): Promise<void> {
-  return ws.recordWrites.before(markerFile(ws), recordId);
+  return ws.recordWrites.before(derivedMarkerFile(ws.paths), recordId);
 }

@@ -14,7 +14,7 @@ import { recordPath } from '../state/records.ts';
 import { isNotFound } from '../util/atomic-fs.ts';
 import type { Io } from './io.ts';
 import { planFacts } from './plan-only.ts';
-import { blobsDir, builtIndexFile, openStatCache, parsedCacheFile } from './project.ts';
+import { blobsDir, builtIndexFile, derivedMarkerFile, openStatCache, parsedCacheFile } from './project.ts';
 import type { PlanSource, Workspace } from './workspace.ts';
 
 /**
@@ -241,7 +241,7 @@ async function settledChecks(ws: Workspace, inputs: MemoChecks, log: ReadLog): P
   for (const node of ws.graph.nodes.values()) if (node.kind === 'audio') checks.files.push([node.file, node.song]);
   checks.files.push(...log.files);
   // cg's caches too: one that is damaged or gone sends the next build down the path that writes it again.
-  const state = [join(ws.paths.cache, 'actions', 'actions.jsonl'), builtIndexFile(ws.paths), parsedCacheFile(ws.paths), join(ws.paths.cache, 'derived.json'), ws.paths.sequencesJson];
+  const state = [ws.actions.indexFile, builtIndexFile(ws.paths), parsedCacheFile(ws.paths), derivedMarkerFile(ws.paths), ws.paths.sequencesJson];
   const records = ws.recordsRead() ? [] : [...log.records].map((id) => recordPath(ws.paths.shots, id));
   try {
     for (const file of state) checks.prints.push([fromProject(file), ws.statCache.print(fromProject(file))]);
@@ -300,7 +300,7 @@ export async function openMemo(io: Io, paths: ProjectPaths, config: ProjectConfi
   if (memo === undefined || changed === undefined) return { key, stats, report: undefined, stale: undefined };
   if (changed.size === 0) return { key, stats, report: memo.report, stale: undefined };
   // The user's two files, and cg's caches a command that reads them rewrites (cg pick does).
-  const inputs = new Set([paths.plan, paths.decisions, parsedCacheFile(paths), join(paths.cache, 'derived.json'), paths.sequencesJson].map((file) => relative(paths.dir, file)));
+  const inputs = new Set([paths.plan, paths.decisions, parsedCacheFile(paths), derivedMarkerFile(paths), paths.sequencesJson].map((file) => relative(paths.dir, file)));
   return { key, stats, report: undefined, stale: [...changed].every((path) => inputs.has(path)) ? memo : undefined };
 }
 

@@ -78,3 +78,6 @@ export function openStatCache(io: Io, paths: ProjectPaths): StatCache {
 
 /** Where the key each node was last built with is kept (src/cache/built-index.ts). */
 export const builtIndexFile = (paths: ProjectPaths): string => join(paths.cache, 'built.jsonl');
+
+/** What each sequence's entry in state/client/sequences.json was derived from (src/state/sequences-file.ts). */
+export const derivedMarkerFile = (paths: ProjectPaths): string => join(paths.cache, 'derived.json');

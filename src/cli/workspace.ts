@@ -10,7 +10,7 @@ import type { CompileOverrides } from '../graph/overrides.ts';
 import { gridMaterial, keyOf, variantKeys } from '../graph/key-material.ts';
 import type { Graph, NodeId } from '../graph/nodes.ts';
 import type { ProjectConfig } from '../plan/config-schema.ts';
-import { loadProject, type LoadedProject, type PreparedPlan } from '../plan/load-project.ts';
+import { decisionsFor, loadProject, type LoadedProject, type PreparedPlan } from '../plan/load-project.ts';
 import type { ProjectPaths } from '../plan/project-paths.ts';
 import type { SongFile } from '../graph/compile-cut.ts';
 import { mediaTools } from './media.ts';
@@ -69,11 +69,11 @@ export interface NarrowTo {
  */
 export type PlanSource = (only?: ReadonlySet<string>) => PreparedPlan | undefined;
 
-/** The project as if its plan and decisions held only the sequences in `only` (their nodes compile to the same keys). */
-function narrowProject(project: LoadedProject, only: ReadonlySet<string>): LoadedProject {
+/** The project as if its plan and decisions held only the sequences in `only` (all of them when there is none; their nodes compile to the same keys). */
+function narrowProject(project: LoadedProject, only: ReadonlySet<string> | undefined): LoadedProject {
+  if (only === undefined) return project;
   const { plan, decisions } = project;
-  const sequences = Object.fromEntries(Object.entries(decisions.sequences).filter(([id]) => only.has(id)));
-  return { ...project, plan: { ...plan, sequences: plan.sequences.filter((sequence) => only.has(sequence.id)) }, decisions: { ...decisions, sequences } };
+  return { ...project, plan: { ...plan, sequences: plan.sequences.filter((sequence) => only.has(sequence.id)) }, decisions: decisionsFor(decisions, only) };
 }
 
 /** Finds the config, loads and checks the project, hashes its references and compiles the graph. */
@@ -103,8 +103,8 @@ export async function openWorkspace(
   const only = options.narrow?.changed;
   const part = only === undefined ? undefined : options.plan?.(only);
   const partLoaded = part === undefined ? undefined : await load(part);
-  const whole = partLoaded?.ok === true ? partLoaded.value : must(await load(options.plan?.()));
-  const project = only === undefined ? whole : narrowProject(whole, only);
+  // Loaded in part, the project holds only the changed sequences already.
+  const project = partLoaded?.ok === true ? partLoaded.value : narrowProject(must(await load(options.plan?.())), only);
   const refHashes = new Map<string, BlobHash>();
   const files = [...new Set([...project.refs.values()].flat())];
   await Promise.all(files.map(async (file) => refHashes.set(file, await statCache.hashFile(file))));

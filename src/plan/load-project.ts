@@ -241,10 +241,10 @@ async function parseWithSchema(kind: FileKind, text: string, data: unknown, cach
 }
 
 /** Remembers a good parse: the plan by its sequences' patches, the other files whole. */
-function remember(cache: ParsedCache, kind: FileKind, hash: string, data: unknown, result: { value: unknown; sequenceHashes?: readonly string[] }): void {
-  if (kind !== 'plan') return cache.set(kind, hash, result.value);
-  const raw = objectMembers(data)?.['sequences'];
-  if (Array.isArray(raw)) cache.setPlan(hash, result.value as Plan, raw as unknown[], result.sequenceHashes ?? (raw as unknown[]).map(sequenceHash));
+function remember(cache: ParsedCache, kind: FileKind, file: { hash: string; text: string; data: unknown }, result: { value: unknown; sequenceHashes?: readonly string[] }): void {
+  if (kind !== 'plan') return cache.set(kind, file.hash, result.value);
+  const raw = objectMembers(file.data)?.['sequences'];
+  if (Array.isArray(raw)) cache.setPlan(file.hash, result.value as Plan, raw as unknown[], result.sequenceHashes ?? sequenceHashes(file.text, raw as unknown[]));
 }
 
 interface ReadJson<T> {
@@ -304,7 +304,7 @@ async function readJsonFile<K extends FileKind>(path: string, file: string, kind
   }));
   const result = await parseWithSchema(kind, text, data, cache, prepared?.sequenceHashes);
   if (result.ok) {
-    remember(cache, kind, hash, data, result);
+    remember(cache, kind, { hash, text, data }, result);
     return { text, json: undefined, value: result.value as Parsers[K], hash, issues };
   }
   const locate = await jsonLocator(text);
@@ -430,11 +430,9 @@ export interface LoadOptions {
   plan?: PreparedPlan;
 }
 
-/** decisions.json as if it held only the sequences in `only` (a plan loaded in part holds only those). */
-function onlyDecisions(read: ReadJson<Decisions>, only: ReadonlySet<string>): ReadJson<Decisions> {
-  if (read.value === undefined) return read;
-  const sequences = Object.fromEntries(Object.entries(read.value.sequences).filter(([id]) => only.has(id)));
-  return { ...read, value: { ...read.value, sequences } };
+/** decisions.json as if it held only the sequences in `only` (as a plan loaded in part, or a narrowed project, does). */
+export function decisionsFor(decisions: Decisions, only: ReadonlySet<string>): Decisions {
+  return { ...decisions, sequences: Object.fromEntries(Object.entries(decisions.sequences).filter(([id]) => only.has(id))) };
 }
 
 /** File, then line, then column: the order a person fixes them in. */
@@ -457,7 +455,7 @@ export async function loadProject({ paths, config, knownTakes, parsedCache, chec
     readJsonFile(paths.bible, files['bible.json'], 'bible', 'error', cache),
     readJsonFile(paths.decisions, files['decisions.json'], 'decisions', 'empty', cache),
   ]);
-  const decisions = only === undefined ? read : onlyDecisions(read, only);
+  const decisions = only === undefined || read.value === undefined ? read : { ...read, value: decisionsFor(read.value, only) };
   const issues = [...plan.issues, ...bible.issues, ...decisions.issues];
   const inputs = await ruleInputs(plan, bible, decisions);
   const listed = await listRefs(paths, inputs.elements ?? new Map());

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { appendText, writeFileAtomic, type MidWrite } from './atomic-fs.ts';
+import { eachLine } from './bytes.ts';
 
 /**
  * A cache file written whole on its first line, then appended a line per change: a build of
@@ -36,15 +37,10 @@ export class AppendedFile {
       return { appended: new AppendedFile(file, undefined, old === undefined ? undefined : legacy), base: old, lines: [] };
     }
     if (bytes === undefined || bytes.length === 0) return { appended: new AppendedFile(file, undefined, undefined), base: undefined, lines: [] };
+    const newline = bytes.indexOf(10);
+    const base = bytes.subarray(0, newline < 0 ? bytes.length : newline);
     const lines: Buffer[] = [];
-    let start = bytes.indexOf(10);
-    const base = bytes.subarray(0, start < 0 ? bytes.length : start);
-    while (start >= 0 && start < bytes.length - 1) {
-      const end = bytes.indexOf(10, start + 1);
-      const line = bytes.subarray(start + 1, end < 0 ? bytes.length : end);
-      if (line.length > 0) lines.push(line);
-      start = end;
-    }
+    eachLine(bytes, base.length + 1, (start, end) => lines.push(bytes.subarray(start, end)));
     // A file that does not end in a newline was cut short by a crash: written whole next.
     const torn = bytes[bytes.length - 1] !== 10;
     return { appended: new AppendedFile(file, torn ? undefined : { base: base.length, appended: bytes.length - base.length }, undefined), base, lines };

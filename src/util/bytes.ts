@@ -13,3 +13,13 @@ export function holds(bytes: Uint8Array, part: Uint8Array, at: number): boolean 
   for (let i = 0; i < part.length; i++) if (bytes[at + i] !== part[i]) return false;
   return true;
 }
+
+/** Calls `visit` with the start and end of each non-empty line of `bytes` from `from` (a last line without its newline included). */
+export function eachLine(bytes: Uint8Array, from: number, visit: (start: number, end: number) => void): void {
+  for (let start = from; start < bytes.length; ) {
+    const newline = findByte(bytes, 10, start);
+    const end = newline < 0 ? bytes.length : newline;
+    if (end > start) visit(start, end);
+    start = end + 1;
+  }
+}
