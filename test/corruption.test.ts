@@ -69,6 +69,23 @@ describe('damaged files are found by hash and put back, never silently paid for 
     expect(paidCalls(fake)).toBe(paid);
   });
 
+  it.each([
+    ['emptied', (file: string) => writeFile(file, '')],
+    ['cut short', async (file: string) => truncate(file, Math.floor((await readFile(file)).length / 2))],
+  ] as const)('paid results the action index lost (%s) are put back from their records, not paid for again', async (_how, damage) => {
+    const { project, fake, env, take } = await builtTake();
+    const paid = paidCalls(fake);
+    await damage(project.path('.cg', 'actions', 'actions.jsonl'));
+    const next = await buildJson(project, ['SEQ04'], env);
+    expect(next.code).toBe(0);
+    expect(ran(next.nodes).filter((id) => /:(grid|take|shot\d+)$/.test(id))).toEqual([]);
+    expect(next.nodes.find((n) => n.id === 'SEQ04:take')).toMatchObject({ action: 'reuse', takeId: 'SEQ04_take001', output: take.output });
+    expect(paidCalls(fake)).toBe(paid);
+    expect((await project.readJson<{ takes: unknown[] }>('state/shots/SEQ04.json')).takes).toHaveLength(1);
+    // Back in the index: the build after is a no-op.
+    expect((await cg(project, ['build', 'SEQ04'], env)).stdout).toMatch(/^Nothing to build/m);
+  });
+
   it('a paid take whose file and stored copy are both damaged is fetched again from the result URL, at no charge', async () => {
     const { project, fake, env, take } = await builtTake();
     const paid = paidCalls(fake);

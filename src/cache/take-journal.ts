@@ -42,6 +42,14 @@ export interface StoredTake {
   requestId: string | null;
 }
 
+/** A complete take as its record keeps it: what the action cache would hold of its result. */
+export interface MadeTake extends StoredTake {
+  takeId: string;
+  provider: string;
+  model: string;
+  createdAt: string;
+}
+
 export interface FoundTake {
   takeId: string;
   output: string;
@@ -76,6 +84,8 @@ export interface TakeJournal {
   failed(recordId: string, takeId: string, message: string, final: boolean): Promise<void>;
   /** The complete take that holds this key's result, if any (read only). */
   find(recordId: string, key: NodeKey): Promise<FoundTake | undefined>;
+  /** The same with its stored result (read only): what puts a result the action cache lost back. */
+  made(recordId: string, key: NodeKey): Promise<MadeTake | undefined>;
   /** A cached result is reused: make sure a complete take names it; returns that take. */
   reconcile(take: NewTake, stored: Omit<StoredTake, 'output'> & { extension: string }): Promise<FoundTake>;
 }

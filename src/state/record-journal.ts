@@ -1,4 +1,4 @@
-import type { BegunTake, FoundTake, NewTake, StoredTake, TakeJournal } from '../cache/take-journal.ts';
+import type { BegunTake, FoundTake, MadeTake, NewTake, StoredTake, TakeJournal } from '../cache/take-journal.ts';
 import { noFaults, type Faults } from '../util/faults.ts';
 import type { NodeKey } from '../util/hash.ts';
 import { KeyedMutex } from '../util/semaphore.ts';
@@ -151,9 +151,21 @@ export class RecordJournal implements TakeJournal {
   }
 
   async find(recordId: string, key: NodeKey): Promise<FoundTake | undefined> {
-    const record = await this.#read(recordId);
-    const done = record?.takes.findLast((t) => t.key === key && isComplete(t.status) && t.output !== null);
+    const done = await this.#done(recordId, key);
     return done?.output == null ? undefined : { takeId: done.takeId, output: done.output, resultUrl: done.resultUrl ?? null, resultAt: done.resultAt ?? null };
+  }
+
+  async made(recordId: string, key: NodeKey): Promise<MadeTake | undefined> {
+    const done = await this.#done(recordId, key);
+    if (done?.output == null || done.blob === null) return undefined;
+    const { takeId, output, blob, costUsd, requestId, provider, model, createdAt } = done;
+    return { takeId, output, blob, costUsd, requestId, provider, model, createdAt };
+  }
+
+  /** The newest complete take of this key with its file. */
+  async #done(recordId: string, key: NodeKey): Promise<Take | undefined> {
+    const record = await this.#read(recordId);
+    return record?.takes.findLast((t) => t.key === key && isComplete(t.status) && t.output !== null);
   }
 
   async reconcile(take: NewTake, stored: Omit<StoredTake, 'output'> & { extension: string }): Promise<FoundTake> {

@@ -1,6 +1,9 @@
+import { extname } from 'node:path';
 import type { ActionResult } from '../../cache/action-cache.ts';
+import { sniffImageType } from '../../steps/step-types.ts';
+import type { NodeKey } from '../../util/hash.ts';
 import type { NodeDecision, Outcome } from '../decide.ts';
-import { isPaid, type GraphNode } from '../nodes.ts';
+import { isPaid, type GraphNode, type GridNode, type VideoNode } from '../nodes.ts';
 import { restoreOutput } from '../restore.ts';
 import type { BuildRun } from './context.ts';
 import { frameFile, newTake, nextCutFile, paidCalls } from './paid.ts';
@@ -44,4 +47,39 @@ export async function reuseResult(run: BuildRun, node: GraphNode, decision: Node
   run.report(node, { action: 'reuse', reason: decision.reason, takeId, output });
   run.ctx.emit({ type: 'reused', nodeId: node.id, takeId, output });
   return { state: 'done', output: cached.output.hash };
+}
+
+/**
+ * A paid result its take's record holds though the action cache lost it (a damaged or cut-short
+ * index): put back in the cache from the record and a copy whose hash is the record's (the
+ * stored one, else the take's file), and reused, never paid for again. Undefined when the
+ * record has no such take, or no intact copy of it is left.
+ */
+export async function reuseRecorded(run: BuildRun, node: GridNode | VideoNode, decision: NodeDecision): Promise<Outcome | undefined> {
+  const { stores } = run.ctx;
+  const key = decision.key as NodeKey;
+  const made = await stores.journal.made(node.recordId, key);
+  if (made === undefined) return undefined;
+  const stored = await stores.blobs.get(made.blob);
+  const bytes = stored.ok ? stored.value : (await stores.files.matches(made.output, made.blob)) ? await stores.files.read(made.output) : undefined;
+  if (bytes === undefined) return undefined;
+  // The stored copy put back from the take's file (its hash is the record's).
+  if (!stored.ok) await stores.blobs.put(bytes);
+  const extension = extname(made.output).slice(1);
+  const mimeType = node.kind === 'grid' ? sniffImageType(bytes) : 'video/mp4';
+  const cached: ActionResult = {
+    key,
+    nodeId: node.id,
+    kind: node.kind,
+    output: { hash: made.blob, size: bytes.byteLength, mimeType, extension },
+    provider: made.provider,
+    model: made.model,
+    costUsd: made.costUsd,
+    estimateUsd: node.estimateUsd,
+    requestId: made.requestId,
+    createdAt: made.createdAt,
+    durationMs: 0,
+  };
+  await stores.actions.put(cached, decision.material);
+  return reuseResult(run, node, decision, cached);
 }
