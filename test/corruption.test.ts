@@ -76,8 +76,13 @@ describe('damaged files are found by hash and put back, never silently paid for 
     const { project, fake, env, take } = await builtTake();
     const paid = paidCalls(fake);
     await damage(project.path('.cg', 'actions', 'actions.jsonl'));
-    const next = await buildJson(project, ['SEQ04'], env);
-    expect(next.code).toBe(0);
+    // Planned as reused: nothing to pay for, before the build as after it.
+    const dry = await buildJson(project, ['SEQ04', '--dry-run'], env);
+    expect(dry.nodes.find((n) => n.id === 'SEQ04:take')?.action).toBe('reuse');
+    expect(dry.totalCostUsd).toBe(0);
+    const next = await buildJson(project, ['SEQ04', '--max-cost', '0.01'], env);
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toContain("SEQ04:take: the action cache had lost this result; put back from its take's record (no new call)");
     expect(ran(next.nodes).filter((id) => /:(grid|take|shot\d+)$/.test(id))).toEqual([]);
     expect(next.nodes.find((n) => n.id === 'SEQ04:take')).toMatchObject({ action: 'reuse', takeId: 'SEQ04_take001', output: take.output });
     expect(paidCalls(fake)).toBe(paid);

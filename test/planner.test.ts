@@ -58,6 +58,7 @@ function factsOf(memory: Memory): PlanFacts {
     finalSequences: memory.final,
     approvedTake: () => Promise.resolve(undefined),
     builtTakeId: (id) => Promise.resolve(memory.built.get(id)?.takeId ?? null),
+    recorded: () => Promise.resolve(undefined),
     built: { get: (id) => Promise.resolve(memory.built.get(id)) },
     takes: { find: () => Promise.resolve(undefined) },
     files: { matches: () => Promise.resolve(true) },

@@ -12,7 +12,7 @@ import { planningContext, type Workspace } from './workspace.ts';
 export async function planFacts(io: Io, ws: Workspace, retake: ReadonlySet<NodeId>): Promise<PlanFacts> {
   const records = new RecordJournal(ws.paths.shots, () => io.clock.now(), () => Promise.reject(new Error('a plan never writes a record')));
   return {
-    ...(await planningContext(ws, retake)),
+    ...(await planningContext(ws, retake, records)),
     built: ws.built,
     takes: { find: (recordId, key) => records.find(recordId, key) },
     files: ws.files,

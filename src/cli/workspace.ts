@@ -4,7 +4,9 @@ import { LocalBlobStore } from '../cache/blob-store.ts';
 import { BuiltIndex } from '../cache/built-index.ts';
 import { ProjectFiles } from '../cache/output-files.ts';
 import type { StatCache } from '../cache/stat-cache.ts';
+import type { TakeJournal } from '../cache/take-journal.ts';
 import type { PlanningContext } from '../graph/decide.ts';
+import { recordedResult } from '../graph/recorded-result.ts';
 import { compileGraph } from '../graph/compile.ts';
 import type { CompileOverrides } from '../graph/overrides.ts';
 import { gridMaterial, keyOf, variantKeys } from '../graph/key-material.ts';
@@ -132,7 +134,7 @@ export async function openWorkspace(
   };
 }
 
-export async function planningContext(ws: Workspace, retake: ReadonlySet<NodeId>): Promise<PlanningContext> {
+export async function planningContext(ws: Workspace, retake: ReadonlySet<NodeId>, records: Pick<TakeJournal, 'made'>): Promise<PlanningContext> {
   const decisions = ws.project.decisions.sequences;
   const variants = new Map<string, number>();
   for (const decision of Object.values(decisions)) for (const [key, variant] of Object.entries(decision.retakes)) variants.set(key, variant);
@@ -158,6 +160,7 @@ export async function planningContext(ws: Workspace, retake: ReadonlySet<NodeId>
       return take?.blob == null || !isComplete(take.status) ? undefined : { takeId, blob: take.blob };
     },
     builtTakeId: async (id) => (await ws.built.get(id))?.takeId ?? null,
+    recorded: (node, key) => recordedResult(node, key, { journal: records, blobs: ws.blobs, files: ws.files }),
     finalSequences: new Set(Object.entries(decisions).filter(([, d]) => d.final).map(([id]) => id)),
   };
 }

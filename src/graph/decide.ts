@@ -2,7 +2,7 @@ import type { ActionResult, KeySet, OutputRef } from '../cache/action-cache.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 import { diffJson, friendlyPath, type FieldChange } from './diff.ts';
 import { audioMaterial, cutMaterial, elementsMaterial, elementsOutput, frameMaterial, gridMaterial, keyOf, pickedFileMaterial, segmentMaterial, videoMaterial, withVariant, type KeyMaterial, type Picture } from './key-material.ts';
-import type { CutNode, FrameNode, GraphNode, NodeId, SegmentNode } from './nodes.ts';
+import { isPaid, type CutNode, type FrameNode, type GraphNode, type GridNode, type NodeId, type SegmentNode, type VideoNode } from './nodes.ts';
 import type { Reason } from './reasons.ts';
 
 /** How a node ended up, as its dependants see it. */
@@ -24,6 +24,8 @@ export interface NodeDecision {
   variant: number;
   material: KeyMaterial | undefined;
   cached: ActionResult | undefined;
+  /** `cached` came from the take's record: the action cache lost it, and reusing puts it back. */
+  recovered: boolean;
   changes: FieldChange[];
 }
 
@@ -45,10 +47,15 @@ export interface PlanningContext {
   approvedTake(sequence: string): Promise<{ takeId: string; blob: BlobHash } | undefined>;
   /** The take id a paid node's last build made or reused (for --overlay labels). */
   builtTakeId(node: NodeId): Promise<string | null>;
+  /**
+   * A paid result its take's record holds though the action cache lost it (a damaged or
+   * cut-short index), when a copy with the record's hash is left: never paid for again.
+   */
+  recorded(node: GridNode | VideoNode, key: NodeKey): Promise<ActionResult | undefined>;
 }
 
 function blocked(reason: Reason): NodeDecision {
-  return { action: 'blocked', reason, key: undefined, baseKey: undefined, variant: 0, material: undefined, cached: undefined, changes: [] };
+  return { action: 'blocked', reason, key: undefined, baseKey: undefined, variant: 0, material: undefined, cached: undefined, recovered: false, changes: [] };
 }
 
 function knownOutput(outcome: Outcome | undefined): BlobHash | undefined {
@@ -165,13 +172,19 @@ export async function decideNode(node: GraphNode, deps: ReadonlyMap<NodeId, Outc
   const baseKey = keyOf(found.material);
   let variant = ctx.variantFor(baseKey);
   let key = variant === 0 ? baseKey : keyOf(withVariant(found.material, variant));
-  const retake = ctx.retakeRequested.has(node.id) && ctx.cachedKeys.has(key);
+  // Paid for before, though the action cache lost it or its stored copy: the record has it.
+  const recorded = isPaid(node) && !ctx.cachedKeys.has(key) ? await ctx.recorded(node, key) : undefined;
+  const retake = ctx.retakeRequested.has(node.id) && (ctx.cachedKeys.has(key) || recorded !== undefined);
   if (retake) {
     variant += 1;
     key = keyOf(withVariant(found.material, variant));
   }
   const material = withVariant(found.material, variant);
-  const decision = { key, baseKey, variant, material, cached: undefined, changes: [] as FieldChange[] };
+  const decision = { key, baseKey, variant, material, cached: undefined, recovered: false, changes: [] as FieldChange[] };
+  const reuseReason = async (): Promise<Reason> => {
+    const last = await ctx.lastBuilt(node.id);
+    return last === undefined || last === key ? { kind: 'up-to-date' } : { kind: 'earlier-result' };
+  };
 
   let corrupt = false;
   if (ctx.cachedKeys.has(key)) {
@@ -180,12 +193,12 @@ export async function decideNode(node: GraphNode, deps: ReadonlyMap<NodeId, Outc
     // their files are checked when reused; an element set is rebuilt if a step finds it gone.
     const checked = node.kind === 'grid' || node.kind === 'frame' || node.kind === 'segment' || node.kind === 'audio';
     if (cached !== undefined && (!checked || (await ctx.outputPresent(cached.output)))) {
-      const last = await ctx.lastBuilt(node.id);
-      const reason: Reason = last === undefined || last === key ? { kind: 'up-to-date' } : { kind: 'earlier-result' };
-      return { ...decision, action: 'reuse', reason, cached };
+      return { ...decision, action: 'reuse', reason: await reuseReason(), cached };
     }
     corrupt = true;
   }
+  const lost = corrupt && isPaid(node) ? await ctx.recorded(node, key) : recorded;
+  if (!retake && lost !== undefined) return { ...decision, action: 'reuse', reason: await reuseReason(), cached: lost, recovered: true };
   if (ctx.finalSequences.has(node.sequence) && !isCutPart(node)) {
     return { ...decision, action: 'blocked', reason: { kind: 'final', sequence: node.sequence } };
   }

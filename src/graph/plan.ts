@@ -57,9 +57,10 @@ async function locate(node: GraphNode, decision: NodeDecision, facts: PlanFacts)
   const last = decision.key === undefined ? undefined : await facts.built.get(node.id);
   const known = last !== undefined && last.key === decision.key && last.output !== null ? last : undefined;
   const found = known ?? (isPaid(node) && decision.key !== undefined ? await facts.takes.find(node.recordId, decision.key) : undefined);
-  // A take or frame was last built with this very key, and its file still holds those bytes.
+  // A take or frame was last built with this very key, and its file still holds those bytes;
+  // a result put back from its record is never intact (the action cache needs it again).
   const needsFile = isPaid(node) || node.kind === 'frame' || node.kind === 'cut';
-  const intact = !needsFile || (known !== undefined && cached !== undefined && (await facts.files.matches(known.output ?? '', cached.output.hash)));
+  const intact = decision.recovered ? false : !needsFile || (known !== undefined && cached !== undefined && (await facts.files.matches(known.output ?? '', cached.output.hash)));
   const output = isPaid(node) ? (found?.output ?? null) : node.kind === 'cut' ? (known?.output ?? null) : null;
   return { takeId: isPaid(node) ? (found?.takeId ?? null) : null, output, intact };
 }

@@ -48,6 +48,13 @@ export function loggedFacts(facts: PlanFacts, log: ReadLog): PlanFacts {
         return matches;
       },
     },
+    // A result put back from its record repairs the cache: such a plan is not replayed.
+    recorded: async (node, key) => {
+      const recorded = await facts.recorded(node, key);
+      if (recorded === undefined) log.records.add(node.recordId);
+      else log.incomplete();
+      return recorded;
+    },
     takes: {
       find: (recordId, key) => {
         log.records.add(recordId);

@@ -1,9 +1,9 @@
 import { decideNode, type NodeDecision, type Outcome } from '../decide.ts';
-import type { GraphNode, NodeId } from '../nodes.ts';
+import { isPaid, type GraphNode, type NodeId } from '../nodes.ts';
 import { inputsSignature, type BuildPlan } from '../plan.ts';
 import { walkGraph } from '../walk.ts';
 import { BuildRun, type ApplyContext, type BuildReport } from './context.ts';
-import { reuseResult } from './reuse.ts';
+import { reuseRecorded, reuseResult } from './reuse.ts';
 import { runNode } from './run-node.ts';
 import { Scheduler } from './scheduler.ts';
 
@@ -28,9 +28,9 @@ export async function applyPlan(plan: BuildPlan, ctx: ApplyContext): Promise<Bui
   await walkGraph(ctx.graph, plan.selected, async (node, deps) => {
     let decision = await decisionFor(run, plan, node, deps);
     if (decision.action === 'reuse' && decision.cached !== undefined) {
-      const reused = await reuseResult(run, node, decision, decision.cached);
+      const reused = decision.recovered && isPaid(node) ? await reuseRecorded(run, node, decision, decision.cached) : await reuseResult(run, node, decision, decision.cached);
       if (reused !== undefined) return reused;
-      decision = { ...decision, action: 'run', reason: { kind: 'missing-or-corrupt' }, cached: undefined };
+      decision = { ...decision, action: 'run', reason: { kind: 'missing-or-corrupt' }, cached: undefined, recovered: false };
       run.decisions.set(node.id, decision);
     }
     if (decision.action === 'blocked') {

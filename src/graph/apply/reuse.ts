@@ -1,10 +1,7 @@
-import { extname } from 'node:path';
 import type { ActionResult } from '../../cache/action-cache.ts';
-import { sniffImageType } from '../../steps/step-types.ts';
-import type { NodeKey } from '../../util/hash.ts';
 import type { NodeDecision, Outcome } from '../decide.ts';
 import { isPaid, type GraphNode, type GridNode, type VideoNode } from '../nodes.ts';
-import { restoreOutput } from '../restore.ts';
+import { restoreBlob, restoreOutput } from '../restore.ts';
 import type { BuildRun } from './context.ts';
 import { frameFile, newTake, nextCutFile, paidCalls } from './paid.ts';
 
@@ -50,36 +47,18 @@ export async function reuseResult(run: BuildRun, node: GraphNode, decision: Node
 }
 
 /**
- * A paid result its take's record holds though the action cache lost it (a damaged or cut-short
- * index): put back in the cache from the record and a copy whose hash is the record's (the
- * stored one, else the take's file), and reused, never paid for again. Undefined when the
- * record has no such take, or no intact copy of it is left.
+ * A paid result the planner found in its take's record though the action cache lost it: put
+ * back in the cache, its stored copy put back from the take's file if that is the copy left,
+ * then reused like any other. Never paid for again.
  */
-export async function reuseRecorded(run: BuildRun, node: GridNode | VideoNode, decision: NodeDecision): Promise<Outcome | undefined> {
+export async function reuseRecorded(run: BuildRun, node: GridNode | VideoNode, decision: NodeDecision, cached: ActionResult): Promise<Outcome | undefined> {
   const { stores } = run.ctx;
-  const key = decision.key as NodeKey;
-  const made = await stores.journal.made(node.recordId, key);
-  if (made === undefined) return undefined;
-  const stored = await stores.blobs.get(made.blob);
-  const bytes = stored.ok ? stored.value : (await stores.files.matches(made.output, made.blob)) ? await stores.files.read(made.output) : undefined;
-  if (bytes === undefined) return undefined;
-  // The stored copy put back from the take's file (its hash is the record's).
-  if (!stored.ok) await stores.blobs.put(bytes);
-  const extension = extname(made.output).slice(1);
-  const mimeType = node.kind === 'grid' ? sniffImageType(bytes) : 'video/mp4';
-  const cached: ActionResult = {
-    key,
-    nodeId: node.id,
-    kind: node.kind,
-    output: { hash: made.blob, size: bytes.byteLength, mimeType, extension },
-    provider: made.provider,
-    model: made.model,
-    costUsd: made.costUsd,
-    estimateUsd: node.estimateUsd,
-    requestId: made.requestId,
-    createdAt: made.createdAt,
-    durationMs: 0,
-  };
+  const { hash, size } = cached.output;
+  if (!(await stores.blobs.has(hash, size))) {
+    const take = await stores.journal.find(node.recordId, cached.key);
+    if (take !== undefined) await restoreBlob(take.output, hash, stores.blobs, stores.files);
+  }
   await stores.actions.put(cached, decision.material);
+  run.ctx.emit({ type: 'warning', nodeId: node.id, message: `${node.id}: the action cache had lost this result; put back from its take's record (no new call)` });
   return reuseResult(run, node, decision, cached);
 }

@@ -7,7 +7,6 @@ import { isPaid, type GraphNode, type NodeId } from '../nodes.ts';
 import type { BuildRun, Providers } from './context.ts';
 import { beginPaid, idleJournal, rememberVariant } from './journal-hooks.ts';
 import { frameFile, nextCutFile, paidCalls } from './paid.ts';
-import { reuseRecorded } from './reuse.ts';
 import { repairInputs, runStep, type RunInput } from './runners.ts';
 
 interface Started {
@@ -89,9 +88,6 @@ async function storeResult(run: BuildRun, node: GraphNode, decision: NodeDecisio
 /** Runs one node whose inputs are ready: registers a paid take, calls its runner, stores the result. */
 export async function runNode(run: BuildRun, node: GraphNode, decision: NodeDecision, deps: ReadonlyMap<NodeId, Outcome>, providers: Providers): Promise<Outcome> {
   const key = decision.key as NodeKey;
-  // Made before, though the action cache lost it: reused from its record, not paid for again.
-  const recorded = isPaid(node) ? await reuseRecorded(run, node, decision) : undefined;
-  if (recorded !== undefined) return recorded;
   const started: Started = { key, takeId: null, at: run.ctx.clock.now(), landed: false, deps };
   run.ctx.emit({ type: 'started', nodeId: node.id, lane: node.lane });
   let journal = idleJournal;
