@@ -91,6 +91,16 @@ describe('damaged files are found by hash and put back, never silently paid for 
     expect((await cg(project, ['build', 'SEQ04'], env)).stdout).toMatch(/^Nothing to build/m);
   });
 
+  it('--retake after the action index lost the take still makes a new take (the record counts as the first)', async () => {
+    const { project, fake, env } = await builtTake();
+    const submitted = fake.submissions().length;
+    await writeFile(project.path('.cg', 'actions', 'actions.jsonl'), '');
+    const retake = await buildJson(project, ['SEQ04', '--retake'], env);
+    expect(retake.code, retake.stderr).toBe(0);
+    expect(retake.nodes.find((n) => n.id === 'SEQ04:take')).toMatchObject({ action: 'run', takeId: 'SEQ04_take002' });
+    expect(fake.submissions().length).toBe(submitted + 1);
+  });
+
   it('a paid take whose file and stored copy are both damaged is fetched again from the result URL, at no charge', async () => {
     const { project, fake, env, take } = await builtTake();
     const paid = paidCalls(fake);
