@@ -47,6 +47,8 @@ export class BuiltIndex {
   /** The whole line parsed, once a command looked up many nodes. */
   #parsed: Map<string, BuiltEntry> | undefined;
   #searches = 0;
+  /** What each search found (a build asks for the same node several times; each search scans megabytes). */
+  readonly #found = new Map<string, BuiltEntry | undefined>();
   /** Entries set since the file was read or written. */
   #changed = new Map<string, BuiltEntry>();
 
@@ -108,7 +110,12 @@ export class BuiltIndex {
     const read = this.#open();
     const found = this.#changed.get(nodeId) ?? read.later.get(nodeId);
     if (found !== undefined) return Promise.resolve(found);
-    if (this.#parsed === undefined && ++this.#searches <= searchesBeforeParse) return Promise.resolve(this.#search(read, nodeId));
+    if (this.#found.has(nodeId)) return Promise.resolve(this.#found.get(nodeId));
+    if (this.#parsed === undefined && ++this.#searches <= searchesBeforeParse) {
+      const entry = this.#search(read, nodeId);
+      this.#found.set(nodeId, entry);
+      return Promise.resolve(entry);
+    }
     return Promise.resolve(this.#all(read).get(nodeId));
   }
 

@@ -142,12 +142,6 @@ function bySequence<L extends { sequence: string }>(lines: readonly L[]): Map<st
   return grouped;
 }
 
-/** Report lines grouped by sequence, in the plan's order of sequences (`order`). */
-function inPlanOrder<L extends { sequence: string }>(lines: readonly L[], order: readonly string[]): L[] {
-  const grouped = bySequence(lines);
-  return order.flatMap((id) => grouped.get(id) ?? []);
-}
-
 const noChecks = (): MemoChecks => ({ files: [], folders: [], prints: [], blobs: [] });
 
 /** A folder's entries as one string (folders, symbolic links to them included, end in "/"); null when it does not exist. */
@@ -309,6 +303,8 @@ export interface Narrowing {
   changed: ReadonlySet<string>;
   /** The memo's report lines of every other sequence. */
   others: PlannedReport[];
+  /** The same by sequence (merged with the narrowed sequences' lines several times). */
+  othersBySequence: ReadonlyMap<string, PlannedReport[]>;
   /** Every sequence of the plan, in its order. */
   order: readonly string[];
   memo: NoopMemo<SettledReport>;
@@ -327,12 +323,19 @@ export function narrowing(session: MemoSession, inputs: Inputs | undefined): Nar
   const order = inputs.scope.sequences.map(([id]) => id);
   const known = new Set(order);
   if (memo.report.nodes.some((node) => !known.has(node.sequence))) return undefined;
-  return { changed, others: memo.report.nodes.filter((node) => !changed.has(node.sequence)), order, memo };
+  const others = memo.report.nodes.filter((node) => !changed.has(node.sequence));
+  return { changed, others, othersBySequence: bySequence(others), order, memo };
 }
 
 /** Report lines of the narrowed sequences put among the others, in the plan's order of sequences. */
 export function mergeLines<L extends { sequence: string }>(narrow: Narrowing, lines: readonly L[]): Array<L | PlannedReport> {
-  return inPlanOrder<L | PlannedReport>([...narrow.others, ...lines], narrow.order);
+  const narrowed = bySequence(lines);
+  const merged: Array<L | PlannedReport> = [];
+  for (const id of narrow.order) {
+    for (const line of narrow.othersBySequence.get(id) ?? []) merged.push(line);
+    for (const line of narrowed.get(id) ?? []) merged.push(line);
+  }
+  return merged;
 }
 
 /**

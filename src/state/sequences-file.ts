@@ -3,7 +3,7 @@ import { type MidWrite, readJsonIfExists, readSmallFile, readSmallText, writeCac
 import { deriveSequences, type DerivedSequence, type SequenceFacts, type SequencesDocument } from './derive-sequences.ts';
 import type { ExecutionRecord } from './records.ts';
 import { sha1 } from '../util/hash.ts';
-import { findByte, holds } from '../util/bytes.ts';
+import { FileWindow } from '../util/file-window.ts';
 
 /** What each sequence's entry in sequences.json was derived from: the hash of its facts, by sequence id. */
 interface Marker {
@@ -87,8 +87,7 @@ export async function writeSequences(target: SequencesFile, facts: readonly Sequ
  * written, when the file or the marker lacks one of them: they must then be derived too.
  */
 export async function writeSomeSequences(target: SequencesFile, facts: readonly SequenceFacts[], order: readonly string[]): Promise<boolean> {
-  const read = await readDerived(target);
-  return (await splice(target, facts, order, read)) ?? (await derive(target, facts, order, read)) !== undefined;
+  return (await splice(target, facts, order)) ?? (await derive(target, facts, order, await readDerived(target))) !== undefined;
 }
 
 /** The derived document's bytes as they are, the marker on disk, and the marker this command goes by (the one its first record write voided, if any). */
@@ -123,59 +122,65 @@ const entrySeparator = Buffer.from(',\n');
 /** An entry of the document as JSON.stringify(document, null, 2) writes it, four spaces in (JSON strings hold no raw newline). */
 const entryText = (sequence: DerivedSequence): string => `    ${JSON.stringify(sequence, null, 2).replaceAll('\n', '\n    ')}`;
 
-/** The offset of the `\n    }` that closes the entry starting at `at` (a `}` deeper in is indented further); -1 when there is none. */
-function entryEnd(bytes: Buffer, at: number): number {
-  for (let brace = findByte(bytes, 0x7d, at); brace >= 0; brace = findByte(bytes, 0x7d, brace + 1)) {
-    if (holds(bytes, entryClose, brace + 1 - entryClose.length)) return brace + 1 - entryClose.length;
-  }
-  return -1;
-}
+/** Between two entries: the first one's close, a comma, the next one's opening up to its id. */
+const entryBoundary = Buffer.concat([entryClose, entrySeparator, entryOpen]);
+/** Longer ids are not ours: such a file is derived whole. */
+const longestId = 256;
 
-/** Where each entry of a document written as derive writes it lies in its bytes, in order; undefined for any other layout. */
-function entrySpans(bytes: Buffer, project: string): Array<{ id: string; start: number; end: number }> | undefined {
+/** Where each entry of a document written as derive writes it lies in the file, in order; undefined for any other layout. */
+function entrySpans(file: FileWindow, project: string): Array<{ id: string; start: number; end: number }> | undefined {
   const head = documentHead(project);
-  if (!holds(bytes, head, 0) || !holds(bytes, documentTail, bytes.length - documentTail.length)) return undefined;
-  const spans: Array<{ id: string; start: number; end: number }> = [];
-  let at = head.length;
-  for (;;) {
-    const idEnd = findByte(bytes, 34, at + entryOpen.length);
-    const close = entryEnd(bytes, at);
-    if (!holds(bytes, entryOpen, at) || idEnd < 0 || close < 0) return undefined;
-    spans.push({ id: bytes.toString('latin1', at + entryOpen.length, idEnd), start: at, end: close + entryClose.length });
-    at = close + entryClose.length;
-    if (!holds(bytes, entrySeparator, at)) return at === bytes.length - documentTail.length ? spans : undefined;
-    at += entrySeparator.length;
-  }
+  const first = head.length + entryOpen.length;
+  const body = file.size - documentTail.length;
+  if (body < first || !file.read(0, first).equals(Buffer.concat([head, entryOpen])) || !file.read(body - entryClose.length, file.size).equals(Buffer.concat([entryClose, documentTail]))) return undefined;
+  const firstId = file.read(first, first + longestId + 1);
+  const quote = firstId.indexOf(34);
+  const bounds = file.matches(entryBoundary, 34, longestId);
+  if (quote < 0 || bounds === undefined) return undefined;
+  const ids = [firstId.toString('latin1', 0, quote), ...bounds.after];
+  const starts = [head.length, ...bounds.at.map((at) => at + entryClose.length + entrySeparator.length)];
+  const ends = [...bounds.at.map((at) => at + entryClose.length), body];
+  return ids.map((id, i) => ({ id, start: starts[i] as number, end: ends[i] as number }));
 }
 
 /**
- * derive for some sequences, on the file's bytes: the entries of the sequences derived again are
- * put in place of theirs, and the rest of the file is kept as it is, not decoded, parsed and
- * written out again (at 10,000 sequences it is megabytes). Undefined when the file is not laid
- * out as derive writes it, or not in the plan's order: derive then does it on the parsed document.
+ * derive for some sequences, on the file as it is: the entries of the sequences derived again
+ * are put in place of theirs, and the rest of the file is copied as it is, not decoded, parsed
+ * and written out again, nor held whole (at 10,000 sequences it is megabytes). Undefined when
+ * the file is not laid out as derive writes it, or not in the plan's order: derive then does it
+ * on the parsed document.
  */
-async function splice(target: SequencesFile, facts: readonly SequenceFacts[], order: readonly string[], { existing, onDisk, marker }: Derived): Promise<boolean | undefined> {
-  if (marker === undefined || existing === undefined) return undefined;
-  const spans = entrySpans(existing, target.project);
-  if (spans?.length !== order.length || spans.some((span, i) => span.id !== order[i])) return undefined;
-  const given = new Map(facts.map((fact) => [fact.id, factsHash(fact)]));
-  if (order.some((id) => !given.has(id) && marker.facts[id] === undefined)) return false;
-  const stale = facts.filter((fact) => marker.facts[fact.id] !== given.get(fact.id) || recordIds(fact).some((id) => target.writes.has(id)));
-  if (onDisk !== undefined && stale.length === 0) return true;
-  const fresh = await derivedEntries(target, stale);
-  const parts: Buffer[] = [];
-  let kept = 0;
-  for (const span of spans) {
-    const entry = fresh.get(span.id);
-    if (entry === undefined) continue;
-    parts.push(existing.subarray(kept, span.start), Buffer.from(entryText(entry)));
-    kept = span.end;
+async function splice(target: SequencesFile, facts: readonly SequenceFacts[], order: readonly string[]): Promise<boolean | undefined> {
+  const onDisk = await readMarker(target.marker);
+  const marker = onDisk ?? (await target.writes.previous());
+  const file = marker === undefined ? undefined : FileWindow.open(target.file);
+  if (marker === undefined || file === undefined) return undefined;
+  try {
+    const spans = entrySpans(file, target.project);
+    if (spans?.length !== order.length || spans.some((span, i) => span.id !== order[i])) return undefined;
+    const given = new Map(facts.map((fact) => [fact.id, factsHash(fact)]));
+    if (order.some((id) => !given.has(id) && marker.facts[id] === undefined)) return false;
+    const stale = facts.filter((fact) => marker.facts[fact.id] !== given.get(fact.id) || recordIds(fact).some((id) => target.writes.has(id)));
+    if (onDisk !== undefined && stale.length === 0) return true;
+    const fresh = await derivedEntries(target, stale);
+    const pieces: Array<{ from: number; to: number } | Buffer> = [];
+    let kept = 0;
+    let changed = false;
+    for (const span of spans) {
+      const entry = fresh.get(span.id);
+      if (entry === undefined) continue;
+      const bytes = Buffer.from(entryText(entry));
+      changed ||= !file.read(span.start, span.end).equals(bytes);
+      pieces.push({ from: kept, to: span.start }, bytes);
+      kept = span.end;
+    }
+    pieces.push({ from: kept, to: file.size });
+    if (changed) file.writeSpliced(target.file, pieces, target.midWrite);
+    await writeMarker(target, order, given, marker);
+    return true;
+  } finally {
+    file.close();
   }
-  parts.push(existing.subarray(kept));
-  const bytes = Buffer.concat(parts);
-  if (!existing.equals(bytes)) await writeFileAtomic(target.file, bytes, target.midWrite);
-  await writeMarker(target, order, given, marker);
-  return true;
 }
 
 /** state/client/sequences.json as it is; undefined when it is missing or damaged. */

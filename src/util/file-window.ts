@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import type { MidWrite } from './atomic-fs.ts';
+
+/*
+ * A large file read through one small buffer, never held whole. Here memory a process touches
+ * for the first time costs about 3 ms a megabyte (page faults), several times what reading the
+ * bytes costs: a command that only looks for a few places in a file of megabytes, or copies it
+ * with a few parts replaced, reads it in windows.
+ */
+
+const windowSize = 256 * 1024;
+
+/** An open file, read at any offset through a reused buffer. */
+export class FileWindow {
+  readonly size: number;
+  readonly #fd: number;
+  readonly #buffer = Buffer.allocUnsafe(windowSize);
+
+  private constructor(fd: number) {
+    this.#fd = fd;
+    this.size = fstatSync(fd).size;
+  }
+
+  /** The file opened for reading, or undefined when it does not exist or cannot be read. */
+  static open(path: string): FileWindow | undefined {
+    try {
+      return new FileWindow(openSync(path, 'r'));
+    } catch {
+      return undefined;
+    }
+  }
+
+  close(): void {
+    closeSync(this.#fd);
+  }
+
+  /** A copy of the bytes from `start` to `end` (a few: a header, an id, an entry). */
+  read(start: number, end: number): Buffer {
+    const bytes = Buffer.allocUnsafe(Math.max(0, Math.min(end, this.size) - start));
+    let done = 0;
+    while (done < bytes.length) {
+      const count = readSync(this.#fd, bytes, done, bytes.length - done, start + done);
+      if (count === 0) return bytes.subarray(0, done);
+      done += count;
+    }
+    return bytes;
+  }
+
+  /**
+   * Each offset where `pattern` starts, in order, with the bytes after it up to the next `stop`
+   * byte (at most `longest` of them) as latin1 text. Undefined when some match has no `stop`
+   * within `longest`.
+   */
+  matches(pattern: Uint8Array, stop: number, longest: number): { at: number[]; after: string[] } | undefined {
+    const at: number[] = [];
+    // What follows each match, each ended by `stop` (which none holds), decoded at once at the end:
+    // tens of thousands of small decodes cost a cold process more than the search.
+    let after = Buffer.allocUnsafe(64 * 1024);
+    let used = 0;
+    const keep = pattern.length - 1;
+    let base = 0;
+    for (;;) {
+      const filled = readSync(this.#fd, this.#buffer, 0, windowSize, base);
+      const bytes = this.#buffer.subarray(0, filled);
+      const last = base + filled >= this.size;
+      let from = 0;
+      let next = -1;
+      for (let match = bytes.indexOf(pattern, from); match >= 0; match = bytes.indexOf(pattern, from)) {
+        const end = bytes.indexOf(stop, match + pattern.length);
+        if (end < 0 || end - match - pattern.length > longest) {
+          if (end < 0 && !last && match > 0) {
+            next = match; // read again from this match: its end is in the next window
+            break;
+          }
+          return undefined;
+        }
+        if (used + longest + 1 > after.length) after = Buffer.concat([after.subarray(0, used), Buffer.allocUnsafe(after.length)]);
+        used += bytes.copy(after, used, match + pattern.length, end + 1);
+        at.push(base + match);
+        from = end + 1;
+      }
+      if (last) return { at, after: at.length === 0 ? [] : after.toString('latin1', 0, used - 1).split(String.fromCharCode(stop)) };
+      // A match may straddle the window's end: the next window starts early enough to hold it.
+      base += next >= 0 ? next : Math.max(from, filled - keep, 1);
+    }
+  }
+
+  /**
+   * Writes a copy of this file, with some ranges replaced, to `path` (atomically: a temp file
+   * renamed over it). `pieces` are, in order, ranges of this file to copy and bytes to put in.
+   * `midWrite` is called when about half is written (the crash harness stops there).
+   */
+  writeSpliced(path: string, pieces: ReadonlyArray<{ from: number; to: number } | Uint8Array>, midWrite?: MidWrite): void {
+    const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    const total = pieces.reduce((sum, piece) => sum + ('from' in piece ? piece.to - piece.from : piece.length), 0);
+    let written = 0;
+    const out = openSync(temp, 'w');
+    const write = (bytes: Uint8Array): void => {
+      for (let done = 0; done < bytes.length; ) done += writeSync(out, bytes, done, bytes.length - done);
+      const before = written;
+      written += bytes.length;
+      if (midWrite !== undefined && before < total / 2 && written >= total / 2) midWrite();
+    };
+    try {
+      try {
+        for (const piece of pieces) {
+          if (!('from' in piece)) {
+            write(piece);
+            continue;
+          }
+          for (let at = piece.from; at < piece.to; ) {
+            const count = readSync(this.#fd, this.#buffer, 0, Math.min(windowSize, piece.to - at), at);
+            if (count === 0) throw new Error(`${path}: the file it is copied from is shorter than it was`);
+            write(this.#buffer.subarray(0, count));
+            at += count;
+          }
+        }
+      } finally {
+        closeSync(out);
+      }
+      renameSync(temp, path);
+    } catch (error) {
+      rmSync(temp, { force: true });
+      throw error;
+    }
+  }
+}
