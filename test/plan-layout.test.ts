@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { planLayout } from '../src/plan/plan-layout.ts';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { planLayout, scanPlan, scanPlanFile } from '../src/plan/plan-layout.ts';
+import { hashBytes } from '../src/util/hash.ts';
 import { repoRoot } from './helpers/project.ts';
 
 /**
@@ -51,5 +53,29 @@ describe('the layout of plan.json', () => {
     ];
     for (const text of cases) expect(spansOf(text), text).toBeUndefined();
     expect(spansOf('{"sequences": []}')).toEqual([]);
+  });
+
+  it('finds the same in a file read through windows of any size: layout, hashes, the bytes around the sequences', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cg-layout-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const text = readFileSync(join(repoRoot, 'projects', 'demo', 'plan.json'), 'utf8');
+    const plan = JSON.parse(text) as { sequences: unknown[] };
+    const tricky = { title: 'a "sequences": [ {not one} ] \\', sequences: [{ id: 'SEQ01', note: '}]{["\\"' }, { id: 'SEQ02' }], after: ['x', { y: '[' }] };
+    const written = [text, JSON.stringify(plan), JSON.stringify(tricky, null, 2), '{"sequences": []}', '{"sequences": [{"id": "A"},]}', '\uFEFF{"sequences": []}'];
+    for (const [i, content] of written.entries()) {
+      const file = join(dir, `plan${i}.json`);
+      writeFileSync(file, content);
+      const bytes = readFileSync(file);
+      const whole = scanPlan(bytes);
+      for (const windowSize of [7, 64, 1000, 1 << 18]) {
+        const read = scanPlanFile(file, windowSize);
+        expect(read.hash).toBe(hashBytes(bytes));
+        expect(read.scan, `${i} in windows of ${windowSize}`).toEqual(whole);
+      }
+      if (whole !== undefined) {
+        expect(whole.head.toString()).toBe(bytes.toString('utf8', 0, whole.layout.open + 1));
+        expect(whole.tail.toString()).toBe(bytes.toString('utf8', whole.layout.close));
+      }
+    }
   });
 });

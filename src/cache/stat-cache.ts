@@ -39,8 +39,8 @@ export class StatCache {
   readonly #appended: AppendedFile;
   /** Paths recorded since the file was read or written. */
   #recorded = new Set<string>();
-  /** Files whose bytes, once read to hash them, are kept for readHashed (and what was read of them). */
-  readonly #kept = new Map<string, { print: string; bytes: Buffer } | undefined>();
+  /** Files hashed by a reader of their own (readBy), given the stat print the read was taken under. */
+  readonly #readers = new Map<string, (print: string) => BlobHash>();
 
   private constructor(base: string, entries: Map<string, Entry>, faults: Faults, appended: AppendedFile) {
     this.#base = base;
@@ -78,14 +78,39 @@ export class StatCache {
     const fingerprint = statPrint(absolute);
     const cached = this.#cached(path, fingerprint);
     if (cached !== undefined) return cached;
-    const bytes = await readFile(absolute);
-    if (this.#kept.has(path)) this.#kept.set(path, { print: fingerprint.join(':'), bytes });
-    return this.#record(path, fingerprint, hashBytes(bytes));
+    const reader = this.#readers.get(path);
+    return this.#record(path, fingerprint, reader !== undefined ? reader(fingerprint.join(':')) : hashBytes(await readFile(absolute)));
   }
 
-  /** Keeps the bytes of `path` when it is next read to hash it: a caller that then needs them (readHashed) does not read megabytes twice. */
-  keepBytes(path: string): void {
-    this.#kept.set(path, undefined);
+  /**
+   * Has `path` hashed by `reader`, which reads the file once for its hash and what its caller
+   * needs besides (plan.json: its layout). Returns what the file, as it is now, read as: the
+   * read this cache made to hash it when its stat is unchanged since, else a new one (undefined
+   * when the file does not exist). A file of megabytes is then read once per command.
+   */
+  readBy<T extends { hash: BlobHash }>(path: string, reader: (absolute: string) => T): () => T | undefined {
+    const absolute = join(this.#base, path);
+    let kept: { print: string; value: T } | undefined;
+    const read = (print: string): T => {
+      const value = reader(absolute);
+      kept = { print, value };
+      return value;
+    };
+    this.#readers.set(path, (print) => read(print).hash);
+    return () => {
+      let fingerprint: Print;
+      try {
+        fingerprint = statPrint(absolute);
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+      const print = fingerprint.join(':');
+      if (kept?.print === print) return kept.value;
+      const value = read(print);
+      if (this.#cached(path, fingerprint) !== value.hash) this.#record(path, fingerprint, value.hash);
+      return value;
+    };
   }
 
   /**
@@ -99,9 +124,7 @@ export class StatCache {
     let bytes: Buffer;
     try {
       fingerprint = statPrint(absolute);
-      const kept = this.#kept.get(path);
-      this.#kept.delete(path);
-      bytes = kept?.print === fingerprint.join(':') ? kept.bytes : readFileSync(absolute);
+      bytes = readFileSync(absolute);
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;

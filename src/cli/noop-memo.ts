@@ -10,6 +10,8 @@ import type { ProjectConfig } from '../plan/config-schema.ts';
 import type { ProjectPaths } from '../plan/project-paths.ts';
 import type { PreparedPlan } from '../plan/load-project.ts';
 import { changedSequences, mostlyKnown, PlanBytes, planScope, type PlanScope } from '../plan/plan-scope.ts';
+import { scanPlanFile, type PlanScan } from '../plan/plan-layout.ts';
+import type { BlobHash } from '../util/hash.ts';
 import { recordPath } from '../state/records.ts';
 import { isNotFound } from '../util/atomic-fs.ts';
 import type { Io } from './io.ts';
@@ -180,18 +182,26 @@ export interface Inputs {
   takePlan: PlanSource;
 }
 
+/** plan.json as it is now, read through the stat cache (see readsPlan). */
+export type PlanReader = () => { hash: BlobHash; scan: PlanScan | undefined } | undefined;
+
+/** plan.json is hashed by scanning it (plan-layout.ts): the memo's check and the plan's scope read it once, in windows. */
+export function readsPlan(stats: StatCache, paths: ProjectPaths): PlanReader {
+  return stats.readBy(relative(paths.dir, paths.plan), (absolute) => scanPlanFile(absolute));
+}
+
 /**
  * The user's inputs, hashed before the workspace reads them: plan.json, bible.json,
  * decisions.json and everything under refs/. `known` is the scope of the memo a build may be
  * narrowed from: the sequences whose bytes it knows are not parsed. Undefined when one cannot
  * be read (the build then says why, and remembers nothing).
  */
-export async function inputChecks(paths: ProjectPaths, stats: StatCache, known?: PlanScope | null): Promise<Inputs | undefined> {
+export async function inputChecks(paths: ProjectPaths, stats: StatCache, readPlan: PlanReader, known?: PlanScope | null): Promise<Inputs | undefined> {
   const checks = noChecks();
   try {
     const fromProject = (file: string): string => relative(paths.dir, file);
-    // plan.json and decisions.json are read here, once: the scope and the workspace use the very bytes hashed.
-    const planFile = stats.readHashed(fromProject(paths.plan));
+    // plan.json and decisions.json are read here, once: the scope and the workspace use what was hashed.
+    const planFile = readPlan();
     const decisions = stats.readHashed(fromProject(paths.decisions));
     checks.files.push(
       [fromProject(paths.plan), planFile?.hash ?? null],
@@ -199,7 +209,7 @@ export async function inputChecks(paths: ProjectPaths, stats: StatCache, known?:
       [fromProject(paths.decisions), decisions?.hash ?? null],
     );
     await addTree(checks, paths, stats, fromProject(paths.refs));
-    const plan = planFile === undefined ? undefined : new PlanBytes(planFile.bytes, planFile.hash);
+    const plan = planFile === undefined ? undefined : new PlanBytes(paths.plan, planFile);
     // An edit of a few sequences parses only those; otherwise the plan is parsed whole, once.
     let whole = plan === undefined || mostlyKnown(plan, known) ? undefined : plan.whole();
     const scope = plan === undefined ? undefined : planScope(plan, decisions?.bytes.toString('utf8'), { known, parsed: whole });
@@ -269,6 +279,7 @@ async function changedFiles(checks: MemoChecks, paths: ProjectPaths, stats: Stat
 export interface MemoSession {
   key: string;
   stats: StatCache;
+  plan: PlanReader;
   report: SettledReport | undefined;
   /** The memo of this build, when only plan.json or decisions.json changed since (and the caches made from them): a narrowed build may use it. */
   stale: NoopMemo<SettledReport> | undefined;
@@ -288,14 +299,14 @@ export async function checkMemo<R>(file: string, codec: MemoCodec<R>, key: strin
 export async function openMemo(io: Io, paths: ProjectPaths, config: ProjectConfig, targets: readonly string[]): Promise<MemoSession> {
   const stats = openStatCache(io, paths);
   // An edited plan.json is read to check the memo, then for the build (inputChecks): once.
-  stats.keepBytes(relative(paths.dir, paths.plan));
+  const plan = readsPlan(stats, paths);
   const key = memoKey(io.cacheTag, paths, config, targets);
   const { memo, changed } = await checkMemo(memoFile(paths), settledCodec, key, paths, stats);
-  if (memo === undefined || changed === undefined) return { key, stats, report: undefined, stale: undefined };
-  if (changed.size === 0) return { key, stats, report: memo.report, stale: undefined };
+  if (memo === undefined || changed === undefined) return { key, stats, plan, report: undefined, stale: undefined };
+  if (changed.size === 0) return { key, stats, plan, report: memo.report, stale: undefined };
   // The user's two files, and cg's caches a command that reads them rewrites (cg pick does).
   const inputs = new Set([paths.plan, paths.decisions, parsedCacheFile(paths), derivedMarkerFile(paths), paths.sequencesJson].map((file) => relative(paths.dir, file)));
-  return { key, stats, report: undefined, stale: [...changed].every((path) => inputs.has(path)) ? memo : undefined };
+  return { key, stats, plan, report: undefined, stale: [...changed].every((path) => inputs.has(path)) ? memo : undefined };
 }
 
 /** A build of the sequences whose entries changed since the memo; the memo's report holds for the others. */

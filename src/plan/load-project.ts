@@ -14,7 +14,7 @@ import type * as SchemaModule from './schema.ts';
 import { hashBytes, sha1, type BlobHash } from '../util/hash.ts';
 import { applyPatch, patchOf, type Patch } from './parse-patch.ts';
 import { readCheckedText, writeCheckedText } from '../util/checked-text.ts';
-import { planLayout, spanHashes } from './plan-layout.ts';
+import { scanPlan } from './plan-layout.ts';
 
 export interface LoadedProject {
   paths: ProjectPaths;
@@ -167,14 +167,12 @@ class ParsedCache {
 
 type Parsed = { ok: true; value: unknown; sequenceHashes?: string[] } | { ok: false; schema: z.ZodType; issues: z.core.$ZodIssue[] };
 
-/** A sequence's hash when plan.json is not laid out as PlanLayout expects (else its bytes' hash, spanHashes). */
+/** A sequence's hash when plan.json is not laid out as PlanLayout expects (else its bytes' hash, PlanScan.hashes). */
 const sequenceHash = (raw: unknown): string => sha1(JSON.stringify(raw));
 
 /** Each sequence's hash as written: of its bytes when the plan is laid out as expected, else of its parse. */
 function sequenceHashes(text: string, sequences: readonly unknown[]): string[] {
-  const bytes = Buffer.from(text);
-  const layout = planLayout(bytes);
-  const hashes = layout === undefined ? undefined : spanHashes(bytes, layout);
+  const hashes = scanPlan(Buffer.from(text))?.hashes;
   return hashes?.length === sequences.length ? hashes : sequences.map(sequenceHash);
 }
 

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
-import { sha1, type BlobHash } from '../util/hash.ts';
+import { readFileSync } from 'node:fs';
+import { FileWindow } from '../util/file-window.ts';
+import { hashBytes, sha1, type BlobHash } from '../util/hash.ts';
 import type { PreparedPlan } from './load-project.ts';
-import { planLayout, spanHashes, type PlanLayout } from './plan-layout.ts';
+import type { PlanScan } from './plan-layout.ts';
 
 /**
  * plan.json and decisions.json cut along their sequences: a hash of each sequence's entries in
@@ -23,63 +24,71 @@ const members = (value: unknown): Record<string, unknown> | undefined =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 
 /**
- * plan.json as read, once, for the scope and for loading: its bytes, their hash and layout,
- * each sequence's hash (of its bytes). The text is decoded and parsed only when the whole plan
- * is loaded (`whole`); a build of a few sequences parses only theirs (`part`).
+ * plan.json as scanned, once, for its hash, the scope and loading: each sequence's hash (of its
+ * bytes) and the bytes around the sequences; the file is not held whole. A build of a few
+ * sequences reads only theirs again (`part`), checked against their hashes; the whole plan is
+ * read again (`whole`), checked against the file's hash, only when it is parsed whole. A file
+ * changed since the scan gives undefined, and the plan is then loaded from the file as it is.
  */
 export class PlanBytes {
-  readonly bytes: Buffer;
   readonly hash: BlobHash;
-  readonly layout: PlanLayout | undefined;
-  #hashes: string[] | undefined;
+  readonly #file: string;
+  readonly #scan: PlanScan | undefined;
 
-  constructor(bytes: Buffer, hash: BlobHash) {
-    this.bytes = bytes;
-    this.hash = hash;
-    // A byte-order mark is skipped by the loader (as if not there): such a file is only parsed whole.
-    this.layout = bytes[0] === 0xef ? undefined : planLayout(bytes);
+  constructor(file: string, read: { hash: BlobHash; scan: PlanScan | undefined }) {
+    this.#file = file;
+    this.hash = read.hash;
+    this.#scan = read.scan;
   }
 
   /** Each sequence's hash, from its bytes. */
   sequenceHashes(): string[] | undefined {
-    if (this.layout === undefined) return undefined;
-    this.#hashes ??= spanHashes(this.bytes, this.layout);
-    return this.#hashes;
+    return this.#scan?.hashes;
   }
 
-  /** The text of sequence `i`. */
-  sequenceText(i: number): string {
-    const spans = this.layout?.spans;
-    return spans === undefined ? '' : this.bytes.toString('utf8', spans[2 * i], spans[2 * i + 1]);
+  /** The texts of the sequences at `positions`, read again; undefined when one is no longer what was scanned. */
+  sequenceTexts(positions: readonly number[]): string[] | undefined {
+    const scan = this.#scan;
+    const file = scan === undefined ? undefined : FileWindow.open(this.#file);
+    if (scan === undefined || file === undefined) return undefined;
+    try {
+      const texts: string[] = [];
+      for (const i of positions) {
+        const bytes = file.read(scan.layout.spans[2 * i] ?? 0, scan.layout.spans[2 * i + 1] ?? 0);
+        if (sha1(bytes) !== scan.hashes[i]) return undefined;
+        texts.push(bytes.toString('utf8'));
+      }
+      return texts;
+    } finally {
+      file.close();
+    }
   }
 
   /** A hash of every byte outside the sequences, each gap between them apart (so none moves into another). */
   restHash(): string | undefined {
-    const spans = this.layout?.spans;
-    if (spans === undefined) return undefined;
-    const digest = createHash('sha1');
-    let from = 0;
-    for (let i = 0; i <= spans.length; i += 2) {
-      const to = i < spans.length ? (spans[i] as number) : this.bytes.length;
-      digest.update(`${to - from}:`).update(this.bytes.subarray(from, to));
-      from = spans[i + 1] as number;
-    }
-    return digest.digest('hex');
+    return this.#scan?.rest;
   }
 
   /** The plan's members but its sequences (parsed from the bytes around them); undefined when they are not JSON. */
   skeleton(): Record<string, unknown> | undefined {
-    if (this.layout === undefined) return undefined;
+    if (this.#scan === undefined) return undefined;
     try {
-      return members(JSON.parse(`${this.bytes.toString('utf8', 0, this.layout.open + 1)}${this.bytes.toString('utf8', this.layout.close)}`));
+      return members(JSON.parse(`${this.#scan.head.toString('utf8')}${this.#scan.tail.toString('utf8')}`));
     } catch {
       return undefined;
     }
   }
 
-  /** The whole plan, decoded and parsed; undefined when it is not JSON or starts with a byte-order mark. */
+  /** The whole plan, read and parsed; undefined when it is not JSON, starts with a byte-order mark, or changed since the scan. */
   whole(): PreparedPlan | undefined {
-    const text = this.bytes.toString('utf8');
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(this.#file);
+    } catch {
+      return undefined;
+    }
+    if (hashBytes(bytes) !== this.hash) return undefined;
+    const text = bytes.toString('utf8');
     if (text.startsWith('\uFEFF')) return undefined;
     let data: unknown;
     try {
@@ -99,11 +108,12 @@ export class PlanBytes {
    * plan's own, parsed. Undefined when that is not JSON (the whole plan is then loaded, for its messages).
    */
   part(positions: readonly number[], only: ReadonlySet<string>): PreparedPlan | undefined {
-    const hashes = this.sequenceHashes();
-    if (this.layout === undefined || hashes === undefined) return undefined;
-    const text = `${this.bytes.toString('utf8', 0, this.layout.open + 1)}${positions.map((i) => this.sequenceText(i)).join(',')}${this.bytes.toString('utf8', this.layout.close)}`;
+    const scan = this.#scan;
+    const texts = this.sequenceTexts(positions);
+    if (scan === undefined || texts === undefined) return undefined;
+    const text = `${scan.head.toString('utf8')}${texts.join(',')}${scan.tail.toString('utf8')}`;
     try {
-      return { text, hash: this.hash, data: JSON.parse(text), sequenceHashes: positions.map((i) => hashes[i] as string), only };
+      return { text, hash: this.hash, data: JSON.parse(text), sequenceHashes: positions.map((i) => scan.hashes[i] as string), only };
     } catch {
       return undefined;
     }
@@ -149,7 +159,7 @@ export function planScope(plan: PlanBytes, decisionsText: string | undefined, id
   const seen = new Set<string>();
   for (const [i, hash] of hashes.entries()) {
     const before = ids.known?.sequences[i];
-    const id = before !== undefined && before[1].startsWith(hash) ? before[0] : parsed !== undefined ? idOf(parsed[i]) : idOf(parseOrUndefined(plan.sequenceText(i)));
+    const id = before !== undefined && before[1].startsWith(hash) ? before[0] : parsed !== undefined ? idOf(parsed[i]) : idOf(parseOrUndefined(plan.sequenceTexts([i])?.[0]));
     if (id === undefined || seen.has(id)) return undefined;
     seen.add(id);
     const decision = decided[id];
@@ -160,7 +170,8 @@ export function planScope(plan: PlanBytes, decisionsText: string | undefined, id
   return { rest: sha1(`${rest}${JSON.stringify({ ...decisions, sequences: strays })}`), sequences };
 }
 
-function parseOrUndefined(text: string): unknown {
+function parseOrUndefined(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
   try {
     return JSON.parse(text);
   } catch {

@@ -155,7 +155,7 @@ export async function buildCommand(io: Io, args: BuildArgs & VariantArgs): Promi
     if (memo?.report !== undefined) return serveMemo(io, args, memo, memo.report, started, reporter);
     // Planned in full: off the no-op's everyday path (code-paths.ts).
     io.codePaths.leftEverydayPath();
-    const inputs = memo === undefined ? undefined : await inputChecks(project.paths, memo.stats, memo.stale?.scope);
+    const inputs = memo === undefined ? undefined : await inputChecks(project.paths, memo.stats, memo.plan, memo.stale?.scope);
     // Only a few sequences changed since the memo: plan and build those, take the rest from it.
     const narrow = memo === undefined || args.targets.length > 0 ? undefined : narrowing(memo, inputs);
     const ws = await openWorkspace(io, args.project, { config, overrides, statCache: memo?.stats, narrow, plan: inputs?.takePlan });

@@ -10,7 +10,7 @@ import type { ExitCode } from '../../util/errors.ts';
 import { deriveState } from '../derived.ts';
 import type { Io } from '../io.ts';
 import { tryProjectLock } from '../lock.ts';
-import { inputChecks } from '../noop-memo.ts';
+import { inputChecks, readsPlan } from '../noop-memo.ts';
 import { planOnly } from '../plan-only.ts';
 import { openConfig, resolveProject } from '../project.ts';
 import { openStatusMemo, rememberStatus } from '../status-memo.ts';
@@ -80,7 +80,7 @@ export async function statusCommand(io: Io, args: StatusArgs): Promise<ExitCode>
       return show({ ...memo.status, project: document.project, sequences: document.sequences, toRun: 0 });
     }
     io.codePaths.leftEverydayPath();
-    const inputs = await inputChecks(project.paths, memo.stats);
+    const inputs = await inputChecks(project.paths, memo.stats, readsPlan(memo.stats, project.paths));
     const ws = await openWorkspace(io, args.project, { config, statCache: memo.stats, plan: inputs?.takePlan });
     const log = new ReadLog();
     const status = await statusOf(io, ws, [], log);
