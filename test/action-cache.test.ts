@@ -192,4 +192,20 @@ describe('the action index', () => {
     expect(await new LocalActionCache(dir).foreign()).toBe(false);
     expect(await new LocalActionCache(dir, undefined, { search: true }).get(key('g'))).toMatchObject({ costUsd: 1 });
   });
+
+  test('a search reads the file in windows: a key thousands of lines share, lines across the windows\' edges, a line too long for a window', async () => {
+    const dir = await cacheDir();
+    // 3,000 lines of one key (sequences with the same elements share it): the newest holds.
+    const shared = Array.from({ length: 3000 }, (_, i) => JSON.stringify(result('s', i)));
+    const long = JSON.stringify({ ...result('x', 5), model: 'm'.repeat(70_000) });
+    await writeFile(join(dir, 'actions.jsonl'), `${[...shared, JSON.stringify(result('t', 3)), long].join('\n')}\n`);
+    const names = ['s', 't', 'x', 'u'];
+    const answers = async (cache: LocalActionCache): Promise<unknown[]> => {
+      const present = await cache.present();
+      return Promise.all(names.map(async (name) => [name, present.has(key(name)), (await cache.get(key(name)))?.costUsd]));
+    };
+    const whole = await answers(new LocalActionCache(dir));
+    expect(whole).toEqual([['s', true, 2999], ['t', true, 3], ['x', true, 5], ['u', false, undefined]]);
+    expect(await answers(new LocalActionCache(dir, undefined, { search: true }))).toEqual(whole);
+  });
 });

@@ -45,7 +45,7 @@ describe('a file read in windows', () => {
     const window = FileWindow.open(await tempFile(bytes));
     if (window === undefined) throw new Error('not opened');
     try {
-      const matches = window.matches(pattern, 0x22, 64);
+      const matches = window.matches(pattern, 0x22, 64, true);
       const found = matches?.at.map((at, i) => ({ at, after: matches.after[i] }));
       expect(found).toEqual(expected(bytes));
       expect(found).toHaveLength(offsets.length);
@@ -57,8 +57,15 @@ describe('a file read in windows', () => {
   it('gives up on a match without its stop byte soon enough after it', async () => {
     const bytes = Buffer.concat([Buffer.from('head'), pattern, Buffer.alloc(100, 'y'), Buffer.from('"')]);
     const window = FileWindow.open(await tempFile(bytes));
-    expect(window?.matches(pattern, 0x22, 64)).toBeUndefined();
-    expect(window?.matches(pattern, 0x22, 128)).toEqual({ at: [4], after: ['y'.repeat(100)] });
+    expect(window?.matches(pattern, 0x22, 64, true)).toBeUndefined();
+    expect(window?.matches(pattern, 0x22, 128, true)).toEqual({ at: [4], end: [4 + pattern.length + 100], after: ['y'.repeat(100)] });
+    window?.close();
+  });
+
+  it('takes a match at the end of the file without its stop byte to the end (a last line without its newline)', async () => {
+    const bytes = Buffer.concat([pattern, Buffer.from('first"'), Buffer.alloc(300_000, 'x'), pattern, Buffer.from('last')]);
+    const window = FileWindow.open(await tempFile(bytes));
+    expect(window?.matches(pattern, 0x22, 64, true)).toEqual({ at: [0, bytes.length - pattern.length - 4], end: [pattern.length + 5, bytes.length], after: ['first', 'last'] });
     window?.close();
   });
 

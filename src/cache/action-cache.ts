@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendText, isNotFound, readJsonIfExists, readSmallFile, writeCacheAtomic, writeFileAtomic } from '../util/atomic-fs.ts';
 import { eachLine, findByte, holds } from '../util/bytes.ts';
+import { FileWindow, newWindow } from '../util/file-window.ts';
 import { noFaults, type Faults } from '../util/faults.ts';
 import type { BlobHash, NodeKey } from '../util/hash.ts';
 
@@ -114,25 +116,53 @@ function readIndex(bytes: Buffer): { entries: Map<NodeKey, Entry>; lines: number
 }
 
 /**
- * A key's result found in the index's bytes without reading every line: its lines are those
- * that start with its key (as this cache writes every line), read newest first. The same as
- * readIndex then newestResult: a deletion ends the search; a whole line that does not parse
- * keeps the key among the keys (its result is made again); a line a crash cut short is passed over.
+ * A key's result from its lines, newest first (`lines`: those that start with its key, as this
+ * cache writes every line). The same as readIndex then newestResult: a deletion ends the search;
+ * a whole line that does not parse keeps the key among the keys (its result is made again); a
+ * line a crash cut short is passed over.
  */
-function searchIndex(bytes: Buffer, key: NodeKey): Found {
-  const needle = Buffer.from(`{"key":"${key}"`);
+function newestOf(key: NodeKey, lines: Iterable<Buffer>): Found {
   let present = false;
-  for (let at = bytes.lastIndexOf(needle); at >= 0; at = at === 0 ? -1 : bytes.lastIndexOf(needle, at - 1)) {
-    if (at > 0 && bytes[at - 1] !== 10) continue;
-    const newline = findByte(bytes, 10, at);
-    const end = newline < 0 ? bytes.length : newline;
-    const whole = looksWhole(bytes, at, end);
+  for (const line of lines) {
+    const whole = looksWhole(line, 0, line.length);
     present ||= whole;
-    const entry = parseLine(bytes.toString('utf8', at, end));
+    const entry = parseLine(line.toString('utf8'));
     if (entry === undefined || entry.key !== key) continue;
     return 'deleted' in entry ? { present, result: undefined } : { present: true, result: entry };
   }
   return { present, result: undefined };
+}
+
+const keyNeedle = (key: NodeKey): Buffer => Buffer.from(`{"key":"${key}"`);
+
+/** The lines of the index's bytes that start with `key`, newest first. */
+function* linesIn(bytes: Buffer, key: NodeKey): Generator<Buffer> {
+  const needle = keyNeedle(key);
+  for (let at = bytes.lastIndexOf(needle); at >= 0; at = at === 0 ? -1 : bytes.lastIndexOf(needle, at - 1)) {
+    if (at > 0 && bytes[at - 1] !== 10) continue;
+    const newline = findByte(bytes, 10, at);
+    yield bytes.subarray(at, newline < 0 ? bytes.length : newline);
+  }
+}
+
+/** Longer lines are not this cache's: an index with one is read whole. */
+const longestLine = 64 * 1024;
+
+/**
+ * A key's result found in the index file without reading every line, nor holding the file
+ * (newestOf over the lines that start with its key). Undefined when a line is too long to search.
+ */
+function searchFile(file: FileWindow, key: NodeKey): Found | undefined {
+  const matches = file.matches(keyNeedle(key), 10, longestLine);
+  if (matches === undefined) return undefined;
+  // Read newest first, and only until one parses: a key many sequences share has thousands of lines.
+  function* lines(found: { at: number[]; end: number[] }): Generator<Buffer> {
+    for (let i = found.at.length - 1; i >= 0; i--) {
+      const at = found.at[i] as number;
+      if (at === 0 || file.read(at - 1, at)[0] === 10) yield file.read(at, found.end[i] as number);
+    }
+  }
+  return newestOf(key, lines(matches));
 }
 
 /** The newest of a key's lines that parses as its result (a line a crash or damage cut short is passed over). */
@@ -167,7 +197,7 @@ interface Searching {
   written: Map<NodeKey, ActionResult | null>;
 }
 
-/** A result with its key first, as this cache writes every line (what searchIndex finds). */
+/** A result with its key first, as this cache writes every line (what a search finds). */
 const keyFirst = ({ key, ...rest }: ActionResult): ActionResult => ({ key, ...rest });
 
 /**
@@ -179,7 +209,7 @@ const keyFirst = ({ key, ...rest }: ActionResult): ActionResult => ({ key, ...re
  * only the live ones. Only writes compact: read-only commands, which hold no lock, never write.
  *
  * A build of a few sequences (`search`) looks up a few keys: it finds their lines in the
- * index's bytes (searchIndex) instead of reading every line. It is given only when the index
+ * index file (searchFile) instead of reading every line. It is given only when the index
  * is as the last build left it (checked by its stat) and that build found every line in
  * this cache's own layout (`foreign`), so no line can hide from the search.
  */
@@ -190,12 +220,14 @@ export class LocalActionCache implements ActionCache {
   #index: Promise<Map<NodeKey, Entry>> | undefined;
   /** Non-empty lines in the file, live or dead. */
   #lines = 0;
-  /** The file ends in a fragment of a crashed append: the next line must start on a fresh one. */
-  #torn = false;
+  /** The file ends in a fragment of a crashed append: the next line must start on a fresh one (undefined: not looked at yet). */
+  #torn: boolean | undefined;
   /** Some line is not in this cache's own layout (read whole, the index knows). */
   #foreign = false;
-  /** Searching the bytes rather than reading the index whole: what was found, and what this command wrote meanwhile (null: deleted). */
+  /** Searching the file rather than reading the index whole: what was found, and what this command wrote meanwhile (null: deleted). */
   #search: Searching | undefined;
+  /** The window searches read the file through (touched once, then reused). */
+  #window: Buffer | undefined;
   /** Writes run one at a time: an append racing a rewrite would land in the file being replaced. */
   #writes: Promise<void> = Promise.resolve();
 
@@ -230,9 +262,10 @@ export class LocalActionCache implements ActionCache {
   #load(): Promise<Map<NodeKey, Entry>> {
     this.#index ??= this.#file().then((bytes) => {
       const { entries, lines, foreign } = readIndex(bytes);
-      this.#lines = lines + (this.#search?.written.size ?? 0);
+      // Read once searches end: the file holds this command's own lines too.
+      this.#lines = lines;
       this.#foreign = foreign;
-      // What this command wrote while it searched the bytes it had read.
+      // What this command wrote while it searched (it supersedes what the file says).
       for (const [key, result] of this.#search?.written ?? []) {
         if (result === null) entries.delete(key);
         else entries.set(key, result);
@@ -253,18 +286,40 @@ export class LocalActionCache implements ActionCache {
    * A key's result by search, while this command searches: to the end of the command, unless
    * it asks for every key (a build of a few sequences looks up a few dozen keys).
    */
-  async #searched(key: NodeKey): Promise<Found | undefined> {
+  #searched(key: NodeKey): Found | undefined {
     const search = this.#search;
     if (search === undefined || this.#index !== undefined) return undefined;
-    return this.#find(search, await this.#file(), key);
+    return this.#find(search, key);
   }
 
-  #find(search: Searching, bytes: Buffer, key: NodeKey): Found {
+  #find(search: Searching, key: NodeKey): Found {
     const written = search.written.get(key);
     if (written !== undefined) return { present: written !== null, result: written ?? undefined };
     let found = search.found.get(key);
-    if (found === undefined) search.found.set(key, (found = searchIndex(bytes, key)));
+    if (found === undefined) search.found.set(key, (found = this.#searchFile(key)));
     return found;
+  }
+
+  /** A key's lines found in the file through the window; an index with lines too long for it is read whole. */
+  #searchFile(key: NodeKey): Found {
+    this.#window ??= newWindow();
+    const file = FileWindow.open(this.indexFile, this.#window);
+    if (file === undefined) return { present: false, result: undefined };
+    try {
+      return searchFile(file, key) ?? newestOf(key, linesIn(readFileSync(this.indexFile), key));
+    } finally {
+      file.close();
+    }
+  }
+
+  /** Whether the file's last line lacks its newline: from the bytes read, else from its last byte. */
+  #isTorn(): boolean {
+    if (this.#torn === undefined) {
+      const file = FileWindow.open(this.indexFile);
+      this.#torn = file !== undefined && file.size > 0 && file.read(file.size - 1, file.size)[0] !== 10;
+      file?.close();
+    }
+    return this.#torn;
   }
 
   async keys(): Promise<ReadonlySet<NodeKey>> {
@@ -275,12 +330,11 @@ export class LocalActionCache implements ActionCache {
     const search = this.#search;
     if (search === undefined || this.#index !== undefined) return this.keys();
     // A command asks about the keys of the nodes it plans: a few dozen in a build of a few sequences.
-    const bytes = await this.#file();
-    return { has: (key) => this.#find(search, bytes, key).present };
+    return { has: (key) => this.#find(search, key).present };
   }
 
   async get(key: NodeKey): Promise<ActionResult | undefined> {
-    const searched = await this.#searched(key);
+    const searched = this.#searched(key);
     if (searched !== undefined) return searched.result;
     const index = await this.#load();
     const entry = index.get(key);
@@ -313,9 +367,8 @@ export class LocalActionCache implements ActionCache {
     const run = this.#writes.then(async () => {
       const search = this.#index === undefined ? this.#search : undefined;
       const index = search === undefined ? await this.#load() : undefined;
-      await this.#file();
       // One short line per append; only the last line can be torn.
-      const torn = this.#torn;
+      const torn = this.#isTorn();
       await appendText(this.indexFile, `${torn ? '\n' : ''}${JSON.stringify(line)}\n`, () => this.#faults('write:actions'));
       this.#torn = false;
       this.#lines += 1;

@@ -135,7 +135,7 @@ function entrySpans(file: FileWindow, project: string): Array<{ id: string; star
   if (body < first || !file.read(0, first).equals(Buffer.concat([head, entryOpen])) || !file.read(body - entryClose.length, file.size).equals(Buffer.concat([entryClose, documentTail]))) return undefined;
   const firstId = file.read(first, first + longestId + 1);
   const quote = firstId.indexOf(34);
-  const bounds = file.matches(entryBoundary, 34, longestId);
+  const bounds = file.matches(entryBoundary, 34, longestId, true);
   if (quote < 0 || bounds === undefined) return undefined;
   const ids = [firstId.toString('latin1', 0, quote), ...bounds.after];
   const starts = [head.length, ...bounds.at.map((at) => at + entryClose.length + entrySeparator.length)];

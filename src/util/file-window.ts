@@ -11,21 +11,28 @@ import type { MidWrite } from './atomic-fs.ts';
 
 const windowSize = 256 * 1024;
 
+/** A buffer to read a file's windows into. */
+export const newWindow = (): Buffer => Buffer.allocUnsafe(windowSize);
+
 /** An open file, read at any offset through a reused buffer. */
 export class FileWindow {
   readonly size: number;
   readonly #fd: number;
-  readonly #buffer = Buffer.allocUnsafe(windowSize);
+  readonly #buffer: Buffer;
 
-  private constructor(fd: number) {
+  private constructor(fd: number, buffer: Buffer) {
     this.#fd = fd;
+    this.#buffer = buffer;
     this.size = fstatSync(fd).size;
   }
 
-  /** The file opened for reading, or undefined when it does not exist or cannot be read. */
-  static open(path: string): FileWindow | undefined {
+  /**
+   * The file opened for reading, or undefined when it does not exist or cannot be read. A caller
+   * that opens files again and again passes its own window (`newWindow`), touched once.
+   */
+  static open(path: string, window: Buffer = newWindow()): FileWindow | undefined {
     try {
-      return new FileWindow(openSync(path, 'r'));
+      return new FileWindow(openSync(path, 'r'), window);
     } catch {
       return undefined;
     }
@@ -48,39 +55,43 @@ export class FileWindow {
   }
 
   /**
-   * Each offset where `pattern` starts, in order, with the bytes after it up to the next `stop`
-   * byte (at most `longest` of them) as latin1 text. Undefined when some match has no `stop`
-   * within `longest`.
+   * Each offset where `pattern` starts, in order, with the offset of the next `stop` byte after
+   * it (or of the file's end) and, with `text`, the bytes between as latin1 text. Undefined when
+   * some match has more than `longest` bytes before its stop.
    */
-  matches(pattern: Uint8Array, stop: number, longest: number): { at: number[]; after: string[] } | undefined {
+  matches(pattern: Uint8Array, stop: number, longest: number, text = false): { at: number[]; end: number[]; after: string[] } | undefined {
     const at: number[] = [];
+    const ends: number[] = [];
     // What follows each match, each ended by `stop` (which none holds), decoded at once at the end:
     // tens of thousands of small decodes cost a cold process more than the search.
-    let after = Buffer.allocUnsafe(64 * 1024);
+    let after = Buffer.allocUnsafe(text ? 64 * 1024 : 0);
     let used = 0;
     const keep = pattern.length - 1;
     let base = 0;
     for (;;) {
-      const filled = readSync(this.#fd, this.#buffer, 0, windowSize, base);
+      const filled = readSync(this.#fd, this.#buffer, 0, this.#buffer.length, base);
       const bytes = this.#buffer.subarray(0, filled);
       const last = base + filled >= this.size;
       let from = 0;
       let next = -1;
       for (let match = bytes.indexOf(pattern, from); match >= 0; match = bytes.indexOf(pattern, from)) {
-        const end = bytes.indexOf(stop, match + pattern.length);
-        if (end < 0 || end - match - pattern.length > longest) {
-          if (end < 0 && !last && match > 0) {
-            next = match; // read again from this match: its end is in the next window
-            break;
-          }
-          return undefined;
+        const found = bytes.indexOf(stop, match + pattern.length);
+        if (found < 0 && !last && match > 0) {
+          next = match; // read again from this match: its end is in the next window
+          break;
         }
-        if (used + longest + 1 > after.length) after = Buffer.concat([after.subarray(0, used), Buffer.allocUnsafe(after.length)]);
-        used += bytes.copy(after, used, match + pattern.length, end + 1);
+        const end = found < 0 ? filled : found;
+        if (end - match - pattern.length > longest) return undefined;
+        if (text) {
+          if (used + longest + 1 > after.length) after = Buffer.concat([after.subarray(0, used), Buffer.allocUnsafe(after.length)]);
+          used += bytes.copy(after, used, match + pattern.length, end);
+          after[used++] = stop;
+        }
         at.push(base + match);
+        ends.push(base + end);
         from = end + 1;
       }
-      if (last) return { at, after: at.length === 0 ? [] : after.toString('latin1', 0, used - 1).split(String.fromCharCode(stop)) };
+      if (last) return { at, end: ends, after: used === 0 ? [] : after.toString('latin1', 0, used - 1).split(String.fromCharCode(stop)) };
       // A match may straddle the window's end: the next window starts early enough to hold it.
       base += next >= 0 ? next : Math.max(from, filled - keep, 1);
     }
@@ -110,7 +121,7 @@ export class FileWindow {
             continue;
           }
           for (let at = piece.from; at < piece.to; ) {
-            const count = readSync(this.#fd, this.#buffer, 0, Math.min(windowSize, piece.to - at), at);
+            const count = readSync(this.#fd, this.#buffer, 0, Math.min(this.#buffer.length, piece.to - at), at);
             if (count === 0) throw new Error(`${path}: the file it is copied from is shorter than it was`);
             write(this.#buffer.subarray(0, count));
             at += count;
