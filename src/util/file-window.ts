@@ -84,7 +84,8 @@ export class FileWindow {
         if (end - match - pattern.length > longest) return undefined;
         if (text) {
           if (used + longest + 1 > after.length) after = Buffer.concat([after.subarray(0, used), Buffer.allocUnsafe(after.length)]);
-          used += bytes.copy(after, used, match + pattern.length, end);
+          // Byte by byte: what follows a match is short, and Buffer.copy checks its arguments on each call.
+          for (let k = match + pattern.length; k < end; k++) after[used++] = bytes[k] as number;
           after[used++] = stop;
         }
         at.push(base + match);
