@@ -63,7 +63,9 @@ await Promise.all([
       format: 'cjs',
       sourcemap: false,
       define: { 'import.meta.url': '__cgUrl' },
-      banner: { js: "const __cgUrl = require('node:url').pathToFileURL(__filename).href;" },
+      // Run by the boot from a code cache of its own, in the same wrapper as the bundle.
+      banner: { js: '(function (exports, require, module, __filename, __dirname, __cgUrl) {' },
+      footer: { js: '})' },
     }),
   ),
   // The entry point: reads the bundle and its code cache, and runs it.

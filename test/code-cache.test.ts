@@ -111,4 +111,16 @@ describe('the code cache beside the bundle', () => {
     const header = readFileSync(cacheFile).toString('utf8').split('\n', 1)[0] ?? '';
     expect(JSON.parse(header)).toMatchObject({ version: 1, node: process.version, arch: process.arch });
   });
+
+  it('each vendor file (zod, yargs, diff) runs from a code cache of its own: a damaged one is passed over and written again', () => {
+    // cg --help loads yargs.
+    const cacheFile = join(dirname(distCli), 'vendor', 'yargs.cjs.cache');
+    const help = execFileSync(process.execPath, [distCli, '--help'], { encoding: 'utf8' });
+    expect(JSON.parse(readFileSync(cacheFile).toString('utf8').split('\n', 1)[0] ?? '')).toMatchObject({ version: 1, commands: ['vendor'] });
+    const damaged = `${cacheFile}.test-${process.pid}.tmp`;
+    writeFileSync(damaged, '{"version":1}\ngarbage');
+    renameSync(damaged, cacheFile);
+    expect(execFileSync(process.execPath, [distCli, '--help'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })).toBe(help);
+    expect(JSON.parse(readFileSync(cacheFile).toString('utf8').split('\n', 1)[0] ?? '')).toMatchObject({ version: 1, node: process.version, arch: process.arch, commands: ['vendor'] });
+  });
 });

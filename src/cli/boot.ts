@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compileBundle, openCodeCache, readBundle, restat, shouldWrite, writeCodeCache } from './code-cache.ts';
-import { lazyBuiltins } from './lazy-require.ts';
+import { lazyBuiltins, type BundleRequire } from './lazy-require.ts';
 
 /**
  * dist/cg.cjs: runs the CLI bundle (dist/cli.cjs, one CommonJS file) with V8's code cache
@@ -33,23 +33,50 @@ interface BundleExports {
   serveNoop?: (argv: readonly string[]) => Promise<boolean>;
 }
 
-/** Runs one bundle of dist/ (its top level) from its code cache, which is written again at exit when it should be. */
-function run(bundle: string, command: string, cacheFile: string): BundleExports {
-  const read = readBundle(bundle);
+/**
+ * Runs a file of dist/ (its top level, in the CommonJS wrapper) from its code cache. At exit the
+ * cache is written again when `covers` names code the cache lacks (undefined: this run's code is
+ * not worth caching), or when the file's stat changed.
+ */
+function runCached<E extends object>(file: string, cacheFile: string, require: BundleRequire, covers: (exports: E) => string | undefined): E {
+  const read = readBundle(file);
   const { key, cached } = openCodeCache(cacheFile, read, process.version, process.arch);
-  const compiled = compileBundle(read.bytes.toString('utf8'), bundle, cached?.data);
-  const module: { exports: BundleExports } = { exports: {} };
-  // Written at exit, when the run has said which path it took and whether that was its command's everyday one (code-paths.ts).
+  const compiled = compileBundle(read.bytes.toString('utf8'), file, cached?.data);
+  const module: { exports: E } = { exports: {} as E };
   process.on('exit', () => {
-    const notes = module.exports.runNotes?.() ?? { path: undefined, everyday: true };
-    if (!notes.everyday) return;
-    const path = notes.path ?? command;
+    const path = covers(module.exports);
+    if (path === undefined) return;
     if (!shouldWrite(cached, compiled.fromCache, path) && !restat(cached, key)) return;
     const covered = compiled.fromCache && cached !== undefined ? cached.commands : [];
     writeCodeCache(cacheFile, key, compiled.produce(), [...new Set([...covered, path])]);
   });
-  compiled.run([module.exports, lazyBuiltins(createRequire(bundle), loaded), module, bundle, __dirname, pathToFileURL(bundle).href]);
+  compiled.run([module.exports, require, module, file, dirname(file), pathToFileURL(file).href]);
   return module.exports;
+}
+
+/**
+ * The bundle's `require`: built-in modules loaded when first used (lazy-require.ts), and its
+ * vendor files (dist/vendor/: zod, yargs, diff) each run from a code cache of its own, once.
+ * Compiling zod alone costs a command that validates a plan about 25 ms.
+ */
+function bundleRequire(bundle: string): BundleRequire {
+  const require = lazyBuiltins(createRequire(bundle), loaded);
+  const vendors = new Map<string, unknown>();
+  const load = (id: string): unknown => {
+    if (!id.startsWith('./vendor/')) return require(id);
+    const file = join(dirname(bundle), id);
+    if (!vendors.has(file)) vendors.set(file, runCached<object>(file, `${file}.cache`, lazyBuiltins(createRequire(file), loaded), () => 'vendor'));
+    return vendors.get(file);
+  };
+  return Object.assign(load, { resolve: require.resolve, cache: require.cache });
+}
+
+/** Runs one bundle of dist/ from its code cache; written again when the run took its command's everyday path (code-paths.ts). */
+function run(bundle: string, command: string, cacheFile: string): BundleExports {
+  return runCached<BundleExports>(bundle, cacheFile, bundleRequire(bundle), (exports) => {
+    const notes = exports.runNotes?.() ?? { path: undefined, everyday: true };
+    return notes.everyday ? (notes.path ?? command) : undefined;
+  });
 }
 
 function boot(): void {
