@@ -51,7 +51,7 @@ describe('a plan of 7,000 sequences', () => {
     const sequencesJson = await project.read('state/client/sequences.json');
     for (const [file, damage] of [
       ['parsed.cache', 'truncate'],
-      ['derived.json', 'garble'],
+      ['derived.jsonl', 'garble'],
       ['built.jsonl', 'truncate'],
       ['stat-cache.jsonl', 'garble'],
     ] as const) {
@@ -67,9 +67,9 @@ describe('a plan of 7,000 sequences', () => {
     }
     expect(await project.read('state/client/sequences.json')).toBe(sequencesJson);
     // A marker that names the wrong facts for a sequence is not believed for it.
-    const marker = JSON.parse(await project.read('.cg/derived.json')) as { facts: Record<string, string> };
+    const marker = JSON.parse((await project.read('.cg/derived.jsonl')).split('\n')[0] ?? '') as { facts: Record<string, string> };
     marker.facts[id(5)] = 'not the hash of its facts';
-    await project.write('.cg/derived.json', JSON.stringify(marker));
+    await project.write('.cg/derived.jsonl', `${JSON.stringify(marker)}\n`);
     await project.editJson<SequencesDocument>('state/client/sequences.json', (document) => {
       const entry = document.sequences.find((sequence) => sequence.id === id(5));
       if (entry !== undefined) entry.takes = 99;

@@ -3,7 +3,7 @@ import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { readMemo, writeMemo } from '../src/cache/noop-memo.ts';
 import { settledCodec } from '../src/cli/noop-memo.ts';
-import { cg, makeProject, ran, type JsonNode, type TestProject } from './helpers/project.ts';
+import { cg, makeProject, ran, spawnCg, type JsonNode, type TestProject } from './helpers/project.ts';
 
 /**
  * A narrowed build (src/cli/noop-memo.ts `narrowing`): when only some sequences' entries in
@@ -190,10 +190,27 @@ describe('a build after an edit of a few sequences', () => {
     const project = await makeProject();
     await settle(project);
     const full = await twin(project);
-    await rm(project.path('.cg', 'derived.json'));
+    await rm(project.path('.cg', 'derived.jsonl'));
     await rm(project.path('state', 'client', 'sequences.json'));
     for (const each of [project, full]) await each.editJson('plan.json', editShot('SEQ06', (shot) => (shot.prompt += ' Neon hum.')));
     expect(ran(nodesOf((await cg(project, ['build', '--json'])).stdout))).toEqual(['SEQ06:take']);
+    expect((await cg(full, ['build'])).code).toBe(0);
+    expect(await project.read('state/client/sequences.json')).toBe(await full.read('state/client/sequences.json'));
+  });
+
+  it('derives a sequence again whose record a build wrote before it was stopped, as a build of the whole plan does', { timeout: TIMEOUT }, async () => {
+    const project = await makeProject();
+    await settle(project);
+    const full = await twin(project);
+    for (const each of [project, full]) await each.editJson('plan.json', editShot('SEQ06', (shot) => (shot.prompt += ' Rain.')));
+    const before = await project.read('state/client/sequences.json');
+    // Stopped halfway through writing sequences.json: SEQ06's new take is in its record, not in the derived state.
+    const stopped = await spawnCg(project, ['build'], { CG_FAULT: 'write:sequences' }).done;
+    expect(stopped.code).not.toBe(0);
+    expect(await project.read('state/client/sequences.json')).toBe(before);
+    expect(await project.read('.cg/derived.jsonl')).toContain('{"void":"SEQ06"}');
+    // The next build makes nothing, and derives SEQ06 from its record.
+    expect(ran(nodesOf((await cg(project, ['build', '--json'])).stdout))).toEqual([]);
     expect((await cg(full, ['build'])).code).toBe(0);
     expect(await project.read('state/client/sequences.json')).toBe(await full.read('state/client/sequences.json'));
   });

@@ -30,7 +30,7 @@ import type { PlanSource, Workspace } from './workspace.ts';
  * and folder under refs/, the song, the execution records it read, the output files and blobs
  * it found intact. The user's inputs are hashed before the workspace reads them, so an edit
  * saved during the build makes the memo miss. cg's own caches and the derived state it left
- * (the action, built and parsed caches, derived.json, sequences.json) are checked by their stat:
+ * (the action, built and parsed caches, derived.jsonl, sequences.json) are checked by their stat:
  * they are written only under the project lock this build holds, and reading megabytes of them
  * back to hash them would cost an edit build more than the memo saves it.
  */

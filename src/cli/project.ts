@@ -80,4 +80,4 @@ export function openStatCache(io: Io, paths: ProjectPaths): StatCache {
 export const builtIndexFile = (paths: ProjectPaths): string => join(paths.cache, 'built.jsonl');
 
 /** What each sequence's entry in state/client/sequences.json was derived from (src/state/sequences-file.ts). */
-export const derivedMarkerFile = (paths: ProjectPaths): string => join(paths.cache, 'derived.json');
+export const derivedMarkerFile = (paths: ProjectPaths): string => join(paths.cache, 'derived.jsonl');

@@ -1,42 +1,92 @@
 import { rm } from 'node:fs/promises';
-import { type MidWrite, readJsonIfExists, readSmallFile, readSmallText, writeCacheAtomic, writeFileAtomic } from '../util/atomic-fs.ts';
+import { appendText, type MidWrite, readSmallFile, readSmallText, writeFileAtomic } from '../util/atomic-fs.ts';
+import { AppendedFile } from '../util/appended-file.ts';
 import { deriveSequences, type DerivedSequence, type SequenceFacts, type SequencesDocument } from './derive-sequences.ts';
 import type { ExecutionRecord } from './records.ts';
 import { sha1 } from '../util/hash.ts';
 import { FileWindow } from '../util/file-window.ts';
 
-/** What each sequence's entry in sequences.json was derived from: the hash of its facts, by sequence id. */
+/**
+ * What each sequence's entry in sequences.json was derived from: the hash of its facts, by
+ * sequence id; and the records written since (`voided`: their sequences are derived again).
+ * Kept in an appended file (AppendedFile): the facts whole on its first line, then a line per
+ * record about to be written (`{"void": id}`) and per derivation (`{"facts": {…}, "derived": [ids]}`).
+ */
 interface Marker {
   facts: Record<string, string>;
+  voided: Set<string>;
+  file: AppendedFile;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** The marker, or undefined when it is missing or damaged (every sequence is then derived again). */
+function readMarker(path: string): Marker | undefined {
+  const { appended, base, lines } = AppendedFile.read(path);
+  let data: unknown;
+  try {
+    data = JSON.parse(base?.toString('utf8') ?? '');
+  } catch {
+    return undefined;
+  }
+  if (!isObject(data) || !isObject(data['facts'])) return undefined;
+  const facts = data['facts'] as Record<string, string>;
+  const voided = new Set(Array.isArray(data['voided']) ? data['voided'].map(String) : []);
+  for (const [i, line] of lines.entries()) {
+    let entry: unknown;
+    try {
+      entry = JSON.parse(line.toString('utf8'));
+    } catch {
+      if (i === lines.length - 1) continue; // cut short by a crash: its write never finished
+      return undefined;
+    }
+    if (isObject(entry) && typeof entry['void'] === 'string') voided.add(entry['void']);
+    else if (isObject(entry) && isObject(entry['facts']) && Array.isArray(entry['derived'])) {
+      Object.assign(facts, entry['facts']);
+      for (const id of entry['derived']) voided.delete(String(id));
+    } else return undefined;
+  }
+  return { facts, voided, file: appended };
 }
 
 /**
- * The execution records this command writes. The first write voids the marker on disk (a
- * crash after it leaves no marker, and the next command derives everything again); this
- * command keeps what the marker said, so at its end only the sequences whose facts changed
- * or whose records it wrote are derived again.
+ * Marks a record as about to be written: its sequence is derived again, even if this command
+ * stops before it derives. A marker cut short, or of an earlier version, is removed instead (the
+ * next command then derives every sequence again).
+ */
+async function voidRecord(marker: string, recordId: string): Promise<void> {
+  const file = FileWindow.open(marker);
+  const whole = file !== undefined && file.size > 0 && file.read(file.size - 1, file.size)[0] === 10;
+  file?.close();
+  if (whole) return appendText(marker, `${JSON.stringify({ void: recordId })}\n`);
+  // The one-document marker of earlier versions (derived.json) is taken over, with the void.
+  const earlier = file === undefined ? readMarker(marker) : undefined;
+  if (earlier !== undefined) return earlier.file.save([], () => JSON.stringify({ facts: earlier.facts, voided: [...earlier.voided, recordId] }));
+  await rm(marker, { force: true });
+  if (marker.endsWith('.jsonl')) await rm(marker.slice(0, -1), { force: true });
+}
+
+/**
+ * The execution records this command writes. Each is voided in the marker before its first
+ * write (a crash after it leaves the void, and the next command derives its sequence again),
+ * so at this command's end only the sequences whose facts changed or whose records were
+ * written are derived again.
  */
 export class RecordWrites {
   readonly #ids = new Set<string>();
-  #voided: Promise<Marker | undefined> | undefined;
+  #voiding: Promise<void> = Promise.resolve();
 
-  /** Call before writing a record; every write waits until the marker is voided. */
+  /** Call before writing a record; every write waits until its record is voided. */
   async before(marker: string, recordId: string): Promise<void> {
-    this.#ids.add(recordId);
-    this.#voided ??= readMarker(marker).then(async (previous) => {
-      await rm(marker, { force: true });
-      return previous;
-    });
-    await this.#voided;
+    if (!this.#ids.has(recordId)) {
+      this.#ids.add(recordId);
+      this.#voiding = this.#voiding.then(() => voidRecord(marker, recordId));
+    }
+    await this.#voiding;
   }
 
   has(recordId: string): boolean {
     return this.#ids.has(recordId);
-  }
-
-  /** The marker as it was before this command's first write, if it made one. */
-  previous(): Promise<Marker | undefined> {
-    return this.#voided ?? Promise.resolve(undefined);
   }
 }
 
@@ -49,11 +99,6 @@ export interface SequencesFile {
   records: (ids: readonly string[]) => Promise<ReadonlyMap<string, ExecutionRecord>>;
   writes: RecordWrites;
   midWrite?: MidWrite;
-}
-
-async function readMarker(file: string): Promise<Marker | undefined> {
-  const data = (await readJsonIfExists(file).catch(() => undefined)) as Partial<Marker> | undefined;
-  return data?.facts !== undefined && typeof data.facts === 'object' && data.facts !== null ? { facts: data.facts } : undefined;
 }
 
 const recordIds = (facts: SequenceFacts): string[] => [...facts.videos.map((video) => video.recordId), ...(facts.grid === undefined ? [] : [facts.grid.recordId])];
@@ -73,8 +118,8 @@ function parseDocument(text: string | undefined): SequencesDocument | undefined 
 
 /**
  * Re-derives state/client/sequences.json; written only when it changed. A sequence whose facts
- * are those the marker remembers, and none of whose records changed since (record writes void
- * the marker), keeps its entry, and its records are not read: after an edit of one sequence of
+ * are those the marker remembers, and none of whose records changed since (each record write is
+ * voided in the marker first), keeps its entry, and its records are not read: after an edit of one sequence of
  * 10,000, one sequence's records are read.
  */
 export async function writeSequences(target: SequencesFile, facts: readonly SequenceFacts[]): Promise<SequencesDocument> {
@@ -90,17 +135,19 @@ export async function writeSomeSequences(target: SequencesFile, facts: readonly 
   return (await splice(target, facts, order)) ?? (await derive(target, facts, order, await readDerived(target))) !== undefined;
 }
 
-/** The derived document's bytes as they are, the marker on disk, and the marker this command goes by (the one its first record write voided, if any). */
+/** The derived document's bytes as they are, and the marker. */
 interface Derived {
   existing: Buffer | undefined;
-  onDisk: Marker | undefined;
   marker: Marker | undefined;
 }
 
 async function readDerived(target: SequencesFile): Promise<Derived> {
-  const [existing, onDisk] = await Promise.all([readSmallFile(target.file).catch(() => undefined), readMarker(target.marker)]);
-  return { existing, onDisk, marker: onDisk ?? (await target.writes.previous()) };
+  return { existing: await readSmallFile(target.file).catch(() => undefined), marker: readMarker(target.marker) };
 }
+
+/** Whether a sequence is derived again: its facts changed, or one of its records was written since. */
+const isStale = (target: SequencesFile, marker: Marker | undefined, fact: SequenceFacts, hash: string | undefined): boolean =>
+  marker === undefined || marker.facts[fact.id] !== hash || recordIds(fact).some((id) => marker.voided.has(id) || target.writes.has(id));
 
 /** The entries of the `stale` sequences, derived from their records. */
 async function derivedEntries(target: SequencesFile, stale: readonly SequenceFacts[]): Promise<Map<string, DerivedSequence>> {
@@ -108,9 +155,18 @@ async function derivedEntries(target: SequencesFile, stale: readonly SequenceFac
   return new Map(derived.sequences.map((sequence) => [sequence.id, sequence]));
 }
 
-/** Remembers what each of `ids` was derived from: `given` for those this command derived, the marker's for the rest. */
-function writeMarker(target: SequencesFile, ids: readonly string[], given: ReadonlyMap<string, string>, marker: Marker | undefined): Promise<void> {
-  return writeCacheAtomic(target.marker, { facts: Object.fromEntries(ids.map((id) => [id, given.get(id) ?? marker?.facts[id]])) });
+/**
+ * Remembers what each of `ids` was derived from: `given` for those this command derived, the
+ * marker's for the rest. Appended (the `stale` sequences' facts, their records no longer void)
+ * to a marker that had no void of another sequence's record, else written whole.
+ */
+function writeMarker(target: SequencesFile, ids: readonly string[], given: ReadonlyMap<string, string>, marker: Marker | undefined, stale: readonly SequenceFacts[]): Promise<void> {
+  const whole = (): string => JSON.stringify({ facts: Object.fromEntries(ids.map((id) => [id, given.get(id) ?? marker?.facts[id]])) });
+  const derived = new Set(stale.flatMap(recordIds));
+  const file = marker?.file ?? AppendedFile.read(target.marker).appended;
+  if (marker === undefined || [...marker.voided].some((id) => !derived.has(id))) file.unusable();
+  const line = JSON.stringify({ facts: Object.fromEntries(stale.map((fact) => [fact.id, given.get(fact.id)])), derived: [...derived] });
+  return file.save([line], whole);
 }
 
 const documentHead = (project: string): Buffer => Buffer.from(`{\n  "project": ${JSON.stringify(project)},\n  "sequences": [\n`);
@@ -151,8 +207,7 @@ function entrySpans(file: FileWindow, project: string): Array<{ id: string; star
  * on the parsed document.
  */
 async function splice(target: SequencesFile, facts: readonly SequenceFacts[], order: readonly string[]): Promise<boolean | undefined> {
-  const onDisk = await readMarker(target.marker);
-  const marker = onDisk ?? (await target.writes.previous());
+  const marker = readMarker(target.marker);
   const file = marker === undefined ? undefined : FileWindow.open(target.file);
   if (marker === undefined || file === undefined) return undefined;
   try {
@@ -160,8 +215,11 @@ async function splice(target: SequencesFile, facts: readonly SequenceFacts[], or
     if (spans?.length !== order.length || spans.some((span, i) => span.id !== order[i])) return undefined;
     const given = new Map(facts.map((fact) => [fact.id, factsHash(fact)]));
     if (order.some((id) => !given.has(id) && marker.facts[id] === undefined)) return false;
-    const stale = facts.filter((fact) => marker.facts[fact.id] !== given.get(fact.id) || recordIds(fact).some((id) => target.writes.has(id)));
-    if (onDisk !== undefined && stale.length === 0) return true;
+    // A record of another sequence written since (a command stopped before deriving): derive them all.
+    const mine = new Set(facts.flatMap(recordIds));
+    if ([...marker.voided].some((id) => !mine.has(id))) return false;
+    const stale = facts.filter((fact) => isStale(target, marker, fact, given.get(fact.id)));
+    if (stale.length === 0) return true;
     const fresh = await derivedEntries(target, stale);
     const pieces: Array<{ from: number; to: number } | Buffer> = [];
     let kept = 0;
@@ -176,7 +234,7 @@ async function splice(target: SequencesFile, facts: readonly SequenceFacts[], or
     }
     pieces.push({ from: kept, to: file.size });
     if (changed) file.writeSpliced(target.file, pieces, target.midWrite);
-    await writeMarker(target, order, given, marker);
+    await writeMarker(target, order, given, marker, stale);
     return true;
   } finally {
     file.close();
@@ -188,15 +246,18 @@ export async function readSequencesDocument(file: string): Promise<SequencesDocu
   return parseDocument(await readSmallText(file).catch(() => undefined));
 }
 
-async function derive(target: SequencesFile, facts: readonly SequenceFacts[], ids: readonly string[], { existing: bytes, onDisk, marker }: Derived): Promise<SequencesDocument | undefined> {
+async function derive(target: SequencesFile, facts: readonly SequenceFacts[], ids: readonly string[], { existing: bytes, marker }: Derived): Promise<SequencesDocument | undefined> {
   const hashes = facts.map(factsHash);
   const existing = bytes?.toString('utf8');
   const before = marker === undefined ? undefined : parseDocument(existing);
   const kept = new Map<string, DerivedSequence>((before?.sequences ?? []).map((sequence) => [sequence.id, sequence]));
   const given = new Set(facts.map((fact) => fact.id));
   if (ids.some((id) => !given.has(id) && (!kept.has(id) || marker?.facts[id] === undefined))) return undefined;
-  const stale = facts.filter((fact, i) => marker?.facts[fact.id] !== hashes[i] || !kept.has(fact.id) || recordIds(fact).some((id) => target.writes.has(id)));
-  if (onDisk !== undefined && before !== undefined && stale.length === 0 && before.sequences.length === ids.length && before.project === target.project) return before;
+  // Deriving some sequences only: a record of another one written since makes it derive them all.
+  const mine = new Set(facts.flatMap(recordIds));
+  if (facts.length < ids.length && [...(marker?.voided ?? [])].some((id) => !mine.has(id))) return undefined;
+  const stale = facts.filter((fact, i) => isStale(target, marker, fact, hashes[i]) || !kept.has(fact.id));
+  if (marker?.voided.size === 0 && before !== undefined && stale.length === 0 && before.sequences.length === ids.length && before.project === target.project) return before;
   const fresh = await derivedEntries(target, stale);
   const document: SequencesDocument = {
     project: target.project,
@@ -204,6 +265,6 @@ async function derive(target: SequencesFile, facts: readonly SequenceFacts[], id
   };
   const text = `${JSON.stringify(document, null, 2)}\n`;
   if (existing !== text) await writeFileAtomic(target.file, text, target.midWrite);
-  await writeMarker(target, ids, new Map(facts.map((fact, i) => [fact.id, hashes[i] as string])), marker);
+  await writeMarker(target, ids, new Map(facts.map((fact, i) => [fact.id, hashes[i] as string])), marker, stale);
   return document;
 }
