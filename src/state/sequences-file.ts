@@ -51,8 +51,8 @@ function readMarker(path: string): Marker | undefined {
 
 /**
  * Marks a record as about to be written: its sequence is derived again, even if this command
- * stops before it derives. A marker cut short, or of an earlier version, is removed instead (the
- * next command then derives every sequence again).
+ * stops before it derives. A marker cut short is removed instead (the next command then derives
+ * every sequence again); one of an earlier version is taken over.
  */
 async function voidRecord(marker: string, recordId: string): Promise<void> {
   const file = FileWindow.open(marker);
