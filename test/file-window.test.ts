@@ -89,4 +89,11 @@ describe('a file read in windows', () => {
   it('is not opened when the file does not exist', () => {
     expect(FileWindow.open(join(tmpdir(), 'cg-no-such-file'))).toBeUndefined();
   });
+
+  it('says whether a file ends in a newline (an append a crash cut short does not)', async () => {
+    expect(FileWindow.endsInNewline(await tempFile(Buffer.from('{"a":1}\n')))).toBe(true);
+    expect(FileWindow.endsInNewline(await tempFile(Buffer.from('{"a":1}\n{"b"')))).toBe(false);
+    expect(FileWindow.endsInNewline(await tempFile(Buffer.alloc(0)))).toBeUndefined();
+    expect(FileWindow.endsInNewline(join(tmpdir(), 'cg-no-such-file'))).toBeUndefined();
+  });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { planLayout, scanPlan, scanPlanFile } from '../src/plan/plan-layout.ts';
+import { scanPlan, scanPlanFile } from '../src/plan/plan-layout.ts';
 import { hashBytes } from '../src/util/hash.ts';
 import { repoRoot } from './helpers/project.ts';
 
@@ -14,7 +14,7 @@ import { repoRoot } from './helpers/project.ts';
 
 const spansOf = (text: string): string[] | undefined => {
   const bytes = Buffer.from(text);
-  const layout = planLayout(bytes);
+  const layout = scanPlan(bytes)?.layout;
   if (layout === undefined) return undefined;
   return Array.from({ length: layout.spans.length / 2 }, (_, i) => bytes.toString('utf8', layout.spans[2 * i], layout.spans[2 * i + 1]));
 };

@@ -314,11 +314,7 @@ export class LocalActionCache implements ActionCache {
 
   /** Whether the file's last line lacks its newline: from the bytes read, else from its last byte. */
   #isTorn(): boolean {
-    if (this.#torn === undefined) {
-      const file = FileWindow.open(this.indexFile);
-      this.#torn = file !== undefined && file.size > 0 && file.read(file.size - 1, file.size)[0] !== 10;
-      file?.close();
-    }
+    this.#torn ??= FileWindow.endsInNewline(this.indexFile) === false;
     return this.#torn;
   }
 

@@ -209,7 +209,7 @@ export async function inputChecks(paths: ProjectPaths, stats: StatCache, readPla
       [fromProject(paths.decisions), decisions?.hash ?? null],
     );
     await addTree(checks, paths, stats, fromProject(paths.refs));
-    const plan = planFile === undefined ? undefined : new PlanBytes(paths.plan, planFile);
+    const plan = planFile === undefined ? undefined : new PlanBytes(paths.plan, planFile, () => readPlan() === planFile);
     // An edit of a few sequences parses only those; otherwise the plan is parsed whole, once.
     let whole = plan === undefined || mostlyKnown(plan, known) ? undefined : plan.whole();
     const scope = plan === undefined ? undefined : planScope(plan, decisions?.bytes.toString('utf8'), { known, parsed: whole });

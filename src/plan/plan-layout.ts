@@ -223,11 +223,6 @@ export function scanPlan(bytes: Uint8Array): PlanScan | undefined {
   return scanner.finish();
 }
 
-/** The layout of plan.json's bytes, or undefined when they are not laid out as a plan with sequences. */
-export function planLayout(bytes: Uint8Array): PlanLayout | undefined {
-  return scanPlan(bytes)?.layout;
-}
-
 /**
  * plan.json read through one window (`windowSize`; tests pass small ones): its content hash
  * and its scan, never holding the file whole (13 MB at 10,000 sequences, and memory touched

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { FileWindow } from '../util/file-window.ts';
-import { hashBytes, sha1, type BlobHash } from '../util/hash.ts';
+import { sha1, type BlobHash } from '../util/hash.ts';
 import type { PreparedPlan } from './load-project.ts';
 import type { PlanScan } from './plan-layout.ts';
 
@@ -27,18 +27,21 @@ const members = (value: unknown): Record<string, unknown> | undefined =>
  * plan.json as scanned, once, for its hash, the scope and loading: each sequence's hash (of its
  * bytes) and the bytes around the sequences; the file is not held whole. A build of a few
  * sequences reads only theirs again (`part`), checked against their hashes; the whole plan is
- * read again (`whole`), checked against the file's hash, only when it is parsed whole. A file
- * changed since the scan gives undefined, and the plan is then loaded from the file as it is.
+ * read again (`whole`) only when it is parsed whole, if the file's stat is still the scanned one
+ * (`unchanged`, as the stat cache trusts every file). A file changed since the scan gives
+ * undefined, and the plan is then loaded from the file as it is.
  */
 export class PlanBytes {
   readonly hash: BlobHash;
   readonly #file: string;
   readonly #scan: PlanScan | undefined;
+  readonly #unchanged: () => boolean;
 
-  constructor(file: string, read: { hash: BlobHash; scan: PlanScan | undefined }) {
+  constructor(file: string, read: { hash: BlobHash; scan: PlanScan | undefined }, unchanged: () => boolean) {
     this.#file = file;
     this.hash = read.hash;
     this.#scan = read.scan;
+    this.#unchanged = unchanged;
   }
 
   /** Each sequence's hash, from its bytes. */
@@ -81,14 +84,13 @@ export class PlanBytes {
 
   /** The whole plan, read and parsed; undefined when it is not JSON, starts with a byte-order mark, or changed since the scan. */
   whole(): PreparedPlan | undefined {
-    let bytes: Buffer;
+    let text: string;
     try {
-      bytes = readFileSync(this.#file);
+      text = readFileSync(this.#file, 'utf8');
     } catch {
       return undefined;
     }
-    if (hashBytes(bytes) !== this.hash) return undefined;
-    const text = bytes.toString('utf8');
+    if (!this.#unchanged()) return undefined;
     if (text.startsWith('\uFEFF')) return undefined;
     let data: unknown;
     try {

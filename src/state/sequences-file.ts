@@ -55,12 +55,10 @@ function readMarker(path: string): Marker | undefined {
  * every sequence again); one of an earlier version is taken over.
  */
 async function voidRecord(marker: string, recordId: string): Promise<void> {
-  const file = FileWindow.open(marker);
-  const whole = file !== undefined && file.size > 0 && file.read(file.size - 1, file.size)[0] === 10;
-  file?.close();
-  if (whole) return appendText(marker, `${JSON.stringify({ void: recordId })}\n`);
+  const ends = FileWindow.endsInNewline(marker);
+  if (ends === true) return appendText(marker, `${JSON.stringify({ void: recordId })}\n`);
   // The one-document marker of earlier versions (derived.json) is taken over, with the void.
-  const earlier = file === undefined ? readMarker(marker) : undefined;
+  const earlier = ends === undefined ? readMarker(marker) : undefined;
   if (earlier !== undefined) return earlier.file.save([], () => JSON.stringify({ facts: earlier.facts, voided: [...earlier.voided, recordId] }));
   await rm(marker, { force: true });
   if (marker.endsWith('.jsonl')) await rm(marker.slice(0, -1), { force: true });
@@ -145,6 +143,12 @@ async function readDerived(target: SequencesFile): Promise<Derived> {
   return { existing: await readSmallFile(target.file).catch(() => undefined), marker: readMarker(target.marker) };
 }
 
+/** Whether the marker voids a record of a sequence not among `facts` (a command stopped before deriving it): then every sequence is derived. */
+function voidsOthers(marker: Marker | undefined, facts: readonly SequenceFacts[]): boolean {
+  const theirs = new Set(facts.flatMap(recordIds));
+  return [...(marker?.voided ?? [])].some((id) => !theirs.has(id));
+}
+
 /** Whether a sequence is derived again: its facts changed, or one of its records was written since. */
 const isStale = (target: SequencesFile, marker: Marker | undefined, fact: SequenceFacts, hash: string | undefined): boolean =>
   marker === undefined || marker.facts[fact.id] !== hash || recordIds(fact).some((id) => marker.voided.has(id) || target.writes.has(id));
@@ -162,10 +166,9 @@ async function derivedEntries(target: SequencesFile, stale: readonly SequenceFac
  */
 function writeMarker(target: SequencesFile, ids: readonly string[], given: ReadonlyMap<string, string>, marker: Marker | undefined, stale: readonly SequenceFacts[]): Promise<void> {
   const whole = (): string => JSON.stringify({ facts: Object.fromEntries(ids.map((id) => [id, given.get(id) ?? marker?.facts[id]])) });
-  const derived = new Set(stale.flatMap(recordIds));
   const file = marker?.file ?? AppendedFile.read(target.marker).appended;
-  if (marker === undefined || [...marker.voided].some((id) => !derived.has(id))) file.unusable();
-  const line = JSON.stringify({ facts: Object.fromEntries(stale.map((fact) => [fact.id, given.get(fact.id)])), derived: [...derived] });
+  if (marker === undefined || voidsOthers(marker, stale)) file.unusable();
+  const line = JSON.stringify({ facts: Object.fromEntries(stale.map((fact) => [fact.id, given.get(fact.id)])), derived: stale.flatMap(recordIds) });
   return file.save([line], whole);
 }
 
@@ -215,9 +218,7 @@ async function splice(target: SequencesFile, facts: readonly SequenceFacts[], or
     if (spans?.length !== order.length || spans.some((span, i) => span.id !== order[i])) return undefined;
     const given = new Map(facts.map((fact) => [fact.id, factsHash(fact)]));
     if (order.some((id) => !given.has(id) && marker.facts[id] === undefined)) return false;
-    // A record of another sequence written since (a command stopped before deriving): derive them all.
-    const mine = new Set(facts.flatMap(recordIds));
-    if ([...marker.voided].some((id) => !mine.has(id))) return false;
+    if (voidsOthers(marker, facts)) return false;
     const stale = facts.filter((fact) => isStale(target, marker, fact, given.get(fact.id)));
     if (stale.length === 0) return true;
     const fresh = await derivedEntries(target, stale);
@@ -253,9 +254,7 @@ async function derive(target: SequencesFile, facts: readonly SequenceFacts[], id
   const kept = new Map<string, DerivedSequence>((before?.sequences ?? []).map((sequence) => [sequence.id, sequence]));
   const given = new Set(facts.map((fact) => fact.id));
   if (ids.some((id) => !given.has(id) && (!kept.has(id) || marker?.facts[id] === undefined))) return undefined;
-  // Deriving some sequences only: a record of another one written since makes it derive them all.
-  const mine = new Set(facts.flatMap(recordIds));
-  if (facts.length < ids.length && [...(marker?.voided ?? [])].some((id) => !mine.has(id))) return undefined;
+  if (facts.length < ids.length && voidsOthers(marker, facts)) return undefined;
   const stale = facts.filter((fact, i) => isStale(target, marker, fact, hashes[i]) || !kept.has(fact.id));
   if (marker?.voided.size === 0 && before !== undefined && stale.length === 0 && before.sequences.length === ids.length && before.project === target.project) return before;
   const fresh = await derivedEntries(target, stale);

@@ -42,6 +42,17 @@ export class FileWindow {
     closeSync(this.#fd);
   }
 
+  /** Whether the file ends in a newline (an append a crash cut short does not); undefined when it is missing or empty. */
+  static endsInNewline(path: string): boolean | undefined {
+    const file = FileWindow.open(path, Buffer.alloc(0));
+    if (file === undefined) return undefined;
+    try {
+      return file.size === 0 ? undefined : file.read(file.size - 1, file.size)[0] === 10;
+    } finally {
+      file.close();
+    }
+  }
+
   /** A copy of the bytes from `start` to `end` (a few: a header, an id, an entry). */
   read(start: number, end: number): Buffer {
     const bytes = Buffer.allocUnsafe(Math.max(0, Math.min(end, this.size) - start));
