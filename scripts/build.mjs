@@ -17,6 +17,7 @@ const common = {
   alias: { assert: './scripts/assert-shim.mjs', 'string-width': './scripts/string-width-shim.mjs' },
   sourcemap: 'linked',
   legalComments: 'none',
+  minifyWhitespace: true,
   logLevel: 'warning',
 };
 // Large libraries only some commands need, each its own CommonJS file beside the bundle: the

@@ -41,9 +41,46 @@ describe('the built index', () => {
     expect(await lines(file)).toHaveLength(1 + 2);
 
     const expected = new Map([...ids.map((id, n): [string, BuiltEntry] => [id, entry(n)]), ['SEQ"}{:odd', entry(999)], ['SEQ7:take', entry(7, 2)], ['SEQ9:new', entry(9)]]);
-    // A few lookups are searched for; past 64 the whole line is parsed: both give what was saved.
+    // A few sequences' lookups are searched for; past 8 the whole line is parsed: both give what was saved.
     const third = new BuiltIndex(file);
     for (const id of ['SEQ7:take', 'SEQ9:new', 'SEQ"}{:odd', 'SEQ199:take', 'missing', ...expected.keys()]) expect(await third.get(id), id).toEqual(expected.get(id));
+  });
+
+  it('finds the entries of a sequence in an index of megabytes, read through a window, as a parse of it does', async () => {
+    const file = await indexFile();
+    const many = new BuiltIndex(file);
+    const kinds = ['elements', 'grid', 'frame', 'take'];
+    // 40,000 entries (about 4 MB, so entries lie across the window's edges); SEQ5 has no grid.
+    for (let n = 0; n < 10_000; n++) for (const kind of kinds) if (!(n === 5 && kind === 'grid')) await many.set(`SEQ${n}:${kind}`, entry(n));
+    await many.save();
+    const changed = new BuiltIndex(file);
+    await changed.set('SEQ7000:take', entry(7000, 2));
+    await changed.save();
+    const searched = new BuiltIndex(file);
+    const asked = ['SEQ7000:take', 'SEQ7000:frame', 'SEQ5:grid', 'SEQ5:take', 'SEQ9999:take', 'SEQ0:elements', 'SEQ700:take', 'SEQ70001:take'];
+    const expectedOf = (id: string): BuiltEntry | undefined => (id === 'SEQ5:grid' || id === 'SEQ70001:take' ? undefined : id === 'SEQ7000:take' ? entry(7000, 2) : entry(Number(/\d+/.exec(id)?.[0])));
+    for (const id of asked) expect(await searched.get(id), id).toEqual(expectedOf(id));
+    // Past 8 sequences, the whole line is parsed: the same answers.
+    for (const id of [...asked, ...Array.from({ length: 10 }, (_, n) => `SEQ${n * 3}:frame`)]) expect(await searched.get(id), id).toEqual(expectedOf(id));
+  });
+
+  it('reads what it wrote whole again from the file, after a save that wrote it whole', async () => {
+    const file = await indexFile();
+    const first = new BuiltIndex(file);
+    for (const [n, id] of ids.slice(0, 20).entries()) await first.set(id, entry(n));
+    await first.save();
+    const second = new BuiltIndex(file);
+    expect(await second.get('SEQ3:take')).toEqual(entry(3));
+    // More than a quarter of the whole line: written whole.
+    for (const [n, id] of ids.entries()) await second.set(id, entry(n, 2));
+    await second.save();
+    expect(await lines(file)).toHaveLength(1);
+    expect(await second.get('SEQ3:take')).toEqual(entry(3, 2));
+    expect(await second.get('SEQ150:take')).toEqual(entry(150, 2));
+    await second.set('SEQ3:take', entry(3, 3));
+    await second.save();
+    expect(await lines(file)).toHaveLength(2);
+    expect(await new BuiltIndex(file).get('SEQ3:take')).toEqual(entry(3, 3));
   });
 
   it('takes over the built.json of earlier versions', async () => {

@@ -86,6 +86,25 @@ describe('a file read in windows', () => {
     expect(calls).toBe(1);
   });
 
+  it('reads only the part of a file it was opened on, and finds a byte past a window', async () => {
+    const bytes = withMatchesAt(700_000, [10, edge + 7, 600_000]);
+    bytes[edge * 2 + 3] = 0x21;
+    const file = await tempFile(bytes);
+    const part = FileWindow.open(file, undefined, 600_000);
+    const whole = FileWindow.open(file);
+    try {
+      // A match past the limit is not there; one cut by the limit runs to it, as at a file's end.
+      expect(part?.matches(pattern, 0x22, 64, true)?.after).toEqual(expected(bytes).slice(0, 2).map((match) => match.after));
+      expect(part?.size).toBe(600_000);
+      expect(part?.indexOf(0x21)).toBe(edge * 2 + 3);
+      expect(part?.indexOf(0x21, edge * 2 + 4)).toBe(-1);
+      expect(whole?.matches(pattern, 0x22, 64, true)?.at).toHaveLength(3);
+    } finally {
+      part?.close();
+      whole?.close();
+    }
+  });
+
   it('is not opened when the file does not exist', () => {
     expect(FileWindow.open(join(tmpdir(), 'cg-no-such-file'))).toBeUndefined();
   });

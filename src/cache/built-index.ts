@@ -1,4 +1,5 @@
-import { AppendedFile } from '../util/appended-file.ts';
+import { AppendedFile, type BaseLine } from '../util/appended-file.ts';
+import { FileWindow, newWindow } from '../util/file-window.ts';
 import { noFaults, type Faults } from '../util/faults.ts';
 import type { NodeKey } from '../util/hash.ts';
 
@@ -27,8 +28,14 @@ function parseLine(line: Buffer): [string, BuiltEntry] | undefined {
   }
 }
 
-/** Past this many lookups a command plans much of the project: the whole line is parsed once instead of searched. */
-const searchesBeforeParse = 64;
+/** Past this many searches a command plans much of the project: the whole line is parsed once instead. */
+const searchesBeforeParse = 8;
+
+/** A search looks for the ids before a node id's first colon (a sequence's nodes, at once). */
+const groupOf = (nodeId: string): string => nodeId.slice(0, nodeId.indexOf(':') + 1 || nodeId.length);
+
+/** Longer entries are not ours: the whole line is parsed. */
+const longestEntry = 4096;
 
 /**
  * The key each node was last built (or reused) with, so `explain` and `--dry-run`
@@ -37,8 +44,8 @@ const searchesBeforeParse = 64;
  *
  * One file, read once per command: the whole index on its first line (an object by node id),
  * then a line per entry a build changed since (AppendedFile). A build of one sequence of
- * 10,000 looks up a few nodes: it finds them in the bytes of the whole line instead of
- * parsing 3 MB, and appends what it changed.
+ * 10,000 looks up a few nodes: it finds them in the file's bytes, through a window, instead of
+ * reading and parsing 3 MB, and appends what it changed.
  */
 export class BuiltIndex {
   readonly #file: string;
@@ -46,9 +53,10 @@ export class BuiltIndex {
   #read: ReadIndex | undefined;
   /** The whole line parsed, once a command looked up many nodes. */
   #parsed: Map<string, BuiltEntry> | undefined;
-  #searches = 0;
-  /** What each search found (a build asks for the same node several times; each search scans megabytes). */
-  readonly #found = new Map<string, BuiltEntry | undefined>();
+  /** What the searches found, and which groups of ids they looked for (each search reads megabytes). */
+  readonly #found = new Map<string, BuiltEntry>();
+  readonly #searched = new Set<string>();
+  #window: Buffer | undefined;
   /** Entries set since the file was read or written. */
   #changed = new Map<string, BuiltEntry>();
 
@@ -59,16 +67,15 @@ export class BuiltIndex {
 
   #open(): ReadIndex {
     if (this.#read === undefined) {
-      const { appended, base, lines } = AppendedFile.read(this.#file);
-      // The whole line as this index writes it: an object (a file cut short is not appended to).
-      const whole = base !== undefined && base[0] === 0x7b && base[base.length - 1] === 0x7d;
-      if (!whole) appended.unusable();
+      const { appended, base, lines } = AppendedFile.peek(this.#file);
       const later = new Map<string, BuiltEntry>();
       for (const line of lines) {
         const entry = parseLine(line);
         if (entry !== undefined) later.set(entry[0], entry[1]);
       }
-      this.#read = { appended, base: whole ? base : Buffer.alloc(0), later };
+      this.#read = { appended, base: base !== undefined && isWhole(base) ? base : undefined, later };
+      // The whole line as this index writes it: an object (a file cut short is not appended to).
+      if (this.#read.base === undefined) appended.unusable();
     }
     return this.#read;
   }
@@ -78,7 +85,7 @@ export class BuiltIndex {
     if (this.#parsed === undefined) {
       this.#parsed = new Map();
       try {
-        const data = JSON.parse(read.base.length === 0 ? '{}' : read.base.toString('utf8')) as unknown;
+        const data = JSON.parse(read.base === undefined ? '{}' : wholeLine(read.base)) as unknown;
         if (data !== null && typeof data === 'object') for (const [id, entry] of Object.entries(data)) if (isEntry(entry)) this.#parsed.set(id, entry);
       } catch {
         read.appended.unusable();
@@ -87,36 +94,40 @@ export class BuiltIndex {
     return this.#parsed;
   }
 
-  /** A node's entry in the whole line: a member `"id":{…}` right after `{` or `,` (inside a string a quote is escaped). */
-  #search(read: ReadIndex, nodeId: string): BuiltEntry | undefined {
-    const needle = Buffer.from(`${JSON.stringify(nodeId)}:{`);
-    for (let at = read.base.indexOf(needle); at > 0; at = read.base.indexOf(needle, at + 1)) {
-      const before = read.base[at - 1];
-      if (before !== 0x2c && before !== 0x7b) continue;
-      const start = at + needle.length - 1;
-      const end = read.base.indexOf(0x7d, start);
-      try {
-        const entry = JSON.parse(read.base.toString('utf8', start, end + 1)) as unknown;
-        if (isEntry(entry)) return entry;
-      } catch {
-        // not an entry as this index writes one (a "}" inside it): the whole line is parsed
+  /**
+   * The entries of the whole line whose ids start with `group`: members `"id":{…}` right after
+   * `{` or `,` (inside a string a quote is escaped). False when one is not as this index writes
+   * it (a "}" inside it): the whole line is then parsed.
+   */
+  #search(base: BaseLine, group: string): boolean {
+    this.#window ??= newWindow();
+    const file = FileWindow.open(base.file, this.#window, base.length);
+    if (file === undefined) return false;
+    try {
+      const found = file.matches(Buffer.from(JSON.stringify(group).slice(0, -1)), 0x7d, longestEntry);
+      if (found === undefined) return false;
+      for (const [i, at] of found.at.entries()) {
+        if (at === 0) continue;
+        const member = file.read(at - 1, (found.end[i] ?? at) + 1);
+        if (member[0] !== 0x2c && member[0] !== 0x7b) continue;
+        const parsed = parseMember(member.subarray(1));
+        if (parsed === undefined) return false;
+        this.#found.set(parsed[0], parsed[1]);
       }
-      return this.#all(read).get(nodeId);
+      return true;
+    } finally {
+      file.close();
     }
-    return undefined;
   }
 
   get(nodeId: string): Promise<BuiltEntry | undefined> {
     const read = this.#open();
     const found = this.#changed.get(nodeId) ?? read.later.get(nodeId);
     if (found !== undefined) return Promise.resolve(found);
-    if (this.#found.has(nodeId)) return Promise.resolve(this.#found.get(nodeId));
-    if (this.#parsed === undefined && ++this.#searches <= searchesBeforeParse) {
-      const entry = this.#search(read, nodeId);
-      this.#found.set(nodeId, entry);
-      return Promise.resolve(entry);
-    }
-    return Promise.resolve(this.#all(read).get(nodeId));
+    if (read.base === undefined) return Promise.resolve(undefined);
+    const group = groupOf(nodeId);
+    if (this.#parsed === undefined && !this.#searched.has(group) && this.#searched.size < searchesBeforeParse && this.#search(read.base, group)) this.#searched.add(group);
+    return Promise.resolve(this.#searched.has(group) ? this.#found.get(nodeId) : this.#all(read).get(nodeId));
   }
 
   async set(nodeId: string, entry: BuiltEntry): Promise<void> {
@@ -132,15 +143,52 @@ export class BuiltIndex {
     this.#changed = new Map();
     const lines = [...changed].map(([id, entry]) => JSON.stringify([id, entry.key, entry.takeId, entry.output]));
     const whole = (): string => JSON.stringify(Object.fromEntries([...this.#all(read), ...read.later, ...changed]));
-    await read.appended.save(lines, whole, () => this.#faults('write:built'));
-    for (const [id, entry] of changed) read.later.set(id, entry);
+    if (await read.appended.save(lines, whole, () => this.#faults('write:built'))) {
+      // Written whole: what was found in the earlier line is read from the new one.
+      this.#read = undefined;
+      this.#parsed = undefined;
+      this.#found.clear();
+      this.#searched.clear();
+    } else for (const [id, entry] of changed) read.later.set(id, entry);
+  }
+}
+
+/** The whole line as this index writes it: an object. */
+function isWhole(base: BaseLine): boolean {
+  const file = FileWindow.open(base.file, Buffer.alloc(0));
+  if (file === undefined) return false;
+  try {
+    return base.length >= 2 && file.read(0, 1)[0] === 0x7b && file.read(base.length - 1, base.length)[0] === 0x7d;
+  } finally {
+    file.close();
+  }
+}
+
+function wholeLine(base: BaseLine): string {
+  const file = FileWindow.open(base.file, Buffer.alloc(0));
+  if (file === undefined) return '{}';
+  try {
+    return file.read(0, base.length).toString('utf8');
+  } finally {
+    file.close();
+  }
+}
+
+/** A member of the whole line, `"id":{…}`; undefined when it does not parse as one. */
+function parseMember(member: Buffer): [string, BuiltEntry] | undefined {
+  try {
+    const data = JSON.parse(`{${member.toString('utf8')}}`) as Record<string, unknown>;
+    const [id, entry] = Object.entries(data)[0] ?? [];
+    return id !== undefined && isEntry(entry) ? [id, entry] : undefined;
+  } catch {
+    return undefined;
   }
 }
 
 interface ReadIndex {
   appended: AppendedFile;
-  /** The whole line (empty when the file had none this index could use). */
-  base: Buffer;
+  /** The whole line (none when the file had none this index could use). */
+  base: BaseLine | undefined;
   /** The entries appended after it, and those this command saved. */
   later: Map<string, BuiltEntry>;
 }

@@ -59,7 +59,10 @@ async function voidRecord(marker: string, recordId: string): Promise<void> {
   if (ends === true) return appendText(marker, `${JSON.stringify({ void: recordId })}\n`);
   // The one-document marker of earlier versions (derived.json) is taken over, with the void.
   const earlier = ends === undefined ? readMarker(marker) : undefined;
-  if (earlier !== undefined) return earlier.file.save([], () => JSON.stringify({ facts: earlier.facts, voided: [...earlier.voided, recordId] }));
+  if (earlier !== undefined) {
+    await earlier.file.save([], () => JSON.stringify({ facts: earlier.facts, voided: [...earlier.voided, recordId] }));
+    return;
+  }
   await rm(marker, { force: true });
   if (marker.endsWith('.jsonl')) await rm(marker.slice(0, -1), { force: true });
 }
@@ -164,12 +167,12 @@ async function derivedEntries(target: SequencesFile, stale: readonly SequenceFac
  * marker's for the rest. Appended (the `stale` sequences' facts, their records no longer void)
  * to a marker that had no void of another sequence's record, else written whole.
  */
-function writeMarker(target: SequencesFile, ids: readonly string[], given: ReadonlyMap<string, string>, marker: Marker | undefined, stale: readonly SequenceFacts[]): Promise<void> {
+async function writeMarker(target: SequencesFile, ids: readonly string[], given: ReadonlyMap<string, string>, marker: Marker | undefined, stale: readonly SequenceFacts[]): Promise<void> {
   const whole = (): string => JSON.stringify({ facts: Object.fromEntries(ids.map((id) => [id, given.get(id) ?? marker?.facts[id]])) });
   const file = marker?.file ?? AppendedFile.read(target.marker).appended;
   if (marker === undefined || voidsOthers(marker, stale)) file.unusable();
   const line = JSON.stringify({ facts: Object.fromEntries(stale.map((fact) => [fact.id, given.get(fact.id)])), derived: stale.flatMap(recordIds) });
-  return file.save([line], whole);
+  await file.save([line], whole);
 }
 
 const documentHead = (project: string): Buffer => Buffer.from(`{\n  "project": ${JSON.stringify(project)},\n  "sequences": [\n`);

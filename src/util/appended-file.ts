@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { appendText, writeFileAtomic, type MidWrite } from './atomic-fs.ts';
 import { eachLine } from './bytes.ts';
+import { FileWindow } from './file-window.ts';
 
 /**
  * A cache file written whole on its first line, then appended a line per change: a build of
@@ -46,26 +47,65 @@ export class AppendedFile {
     return { appended: new AppendedFile(file, torn ? undefined : { base: base.length, appended: bytes.length - base.length }, undefined), base, lines };
   }
 
+  /**
+   * The same, with the whole line left in its file (`base`: where it is, its length), for a
+   * reader that looks up a few things in it through a window instead of reading megabytes.
+   */
+  static peek(file: string): { appended: AppendedFile; base: BaseLine | undefined; lines: Buffer[] } {
+    const opened = FileWindow.open(file, Buffer.allocUnsafe(64 * 1024));
+    const legacy = file.endsWith('.jsonl') ? file.slice(0, -1) : undefined;
+    if (opened === undefined && legacy !== undefined) {
+      const old = FileWindow.open(legacy, Buffer.alloc(0));
+      old?.close();
+      return { appended: new AppendedFile(file, undefined, old === undefined ? undefined : legacy), base: old === undefined || old.size === 0 ? undefined : { file: legacy, length: old.size }, lines: [] };
+    }
+    if (opened === undefined || opened.size === 0) {
+      opened?.close();
+      return { appended: new AppendedFile(file, undefined, undefined), base: undefined, lines: [] };
+    }
+    try {
+      const newline = opened.indexOf(10);
+      const length = newline < 0 ? opened.size : newline;
+      const rest = opened.read(length, opened.size);
+      const lines: Buffer[] = [];
+      eachLine(rest, 1, (start, end) => lines.push(rest.subarray(start, end)));
+      const torn = rest.length === 0 || rest[rest.length - 1] !== 10;
+      return { appended: new AppendedFile(file, torn ? undefined : { base: length, appended: rest.length }, undefined), base: { file, length }, lines };
+    } finally {
+      opened.close();
+    }
+  }
+
   /** The whole line was not one the reader could use: the next save writes the file whole. */
   unusable(): void {
     this.#sizes = undefined;
   }
 
-  /** Appends `lines` (texts without their newline), or writes `whole()` instead when the file would grow by more than a quarter. */
-  async save(lines: readonly string[], whole: () => string, midWrite?: MidWrite): Promise<void> {
+  /**
+   * Appends `lines` (texts without their newline), or writes `whole()` instead when the file
+   * would grow by more than a quarter; true when it wrote the file whole.
+   */
+  async save(lines: readonly string[], whole: () => string, midWrite?: MidWrite): Promise<boolean> {
     const text = lines.map((line) => `${line}\n`).join('');
     const sizes = this.#sizes;
     if (sizes !== undefined && (sizes.appended + text.length) * 4 <= sizes.base) {
       await appendText(this.#file, text, midWrite);
       sizes.appended += text.length;
-      return;
+      return false;
     }
     const written = whole();
     await writeFileAtomic(this.#file, `${written}\n`, midWrite);
     this.#sizes = { base: written.length, appended: 1 };
     if (this.#legacy !== undefined) await rm(this.#legacy, { force: true });
     this.#legacy = undefined;
+    return true;
   }
+}
+
+/** A file's whole line, left in the file: its first `length` bytes. */
+export interface BaseLine {
+  file: string;
+  length: number;
 }
 
 function readIfPresent(file: string): Buffer | undefined {

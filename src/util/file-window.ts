@@ -20,19 +20,20 @@ export class FileWindow {
   readonly #fd: number;
   readonly #buffer: Buffer;
 
-  private constructor(fd: number, buffer: Buffer) {
+  private constructor(fd: number, buffer: Buffer, limit: number) {
     this.#fd = fd;
     this.#buffer = buffer;
-    this.size = fstatSync(fd).size;
+    this.size = Math.min(fstatSync(fd).size, limit);
   }
 
   /**
-   * The file opened for reading, or undefined when it does not exist or cannot be read. A caller
-   * that opens files again and again passes its own window (`newWindow`), touched once.
+   * The file opened for reading (its first `limit` bytes, when given: a part of it read as if it
+   * were the whole), or undefined when it does not exist or cannot be read. A caller that opens
+   * files again and again passes its own window (`newWindow`), touched once.
    */
-  static open(path: string, window: Buffer = newWindow()): FileWindow | undefined {
+  static open(path: string, window: Buffer = newWindow(), limit = Infinity): FileWindow | undefined {
     try {
-      return new FileWindow(openSync(path, 'r'), window);
+      return new FileWindow(openSync(path, 'r'), window, limit);
     } catch {
       return undefined;
     }
@@ -51,6 +52,17 @@ export class FileWindow {
     } finally {
       file.close();
     }
+  }
+
+  /** The offset of the first `byte` at or after `from`, or -1 when there is none. */
+  indexOf(byte: number, from = 0): number {
+    for (let base = from; base < this.size; base += this.#buffer.length) {
+      const filled = readSync(this.#fd, this.#buffer, 0, Math.min(this.#buffer.length, this.size - base), base);
+      if (filled === 0) break;
+      const found = this.#buffer.subarray(0, filled).indexOf(byte);
+      if (found >= 0) return base + found;
+    }
+    return -1;
   }
 
   /** A copy of the bytes from `start` to `end` (a few: a header, an id, an entry). */
@@ -80,7 +92,7 @@ export class FileWindow {
     const keep = pattern.length - 1;
     let base = 0;
     for (;;) {
-      const filled = readSync(this.#fd, this.#buffer, 0, this.#buffer.length, base);
+      const filled = readSync(this.#fd, this.#buffer, 0, Math.min(this.#buffer.length, this.size - base), base);
       const bytes = this.#buffer.subarray(0, filled);
       const last = base + filled >= this.size;
       let from = 0;
