@@ -3,7 +3,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readMemo, writeMemo } from '../src/cache/noop-memo.ts';
-import { settledCodec } from '../src/cli/noop-memo.ts';
+import { mergeLines, settledCodec } from '../src/cli/noop-memo.ts';
 import { ffmpeg } from './helpers/media.ts';
 import { buildJson, cg, makeProject, ran, type TestProject } from './helpers/project.ts';
 
@@ -161,5 +161,16 @@ describe('the no-op memo', () => {
     if (!encoded.ok) throw new Error(encoded.error.message);
     await rename(again, song);
     expect(ran((await buildJson(project)).nodes)).toContain('CUT:audio');
+  });
+});
+
+describe('the report lines of a narrowed build', () => {
+  const line = (sequence: string, n: number): { sequence: string; n: number } => ({ sequence, n });
+  it('puts the narrowed sequences\' lines among the memo\'s, in the plan\'s order, whether or not the memo\'s come a sequence at a time', () => {
+    const order = ['SEQ01', 'SEQ02', 'SEQ03', 'SEQ04'];
+    const narrowed = [line('SEQ02', 9), line('SEQ04', 8)];
+    const expected = [line('SEQ01', 1), line('SEQ01', 2), line('SEQ02', 9), line('SEQ03', 3), line('SEQ04', 8)];
+    expect(mergeLines({ order, others: [line('SEQ01', 1), line('SEQ01', 2), line('SEQ03', 3)] }, narrowed)).toEqual(expected);
+    expect(mergeLines({ order, others: [line('SEQ01', 1), line('SEQ03', 3), line('SEQ01', 2)] }, narrowed)).toEqual(expected);
   });
 });

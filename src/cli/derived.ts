@@ -1,17 +1,19 @@
 import type { NodeReport } from '../graph/events.ts';
 import type { SequencesDocument } from '../state/derive-sequences.ts';
 import { sequenceFacts, type FactsSequence } from '../state/sequence-facts.ts';
+import type { RecordJournal } from '../state/record-journal.ts';
 import { readRecords } from '../state/records.ts';
 import { writeSequences, writeSomeSequences, type SequencesFile } from '../state/sequences-file.ts';
 import { derivedMarkerFile } from './project.ts';
 import type { Workspace } from './workspace.ts';
 
-function sequencesFile(ws: Workspace): SequencesFile {
+/** `journal`: the records as this command read and wrote them (else read from the files). */
+function sequencesFile(ws: Workspace, journal?: Pick<RecordJournal, 'records'>): SequencesFile {
   return {
     project: ws.paths.name,
     file: ws.paths.sequencesJson,
     marker: derivedMarkerFile(ws.paths),
-    records: (ids) => readRecords(ws.paths.shots, ids),
+    records: (ids) => (journal === undefined ? readRecords(ws.paths.shots, ids) : journal.records(ids)),
     writes: ws.recordWrites,
     midWrite: () => ws.faults('write:sequences'),
   };
@@ -45,12 +47,12 @@ export async function deriveState(ws: Workspace, nodes: readonly NodeReport[], r
  * others' entries are not where the last build left them, the whole project (`whole`) is
  * compiled to derive them too (`nodes` then holds every sequence's report lines).
  */
-export async function deriveBuiltState(ws: Workspace, nodes: readonly NodeReport[], whole: () => Promise<Workspace>): Promise<void> {
+export async function deriveBuiltState(ws: Workspace, nodes: readonly NodeReport[], whole: () => Promise<Workspace>, journal: Pick<RecordJournal, 'records'>): Promise<void> {
   if (ws.narrowedFrom === undefined) {
-    await deriveState(ws, nodes, true);
+    await writeSequences(sequencesFile(ws, journal), sequenceFacts(factsSequences(ws), nodes, true));
     return;
   }
-  const file = sequencesFile(ws);
+  const file = sequencesFile(ws, journal);
   const sequences = factsSequences(ws);
   // Only the narrowed sequences' facts are derived: their nodes, not the other 10,000 sequences'.
   const narrowed = new Set(sequences.map((sequence) => sequence.id));

@@ -9,8 +9,9 @@ import { planningContext, type Workspace } from './workspace.ts';
  * What the planner may read of a workspace. Its type holds no provider and nothing that
  * writes: a command that has only this cannot spend or change a file.
  */
-export async function planFacts(io: Io, ws: Workspace, retake: ReadonlySet<NodeId>): Promise<PlanFacts> {
-  const records = new RecordJournal(ws.paths.shots, () => io.clock.now(), () => Promise.reject(new Error('a plan never writes a record')));
+export async function planFacts(io: Io, ws: Workspace, retake: ReadonlySet<NodeId>, journal?: Pick<RecordJournal, 'made' | 'find'>): Promise<PlanFacts> {
+  // A build passes the journal it then writes with: a record is read once per command.
+  const records = journal ?? new RecordJournal(ws.paths.shots, () => io.clock.now(), () => Promise.reject(new Error('a plan never writes a record')));
   return {
     ...(await planningContext(ws, retake, records)),
     built: ws.built,

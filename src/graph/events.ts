@@ -46,10 +46,17 @@ export interface NodeReport {
   changes: FieldChange[];
 }
 
+/** How many nodes took each action, in one pass (a report has a line per node: 26,000 at 10,000 sequences). */
+export function actionCounts(nodes: ReadonlyArray<{ action: NodeReport['action'] }>): Record<NodeReport['action'], number> {
+  const counts = { run: 0, reuse: 0, blocked: 0, failed: 0 };
+  for (const node of nodes) counts[node.action]++;
+  return counts;
+}
+
 /** The last event of a build: counts, money and time. */
 export function summaryEvent(nodes: readonly NodeReport[], spentUsd: number, estimateUsd: number, interrupted: boolean, durationMs: number): BuildEvent {
-  const count = (action: NodeReport['action']): number => nodes.filter((node) => node.action === action).length;
-  return { type: 'summary', ran: count('run'), reused: count('reuse'), waiting: count('blocked'), failed: count('failed'), spentUsd, estimateUsd, interrupted, durationMs };
+  const count = actionCounts(nodes);
+  return { type: 'summary', ran: count.run, reused: count.reuse, waiting: count.blocked, failed: count.failed, spentUsd, estimateUsd, interrupted, durationMs };
 }
 
 /** The plan's report lines as events, one `planned` per node, for reporters that show a build as it goes. */

@@ -1,4 +1,4 @@
-import type { NodeReport } from '../graph/events.ts';
+import { actionCounts, type NodeReport } from '../graph/events.ts';
 import { waitsForPick } from '../graph/reasons.ts';
 import { longList, plural, seconds, summarized, usd } from './format.ts';
 import { pickCommand, reasonText } from './reasons.ts';
@@ -22,9 +22,9 @@ export function planText(input: PlanTextInput): string {
     const cost = node.action === 'run' && node.estimateUsd > 0 ? `  ${usd(node.estimateUsd)}` : '';
     lines.push(`  ${node.action.padEnd(7)} ${node.id.padEnd(width)}  ${reasonText(node.reason)}${cost}`);
   }
-  const count = (action: NodeReport['action']): number => input.nodes.filter((node) => node.action === action).length;
+  const count = actionCounts(input.nodes);
   const free = input.simOnly ? ' (the sim provider is free; this is what the same build costs for real)' : '';
-  lines.push(`Would run ${plural(count('run'), 'node')}, reuse ${count('reuse')}, ${count('blocked')} waiting. Estimated ${usd(input.estimateUsd)} at the prices of ${input.priceDates.join(' and ')}${free}.`);
+  lines.push(`Would run ${plural(count.run, 'node')}, reuse ${count.reuse}, ${count.blocked} waiting. Estimated ${usd(input.estimateUsd)} at the prices of ${input.priceDates.join(' and ')}${free}.`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -38,20 +38,23 @@ export interface SummaryInput {
 /** The last lines of `cg build`: what ran, what it cost, and which grids wait for a pick. */
 export function summaryText(input: SummaryInput): string {
   const { nodes } = input;
-  const ran = nodes.filter((node) => node.action === 'run');
-  const reused = nodes.filter((node) => node.action === 'reuse').length;
-  const blocked = nodes.filter((node) => node.action === 'blocked');
-  const failed = nodes.filter((node) => node.action === 'failed').length;
-  const waitingPicks = blocked.filter((node) => node.kind === 'frame' && waitsForPick(node.reason));
-  const cutFile = nodes.find((node) => node.kind === 'cut' && node.action !== 'failed')?.output;
-  const cut = cutFile == null ? '' : `The cut on the song: ${cutFile}\n`;
-  if (ran.length === 0 && failed === 0 && !input.interrupted) {
-    const waiting = blocked.length === 0 ? '' : ` (${blocked.length} waiting: ${waitingPicks.length > 0 ? `${plural(waitingPicks.length, 'grid')} to pick from, ` : ''}see cg status)`;
-    return `Nothing to build: ${plural(reused, 'node')} up to date${waiting}.\n${cut}`;
+  // One pass over the report (a line per node: 26,000 at 10,000 sequences).
+  const count = actionCounts(nodes);
+  const waitingPicks: NodeReport[] = [];
+  let atReal = 0;
+  let cutFile: string | null | undefined;
+  for (const node of nodes) {
+    if (node.action === 'run') atReal += node.estimateUsd;
+    else if (node.action === 'blocked' && node.kind === 'frame' && waitsForPick(node.reason)) waitingPicks.push(node);
+    if (cutFile === undefined && node.kind === 'cut' && node.action !== 'failed') cutFile = node.output;
   }
-  const atReal = ran.reduce((sum, node) => sum + node.estimateUsd, 0);
+  const cut = cutFile == null ? '' : `The cut on the song: ${cutFile}\n`;
+  if (count.run === 0 && count.failed === 0 && !input.interrupted) {
+    const waiting = count.blocked === 0 ? '' : ` (${count.blocked} waiting: ${waitingPicks.length > 0 ? `${plural(waitingPicks.length, 'grid')} to pick from, ` : ''}see cg status)`;
+    return `Nothing to build: ${plural(count.reuse, 'node')} up to date${waiting}.\n${cut}`;
+  }
   const spent = `Spent ${usd(input.totalCostUsd)}${input.totalCostUsd === 0 && atReal > 0 ? ` (${usd(atReal)} at real prices)` : ''}.`;
-  const lines = [`Built ${plural(ran.length, 'node')} in ${seconds(input.elapsedMs)}, reused ${reused}, ${blocked.length} waiting, ${failed} failed. ${spent}`];
+  const lines = [`Built ${plural(count.run, 'node')} in ${seconds(input.elapsedMs)}, reused ${count.reuse}, ${count.blocked} waiting, ${count.failed} failed. ${spent}`];
   if (waitingPicks.length > longList) {
     lines.push(summarized(waitingPicks.map((node) => node.sequence), 'wait for a pick', 'cg status lists them'));
     return `${lines.join('\n')}\n${cut}`;

@@ -31,6 +31,12 @@ export class RecordJournal implements TakeJournal {
     return this.#records.get(recordId);
   }
 
+  /** The records with these ids, as this journal last read or wrote them; those that do not exist are left out. */
+  async records(recordIds: readonly string[]): Promise<Map<string, ExecutionRecord>> {
+    const records = await Promise.all(recordIds.map((id) => this.#read(id)));
+    return new Map(records.flatMap((record) => (record === undefined ? [] : [[record.shotId, record] as const])));
+  }
+
   async #update<T>(recordId: string, create: NewTake | undefined, change: (record: ExecutionRecord) => T): Promise<T> {
     return this.#mutex.run(recordId, async () => {
       let record = await this.#read(recordId);

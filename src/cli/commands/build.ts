@@ -84,7 +84,7 @@ async function confirmCap(io: Io, ws: Workspace, nodes: readonly NodeReport[], a
 }
 
 /** What applying a plan needs in this workspace: stores, providers, journal, ledger, limits. */
-function applyContext(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<Record<string, string | undefined>>, facts: PlanFacts, options: { listen: (event: BuildEvent) => void; maySpend: boolean }): ApplyContext {
+function applyContext(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<Record<string, string | undefined>>, facts: PlanFacts, journal: RecordJournal, options: { listen: (event: BuildEvent) => void; maySpend: boolean }): ApplyContext {
   const ledger = new CostLedger(ws.paths.costs, ws.faults);
   const { media } = ws;
   return {
@@ -94,7 +94,7 @@ function applyContext(io: Io, ws: Workspace, args: BuildArgs, env: Readonly<Reco
       blobs: ws.blobs,
       actions: ws.actions,
       built: ws.built,
-      journal: new RecordJournal(ws.paths.shots, () => io.clock.now(), (recordId) => beforeRecordWrite(ws, recordId), ws.faults),
+      journal,
       landing: new LandingStore(join(ws.paths.cache, 'landing'), ws.faults),
       files: ws.files,
     },
@@ -193,7 +193,8 @@ export async function buildOnce(io: Io, ws: Workspace, args: BuildArgs, started:
   const targets = resolveTargets(ws.graph, args.targets);
   const retake = args.retake ? retakeNodes(ws, args.targets, targets) : new Set<NodeId>();
   const env = await environment(io, ws.paths);
-  const read = await planFacts(io, ws, retake);
+  const journal = new RecordJournal(ws.paths.shots, () => io.clock.now(), (recordId) => beforeRecordWrite(ws, recordId), ws.faults);
+  const read = await planFacts(io, ws, retake, journal);
   const facts = options.log === undefined ? read : loggedFacts(read, options.log);
   const plan = await planBuild(ws.graph, targets, facts);
   const preview = planReports(plan);
@@ -211,7 +212,7 @@ export async function buildOnce(io: Io, ws: Workspace, args: BuildArgs, started:
   // A build with nothing to do draws no live display (and loads nothing for one).
   const reporter = await createReporter(plan.settled && options.reporter === 'tty' ? 'plain' : options.reporter, io);
   try {
-    return await carryOut(io, ws, args, { plan, preview, starting, facts, env, started, capShown: cap !== 'not-asked', listen: (event) => reporter.listen(event) }, options);
+    return await carryOut(io, ws, args, { plan, preview, starting, facts, journal, env, started, capShown: cap !== 'not-asked', listen: (event) => reporter.listen(event) }, options);
   } finally {
     await reporter.close();
   }
@@ -223,6 +224,8 @@ interface Planned {
   /** The nodes that will really start. */
   starting: NodeReport[];
   facts: PlanFacts;
+  /** The execution records, read once for planning, building and deriving. */
+  journal: RecordJournal;
   env: Readonly<Record<string, string | undefined>>;
   started: Date;
   /** The element-cap warnings were shown with the question already. */
@@ -232,7 +235,7 @@ interface Planned {
 
 /** Runs a plan (or takes it as the report when it is settled), derives the state, prints the summary. */
 async function carryOut(io: Io, ws: Workspace, args: BuildArgs, planned: Planned, options: BuildRunOptions): Promise<BuildOutcome> {
-  const { plan, preview, starting, facts, env, started, listen } = planned;
+  const { plan, preview, starting, facts, journal, env, started, listen } = planned;
   const quiet = args.json || args.ndjson;
   const { narrow } = options;
   const all = <L extends NodeReport>(lines: L[]): Array<L | PlannedReport> => (narrow === undefined ? lines : mergeLines(narrow, lines));
@@ -248,11 +251,11 @@ async function carryOut(io: Io, ws: Workspace, args: BuildArgs, planned: Planned
     io.codePaths.leftEverydayPath();
   }
   // Nothing to run or repair: the plan is the report (a no-op build walks the graph once).
-  const report = plan.settled ? { nodes: preview, totalCostUsd: 0, interrupted: false, failures: [] } : await applyPlan(plan, applyContext(io, ws, args, env, facts, { listen, maySpend: options.maySpend }));
+  const report = plan.settled ? { nodes: preview, totalCostUsd: 0, interrupted: false, failures: [] } : await applyPlan(plan, applyContext(io, ws, args, env, facts, journal, { listen, maySpend: options.maySpend }));
   await ws.statCache.save();
   const nodes = all(report.nodes);
   const whole = (): Promise<Workspace> => openWorkspace(io, ws.paths.name, { readOnly: true, config: ws, statCache: ws.statCache });
-  await (ws.variant ? derivePlanState(io, ws) : deriveBuiltState(ws, nodes, whole));
+  await (ws.variant ? derivePlanState(io, ws) : deriveBuiltState(ws, nodes, whole, journal));
   return finish(io, args, { report: { ...report, nodes }, settled: plan.settled ? preview : undefined, estimateUsd: plan.estimateUsd }, started, listen);
 }
 
