@@ -198,6 +198,22 @@ describe('a build after an edit of a few sequences', () => {
     expect(await project.read('state/client/sequences.json')).toBe(await full.read('state/client/sequences.json'));
   });
 
+  it('reads the marker an earlier version wrote (without the hash of its ids first), and writes it again in its own layout', { timeout: TIMEOUT }, async () => {
+    const project = await makeProject();
+    await settle(project);
+    const full = await twin(project);
+    const [first = '', ...rest] = (await project.read('.cg/derived.jsonl')).split('\n');
+    const { order, facts } = JSON.parse(first) as { order: string; facts: Record<string, string> };
+    expect(order).toMatch(/^[0-9a-f]{40}$/);
+    await project.write('.cg/derived.jsonl', [JSON.stringify({ facts }), ...rest].join('\n'));
+    for (const each of [project, full]) await each.editJson('plan.json', editShot('SEQ06', (shot) => (shot.prompt += ' Static.')));
+    expect(ran(nodesOf((await cg(project, ['build', '--json'])).stdout))).toEqual(['SEQ06:take']);
+    expect((await cg(full, ['build'])).code).toBe(0);
+    expect(await project.read('state/client/sequences.json')).toBe(await full.read('state/client/sequences.json'));
+    expect((await project.read('.cg/derived.jsonl')).split('\n')[0]).toMatch(/^\{"order":"[0-9a-f]{40}","facts":\{/);
+    expect((await cg(project, ['build'])).stdout).toMatch(/^Nothing to build/m);
+  });
+
   it('derives a sequence again whose record a build wrote before it was stopped, as a build of the whole plan does', { timeout: TIMEOUT }, async () => {
     const project = await makeProject();
     await settle(project);

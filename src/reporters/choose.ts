@@ -32,6 +32,11 @@ export interface ReporterIo {
 
 export interface Reporter {
   listen(event: BuildEvent): void;
+  /**
+   * Whether it reads the events every node has whether it runs or not (`planned`, and `reused`
+   * for those a memo reports): 49,000 at 10,000 sequences, which plain lines and --json pass over.
+   */
+  readonly perNode: boolean;
   /** Ends the output (the TTY's timer cleared, its cursor shown again); call it on every path out, an abort included. */
   close(): Promise<void>;
 }
@@ -60,8 +65,8 @@ export function wantsColour(env: ReporterEnv): boolean {
   return env.NO_COLOR === undefined || env.NO_COLOR === '';
 }
 
-function listening(listen: (event: BuildEvent) => void): Reporter {
-  return { listen, close: () => Promise.resolve() };
+function listening(listen: (event: BuildEvent) => void, perNode: boolean): Reporter {
+  return { listen, perNode, close: () => Promise.resolve() };
 }
 
 /** The reporter for a choice; only the TTY one loads anything (listr2). */
@@ -70,11 +75,11 @@ export async function createReporter(choice: ReporterChoice, io: ReporterIo): Pr
     case 'tty':
       return ttyReporter(io.stdout, io.stderr, io.clock, { colour: wantsColour(io.env) });
     case 'plain':
-      return listening(lineReporter(io.stdout, io.stderr));
+      return listening(lineReporter(io.stdout, io.stderr), false);
     case 'json':
-      return listening(warningReporter(io.stderr));
+      return listening(warningReporter(io.stderr), false);
     case 'ndjson':
-      return listening(ndjsonReporter(io.stdout, io.clock));
+      return listening(ndjsonReporter(io.stdout, io.clock), true);
     default:
       return unreachable(choice);
   }

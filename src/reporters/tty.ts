@@ -174,6 +174,8 @@ class TtyDisplay implements Reporter {
     this.#print(this.#err, `  ${red('✗')} ${event.nodeId}${after}: ${reasonText(event.reason)}`);
   }
 
+  readonly perNode = true;
+
   readonly listen = (event: BuildEvent): void => {
     switch (event.type) {
       case 'planned':

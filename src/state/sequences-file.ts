@@ -11,27 +11,37 @@ import { FileWindow } from '../util/file-window.ts';
  * sequence id; and the records written since (`voided`: their sequences are derived again).
  * Kept in an appended file (AppendedFile): the facts whole on its first line, then a line per
  * record about to be written (`{"void": id}`) and per derivation (`{"facts": {…}, "derived": [ids]}`).
+ * The first line starts with a hash of its sequence ids (`order`): a build of one sequence of
+ * 10,000 sees that every other one is remembered, and looks up its own, without parsing it.
  */
 interface Marker {
-  facts: Record<string, string>;
+  /** The hash of a sequence's facts when its entry was derived; undefined when none is remembered. */
+  fact(id: string): string | undefined;
+  /** Whether facts are remembered for every one of `ids`. */
+  covers(ids: readonly string[]): boolean;
+  /** Every fact remembered, by sequence id. */
+  facts(): Record<string, string>;
+  /** Its first line starts with the hash of its ids (an earlier version's does not: it is written again whole, once). */
+  ordered: boolean;
   voided: Set<string>;
   file: AppendedFile;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
+/** What the first line's `order` holds: a hash of the ids it has facts for, in its order. */
+const orderHash = (ids: readonly string[]): string => sha1(ids.join('\n'));
+const orderHead = Buffer.from('{"order":"');
+const factsHead = Buffer.from('","facts":{');
+/** Past this many lookups (a derivation of many sequences) the first line is parsed instead of searched. */
+const searchesBeforeParse = 64;
+
 /** The marker, or undefined when it is missing or damaged (every sequence is then derived again). */
 function readMarker(path: string): Marker | undefined {
   const { appended, base, lines } = AppendedFile.read(path);
-  let data: unknown;
-  try {
-    data = JSON.parse(base?.toString('utf8') ?? '');
-  } catch {
-    return undefined;
-  }
-  if (!isObject(data) || !isObject(data['facts'])) return undefined;
-  const facts = data['facts'] as Record<string, string>;
-  const voided = new Set(Array.isArray(data['voided']) ? data['voided'].map(String) : []);
+  if (base === undefined) return undefined;
+  const later: Record<string, string> = {};
+  const voided = new Set<string>();
   for (const [i, line] of lines.entries()) {
     let entry: unknown;
     try {
@@ -42,11 +52,44 @@ function readMarker(path: string): Marker | undefined {
     }
     if (isObject(entry) && typeof entry['void'] === 'string') voided.add(entry['void']);
     else if (isObject(entry) && isObject(entry['facts']) && Array.isArray(entry['derived'])) {
-      Object.assign(facts, entry['facts']);
+      Object.assign(later, entry['facts']);
       for (const id of entry['derived']) voided.delete(String(id));
     } else return undefined;
   }
-  return { facts, voided, file: appended };
+  // A first line as writeMarker writes it, whole (it ends its object): searched, and parsed only when needed.
+  const ordered = base.subarray(0, orderHead.length).equals(orderHead) && base.subarray(orderHead.length + 40, orderHead.length + 40 + factsHead.length).equals(factsHead) && base.subarray(-2).equals(Buffer.from('}}'));
+  let parsed: Record<string, string> | undefined;
+  const parse = (): Record<string, string> | undefined => {
+    try {
+      const data = JSON.parse(base.toString('utf8')) as unknown;
+      if (!isObject(data) || !isObject(data['facts'])) return undefined;
+      if (Array.isArray(data['voided'])) for (const id of data['voided']) voided.add(String(id));
+      return (parsed = data['facts'] as Record<string, string>);
+    } catch {
+      return undefined;
+    }
+  };
+  if (!ordered && parse() === undefined) return undefined;
+  let searches = 0;
+  const search = (id: string): string | undefined => {
+    const needle = Buffer.from(`${JSON.stringify(id)}:"`);
+    for (let at = base.indexOf(needle); at > 0; at = base.indexOf(needle, at + 1)) {
+      if (base[at - 1] !== 0x2c && base[at - 1] !== 0x7b) continue; // inside another id (an escaped quote)
+      const start = at + needle.length;
+      return base.toString('utf8', start, base.indexOf(0x22, start));
+    }
+    return undefined;
+  };
+  const whole = (): Record<string, string> => parsed ?? parse() ?? {};
+  const fact = (id: string): string | undefined => later[id] ?? (parsed === undefined && ++searches <= searchesBeforeParse ? search(id) : whole()[id]);
+  return {
+    fact,
+    covers: (ids) => (ordered && orderHash(ids) === base.toString('latin1', orderHead.length, orderHead.length + 40)) || ids.every((id) => fact(id) !== undefined),
+    facts: () => ({ ...whole(), ...later }),
+    ordered,
+    voided,
+    file: appended,
+  };
 }
 
 /**
@@ -60,7 +103,7 @@ async function voidRecord(marker: string, recordId: string): Promise<void> {
   // The one-document marker of earlier versions (derived.json) is taken over, with the void.
   const earlier = ends === undefined ? readMarker(marker) : undefined;
   if (earlier !== undefined) {
-    await earlier.file.save([], () => JSON.stringify({ facts: earlier.facts, voided: [...earlier.voided, recordId] }));
+    await earlier.file.save([], () => JSON.stringify({ facts: earlier.facts(), voided: [...earlier.voided, recordId] }));
     return;
   }
   await rm(marker, { force: true });
@@ -154,7 +197,7 @@ function voidsOthers(marker: Marker | undefined, facts: readonly SequenceFacts[]
 
 /** Whether a sequence is derived again: its facts changed, or one of its records was written since. */
 const isStale = (target: SequencesFile, marker: Marker | undefined, fact: SequenceFacts, hash: string | undefined): boolean =>
-  marker === undefined || marker.facts[fact.id] !== hash || recordIds(fact).some((id) => marker.voided.has(id) || target.writes.has(id));
+  marker === undefined || marker.fact(fact.id) !== hash || recordIds(fact).some((id) => marker.voided.has(id) || target.writes.has(id));
 
 /** The entries of the `stale` sequences, derived from their records. */
 async function derivedEntries(target: SequencesFile, stale: readonly SequenceFacts[]): Promise<Map<string, DerivedSequence>> {
@@ -168,9 +211,15 @@ async function derivedEntries(target: SequencesFile, stale: readonly SequenceFac
  * to a marker that had no void of another sequence's record, else written whole.
  */
 async function writeMarker(target: SequencesFile, ids: readonly string[], given: ReadonlyMap<string, string>, marker: Marker | undefined, stale: readonly SequenceFacts[]): Promise<void> {
-  const whole = (): string => JSON.stringify({ facts: Object.fromEntries(ids.map((id) => [id, given.get(id) ?? marker?.facts[id]])) });
+  const whole = (): string => {
+    const facts = ids.flatMap((id) => {
+      const hash = given.get(id) ?? marker?.fact(id);
+      return hash === undefined ? [] : [[id, hash] as const];
+    });
+    return JSON.stringify({ order: orderHash(facts.map(([id]) => id)), facts: Object.fromEntries(facts) });
+  };
   const file = marker?.file ?? AppendedFile.read(target.marker).appended;
-  if (marker === undefined || voidsOthers(marker, stale)) file.unusable();
+  if (marker === undefined || !marker.ordered || voidsOthers(marker, stale)) file.unusable();
   const line = JSON.stringify({ facts: Object.fromEntries(stale.map((fact) => [fact.id, given.get(fact.id)])), derived: stale.flatMap(recordIds) });
   await file.save([line], whole);
 }
@@ -220,7 +269,7 @@ async function splice(target: SequencesFile, facts: readonly SequenceFacts[], or
     const spans = entrySpans(file, target.project);
     if (spans?.length !== order.length || spans.some((span, i) => span.id !== order[i])) return undefined;
     const given = new Map(facts.map((fact) => [fact.id, factsHash(fact)]));
-    if (order.some((id) => !given.has(id) && marker.facts[id] === undefined)) return false;
+    if (!marker.covers(order) && order.some((id) => !given.has(id) && marker.fact(id) === undefined)) return false;
     if (voidsOthers(marker, facts)) return false;
     const stale = facts.filter((fact) => isStale(target, marker, fact, given.get(fact.id)));
     if (stale.length === 0) return true;
@@ -256,7 +305,7 @@ async function derive(target: SequencesFile, facts: readonly SequenceFacts[], id
   const before = marker === undefined ? undefined : parseDocument(existing);
   const kept = new Map<string, DerivedSequence>((before?.sequences ?? []).map((sequence) => [sequence.id, sequence]));
   const given = new Set(facts.map((fact) => fact.id));
-  if (ids.some((id) => !given.has(id) && (!kept.has(id) || marker?.facts[id] === undefined))) return undefined;
+  if (ids.some((id) => !given.has(id) && (!kept.has(id) || marker?.fact(id) === undefined))) return undefined;
   if (facts.length < ids.length && voidsOthers(marker, facts)) return undefined;
   const stale = facts.filter((fact, i) => isStale(target, marker, fact, hashes[i]) || !kept.has(fact.id));
   if (marker?.voided.size === 0 && before !== undefined && stale.length === 0 && before.sequences.length === ids.length && before.project === target.project) return before;

@@ -212,7 +212,7 @@ export async function buildOnce(io: Io, ws: Workspace, args: BuildArgs, started:
   // A build with nothing to do draws no live display (and loads nothing for one).
   const reporter = await createReporter(plan.settled && options.reporter === 'tty' ? 'plain' : options.reporter, io);
   try {
-    return await carryOut(io, ws, args, { plan, preview, starting, facts, journal, env, started, capShown: cap !== 'not-asked', listen: (event) => reporter.listen(event) }, options);
+    return await carryOut(io, ws, args, { plan, preview, starting, facts, journal, env, started, capShown: cap !== 'not-asked', listen: (event) => reporter.listen(event), perNode: reporter.perNode }, options);
   } finally {
     await reporter.close();
   }
@@ -231,6 +231,8 @@ interface Planned {
   /** The element-cap warnings were shown with the question already. */
   capShown: boolean;
   listen: (event: BuildEvent) => void;
+  /** The reporter reads every node's events (Reporter.perNode). */
+  perNode: boolean;
 }
 
 /** Runs a plan (or takes it as the report when it is settled), derives the state, prints the summary. */
@@ -239,7 +241,7 @@ async function carryOut(io: Io, ws: Workspace, args: BuildArgs, planned: Planned
   const quiet = args.json || args.ndjson;
   const { narrow } = options;
   const all = <L extends NodeReport>(lines: L[]): Array<L | PlannedReport> => (narrow === undefined ? lines : mergeLines(narrow, lines));
-  for (const event of plannedEvents(all(preview))) listen(event);
+  if (planned.perNode) for (const event of plannedEvents(all(preview))) listen(event);
   if (!planned.capShown) for (const warning of capWarnings(ws, preview)) listen({ type: 'warning', nodeId: null, message: warning });
   if (!quiet && starting.length > 0) {
     const estimate = starting.reduce((sum, node) => sum + node.estimateUsd, 0);
@@ -247,7 +249,7 @@ async function carryOut(io: Io, ws: Workspace, args: BuildArgs, planned: Planned
   }
   if (!plan.settled) {
     // A build that runs something reports each reused node as it goes; the memo's are intact (it was just checked).
-    for (const line of narrow?.others ?? []) if (line.action === 'reuse') listen({ type: 'reused', nodeId: line.id, takeId: line.takeId, output: line.output });
+    if (planned.perNode) for (const line of narrow?.others ?? []) if (line.action === 'reuse') listen({ type: 'reused', nodeId: line.id, takeId: line.takeId, output: line.output });
     io.codePaths.leftEverydayPath();
   }
   // Nothing to run or repair: the plan is the report (a no-op build walks the graph once).

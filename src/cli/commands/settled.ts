@@ -44,7 +44,7 @@ async function showSettled(io: Io, args: BuildArgs, settled: SettledReport, star
   const reporter = await createReporter(choice === 'tty' ? 'plain' : choice, io);
   try {
     const listen = (event: BuildEvent): void => reporter.listen(event);
-    for (const event of plannedEvents(settled.nodes)) listen(event);
+    if (reporter.perNode) for (const event of plannedEvents(settled.nodes)) listen(event);
     const report = { nodes: settled.nodes, totalCostUsd: 0, interrupted: false, failures: [] };
     return finish(io, args, { report, settled: settled.nodes, estimateUsd: settled.estimateUsd }, started, listen);
   } finally {
