@@ -89,7 +89,8 @@ function boot(): void {
   const noop = join(__dirname, 'noop.cjs');
   const served = run(noop, 'build', `${noop}.cache`).serveNoop?.(argv) ?? Promise.resolve(false);
   served.then(
-    (done) => (done ? undefined : cli()),
+    // Served: exit at once, as the CLI does (src/cli/main.ts), with the code the no-op set.
+    (done) => (done ? process.exit() : cli()),
     () => cli(),
   );
 }

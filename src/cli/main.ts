@@ -16,7 +16,9 @@ async function main(): Promise<void> {
     return;
   }
   const { io } = processIo(faults, paths);
-  process.exitCode = await runCli(process.argv.slice(2), io);
+  // Everything is written (stdout and stderr write synchronously on Linux): exit without waiting
+  // for Node to take the heap apart piece by piece (~13 ms at 160 MB), which the end of the process does anyway.
+  process.exit(await runCli(process.argv.slice(2), io));
 }
 
 void main();
