@@ -154,25 +154,9 @@ export class BuiltIndex {
 }
 
 /** The whole line as this index writes it: an object. */
-function isWhole(base: BaseLine): boolean {
-  const file = FileWindow.open(base.file, Buffer.alloc(0));
-  if (file === undefined) return false;
-  try {
-    return base.length >= 2 && file.read(0, 1)[0] === 0x7b && file.read(base.length - 1, base.length)[0] === 0x7d;
-  } finally {
-    file.close();
-  }
-}
+const isWhole = (base: BaseLine): boolean => base.length >= 2 && FileWindow.slice(base.file, 0, 1)?.[0] === 0x7b && FileWindow.slice(base.file, base.length - 1, base.length)?.[0] === 0x7d;
 
-function wholeLine(base: BaseLine): string {
-  const file = FileWindow.open(base.file, Buffer.alloc(0));
-  if (file === undefined) return '{}';
-  try {
-    return file.read(0, base.length).toString('utf8');
-  } finally {
-    file.close();
-  }
-}
+const wholeLine = (base: BaseLine): string => FileWindow.slice(base.file, 0, base.length)?.toString('utf8') ?? '{}';
 
 /** A member of the whole line, `"id":{…}`; undefined when it does not parse as one. */
 function parseMember(member: Buffer): [string, BuiltEntry] | undefined {

@@ -36,10 +36,13 @@ function factsSequences(ws: Workspace): FactsSequence[] {
   }));
 }
 
-/** Re-derives state/client/sequences.json from what this command's nodes came to (a workspace of the whole project). */
-export async function deriveState(ws: Workspace, nodes: readonly NodeReport[], ran: boolean): Promise<SequencesDocument> {
+/**
+ * Re-derives state/client/sequences.json from what this command's nodes came to (a workspace of
+ * the whole project); `journal`: the records as this command read and wrote them.
+ */
+export async function deriveState(ws: Workspace, nodes: readonly NodeReport[], ran: boolean, journal?: Pick<RecordJournal, 'records'>): Promise<SequencesDocument> {
   if (ws.narrowedFrom !== undefined) throw new Error('a narrowed workspace derives with deriveBuiltState');
-  return writeSequences(sequencesFile(ws), sequenceFacts(factsSequences(ws), nodes, ran));
+  return writeSequences(sequencesFile(ws, journal), sequenceFacts(factsSequences(ws), nodes, ran));
 }
 
 /**
@@ -49,7 +52,7 @@ export async function deriveState(ws: Workspace, nodes: readonly NodeReport[], r
  */
 export async function deriveBuiltState(ws: Workspace, nodes: readonly NodeReport[], whole: () => Promise<Workspace>, journal: Pick<RecordJournal, 'records'>): Promise<void> {
   if (ws.narrowedFrom === undefined) {
-    await writeSequences(sequencesFile(ws, journal), sequenceFacts(factsSequences(ws), nodes, true));
+    await deriveState(ws, nodes, true, journal);
     return;
   }
   const file = sequencesFile(ws, journal);

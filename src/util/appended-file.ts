@@ -40,11 +40,16 @@ export class AppendedFile {
     if (bytes === undefined || bytes.length === 0) return { appended: new AppendedFile(file, undefined, undefined), base: undefined, lines: [] };
     const newline = bytes.indexOf(10);
     const base = bytes.subarray(0, newline < 0 ? bytes.length : newline);
+    return { ...AppendedFile.#after(file, base.length, bytes.subarray(base.length)), base };
+  }
+
+  /** What follows a whole line of `length` bytes (`rest`, from its newline on): the lines, and the file to append to. */
+  static #after(file: string, length: number, rest: Buffer): { appended: AppendedFile; lines: Buffer[] } {
     const lines: Buffer[] = [];
-    eachLine(bytes, base.length + 1, (start, end) => lines.push(bytes.subarray(start, end)));
+    eachLine(rest, 1, (start, end) => lines.push(rest.subarray(start, end)));
     // A file that does not end in a newline was cut short by a crash: written whole next.
-    const torn = bytes[bytes.length - 1] !== 10;
-    return { appended: new AppendedFile(file, torn ? undefined : { base: base.length, appended: bytes.length - base.length }, undefined), base, lines };
+    const torn = rest.length === 0 || rest[rest.length - 1] !== 10;
+    return { appended: new AppendedFile(file, torn ? undefined : { base: length, appended: rest.length }, undefined), lines };
   }
 
   /**
@@ -66,11 +71,7 @@ export class AppendedFile {
     try {
       const newline = opened.indexOf(10);
       const length = newline < 0 ? opened.size : newline;
-      const rest = opened.read(length, opened.size);
-      const lines: Buffer[] = [];
-      eachLine(rest, 1, (start, end) => lines.push(rest.subarray(start, end)));
-      const torn = rest.length === 0 || rest[rest.length - 1] !== 10;
-      return { appended: new AppendedFile(file, torn ? undefined : { base: length, appended: rest.length }, undefined), base: { file, length }, lines };
+      return { ...AppendedFile.#after(file, length, opened.read(length, opened.size)), base: { file, length } };
     } finally {
       opened.close();
     }

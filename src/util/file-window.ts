@@ -43,15 +43,22 @@ export class FileWindow {
     closeSync(this.#fd);
   }
 
-  /** Whether the file ends in a newline (an append a crash cut short does not); undefined when it is missing or empty. */
-  static endsInNewline(path: string): boolean | undefined {
+  /** The bytes of a file from `start` to `end` (negative: from its end), opened and closed; undefined when it cannot be read. */
+  static slice(path: string, start: number, end = Infinity): Buffer | undefined {
     const file = FileWindow.open(path, Buffer.alloc(0));
     if (file === undefined) return undefined;
     try {
-      return file.size === 0 ? undefined : file.read(file.size - 1, file.size)[0] === 10;
+      const from = (at: number): number => (at < 0 ? Math.max(0, file.size + at) : at);
+      return file.read(from(start), from(end));
     } finally {
       file.close();
     }
+  }
+
+  /** Whether the file ends in a newline (an append a crash cut short does not); undefined when it is missing or empty. */
+  static endsInNewline(path: string): boolean | undefined {
+    const last = FileWindow.slice(path, -1);
+    return last === undefined || last.length === 0 ? undefined : last[0] === 10;
   }
 
   /** The offset of the first `byte` at or after `from`, or -1 when there is none. */
