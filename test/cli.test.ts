@@ -44,6 +44,22 @@ describe('the command line', () => {
     }
   });
 
+  it('refuses a number an option does not take (a mistyped --max-cost is not "no limit"), before anything runs', async () => {
+    const project = await makeProject();
+    for (const [args, message] of [
+      [['build', '--max-cost', 'lots'], '--max-cost takes an amount of US dollars, 0 or more'],
+      [['build', '--max-cost=-5'], '--max-cost takes an amount of US dollars, 0 or more'],
+      [['build', '--jobs', '0'], '--jobs takes a whole number of 1 or more'],
+      [['watch', '--auto-spend', 'x'], '--auto-spend takes an amount of US dollars, 0 or more'],
+      [['serve', '--port', '70000'], '--port takes a port number from 0 to 65535'],
+    ] as const) {
+      const run = await cg(project, [...args]);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr, args.join(' ')).toContain(`cg: ${message}`);
+    }
+    expect(existsSync(project.path('takes'))).toBe(false);
+  });
+
   it('cg init makes a new project that builds offline', async () => {
     const project = await makeProject();
     const init = await cg(project, ['init', 'acme']);

@@ -26,6 +26,8 @@ describe('the everyday parser', () => {
     [['build', '--bogus']],
     [['build', '--max-cost', 'lots']],
     [['build', '--jobs']],
+    [['build', '--jobs', '0']],
+    [['build', '-j', '1.5']],
     [['build', '--mode', 'sideways']],
     [['build', '--dry-run=false']],
     [['build', '--shot-override', '1:x']],

@@ -1,11 +1,12 @@
 import type { BuildArgs } from './commands/build.ts';
 import type { StatusArgs } from './commands/status.ts';
 import type { VariantArgs } from './take-variants.ts';
+import { numberFlagProblem } from './number-flags.ts';
 
 /**
  * `cg build`, `cg status` and `cg --version` as people type them every day, parsed without
  * yargs: loading and setting it up costs ~25 ms of every start. Anything this does not know for
- * sure (help, an unknown or repeated-value flag, a malformed number) returns undefined, and
+ * sure (help, an unknown or repeated-value flag, a number the option does not take) returns undefined, and
  * yargs parses the command as always, with its messages.
  */
 export type FastCommand = { command: 'build'; args: BuildArgs & VariantArgs } | { command: 'status'; args: StatusArgs } | { command: 'version' };
@@ -47,7 +48,7 @@ function readFlag(argv: readonly string[], i: number, flags: Flags, out: Parsed)
   if (value === undefined || value.startsWith('-') || key in out.values) return undefined;
   if (flags.numbers[long] !== undefined) {
     const number = Number(value);
-    if (value.trim() === '' || !Number.isFinite(number)) return undefined;
+    if (value.trim() === '' || numberFlagProblem(long, number) !== undefined) return undefined;
     out.values[key] = number;
   } else {
     if (long === 'mode' && !modes.has(value)) return undefined;

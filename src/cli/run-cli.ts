@@ -3,6 +3,7 @@ import type { ExitCode } from '../util/errors.ts';
 import type { Io } from './io.ts';
 import { reportFailure } from './render-error.ts';
 import { fastArgs } from './fast-args.ts';
+import { numberFlagsProblem } from './number-flags.ts';
 
 type Handler = () => Promise<ExitCode>;
 
@@ -299,7 +300,12 @@ async function parser(io: Io, wantsHelp: boolean, choose: Choose): Promise<Argv>
     .version(io.version)
     .help()
     .alias('h', 'help')
-    .option('project', project);
+    .option('project', project)
+    .check((argv) => {
+      const problem = numberFlagsProblem(argv);
+      if (problem !== undefined) throw new Error(problem);
+      return true;
+    });
   return setupCommands(serveCommands(decisionCommands(lookCommands(buildCommands(base, io, choose), io, choose), io, choose), io, choose), io, choose)
     .demandCommand(1, 'say what to do: cg build, cg status, cg --help')
     .recommendCommands()
