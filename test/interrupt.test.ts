@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildJson, cg, makeProject, ran, spawnCg, type TestProject } from './helpers/project.ts';
+import { buildJson, cg, distCli, makeProject, ran, spawnCg, type TestProject } from './helpers/project.ts';
 
 /** Slow enough that a build is still going when the test interrupts it. */
 const slow = { sim: { latencyMs: 300 }, concurrency: { sim: 2 } };
@@ -86,5 +87,33 @@ describe('interruptions and concurrent builds', () => {
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/another cg command \(pid \d+, "cg build SEQ02"/);
     expect((await first.done).code).toBe(0);
+  });
+
+  it('a reader that goes away (a closed socket) ends the output, not the build', async () => {
+    const project = await makeProject(slow);
+    const run = spawnCg(project, ['build']);
+    await waitForLine(run, /^Building demo: \d+ nodes to run/);
+    // As a parent that stops listening does: later writes fail with EPIPE.
+    run.child.stdout?.destroy();
+    const { code, stderr } = await run.done;
+    expect(stderr).not.toMatch(/EPIPE|Error|\bat /);
+    expect(code).toBe(0);
+    // Everything was made and stored: nothing is left to run.
+    expect(ran((await buildJson(project)).nodes)).toEqual([]);
+    await expectValidState(project);
+  });
+
+  it('cg build | head -n 1: the first line, then the build finishes quietly', async () => {
+    const project = await makeProject(slow);
+    // A pipe (a FIFO, written directly), as a shell makes it; bash for the exit status of cg itself.
+    const script = 'node "$0" build 2>cg-stderr.txt | head -n 1; echo "cg exited ${PIPESTATUS[0]}"';
+    const child = spawn('bash', ['-c', script, distCli], { cwd: project.root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    await new Promise((resolve) => child.on('close', resolve));
+    expect(out).toMatch(/^Building demo: \d+ nodes to run .*\ncg exited 0\n$/);
+    expect(await readFile(join(project.root, 'cg-stderr.txt'), 'utf8')).toBe('');
+    expect(ran((await buildJson(project)).nodes)).toEqual([]);
+    await expectValidState(project);
   });
 });

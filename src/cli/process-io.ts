@@ -1,5 +1,5 @@
 import { processIsAlive, systemClock, type Io } from './io.ts';
-import { isTerminal, standardOutput } from './stdout.ts';
+import { isTerminal, quietWhenReaderGone, standardOutput } from './stdout.ts';
 import type { Faults } from '../util/faults.ts';
 import type { CodePaths } from './code-paths.ts';
 
@@ -14,11 +14,13 @@ declare const CG_BUILD_ID: string | undefined;
 export function processIo(faults: Faults, paths: CodePaths): { io: Io; detach: () => void } {
   const controller = new AbortController();
   let interrupts = 0;
+  let quietStderr: NodeJS.WriteStream | undefined;
+  const stderr = (): NodeJS.WriteStream => (quietStderr ??= quietWhenReaderGone(process.stderr));
   const onInterrupt = (): void => {
     interrupts++;
     // First Ctrl-C: stop starting work and let running writes finish. Second: leave now.
     if (interrupts === 1) {
-      process.stderr.write('\ncg: stopping after the work in progress (Ctrl-C again to quit now)…\n');
+      stderr().write('\ncg: stopping after the work in progress (Ctrl-C again to quit now)…\n');
       controller.abort();
     } else process.exit(130);
   };
@@ -33,7 +35,7 @@ export function processIo(faults: Faults, paths: CodePaths): { io: Io; detach: (
     // Written directly when it is a pipe or a file: process.stdout is created only for a terminal.
     stdout: standardOutput(() => process.stdout),
     // Created on first write: most commands never print to stderr.
-    stderr: { write: (text: string) => process.stderr.write(text) },
+    stderr: { write: (text: string) => stderr().write(text) },
     ask: interactive
       ? async (question) => {
           const { createInterface } = await import('node:readline/promises');

@@ -20,13 +20,44 @@ export function isTerminal(fd: number): boolean {
   return isatty(fd);
 }
 
+/** A stream as the CLI writes it: process.stdout or process.stderr, or a test's stand-in. */
+export interface WriteStream {
+  write(chunk: string | Uint8Array): unknown;
+  on?(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/**
+ * The reader went away (`cg build | head -1`, a parent that stopped listening). Output ends
+ * there; the command goes on, so a build still stores what it is making. Node would instead
+ * raise an unhandled 'error' and stop the build mid-take with a stack trace.
+ */
+const readerGone = (error: unknown): boolean => {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
+};
+
+/** `stream`, told that a reader going away is the end of its output, not an error (other errors are thrown as before). */
+export function quietWhenReaderGone<S extends WriteStream>(stream: S): S {
+  stream.on?.('error', (error) => {
+    if (!readerGone(error)) throw error;
+  });
+  return stream;
+}
+
+/** `stream()`, created on first use and quiet when its reader goes away. */
+function onDemand(stream: () => WriteStream): () => WriteStream {
+  let made: WriteStream | undefined;
+  return () => (made ??= quietWhenReaderGone(stream()));
+}
+
 /**
  * stdout (`fd`): `stream()` (process.stdout) for a terminal (listr2 draws on it, it knows its
  * columns) and anything but a pipe or a file; a pipe or a file is written directly. Should a
- * direct write fail (a full non-blocking pipe, a reader gone), the rest and all later output
- * go to `stream()`, which deals with it as it always has, in order.
+ * direct write fail (a full non-blocking pipe), the rest and all later output go to
+ * `stream()`, which deals with it as it always has, in order. A reader gone ends the output
+ * either way (readerGone).
  */
-export function standardOutput(stream: () => Pick<NodeJS.WriteStream, 'write'>, fd = 1): OutputStream {
+export function standardOutput(stream: () => WriteStream, fd = 1): OutputStream {
   let direct: boolean;
   try {
     const stats = fstatSync(fd);
@@ -34,17 +65,24 @@ export function standardOutput(stream: () => Pick<NodeJS.WriteStream, 'write'>, 
   } catch {
     direct = false;
   }
-  if (!direct) return stream();
+  const viaStream = onDemand(stream);
+  if (!direct) return viaStream();
+  let gone = false;
   return {
     write: (text: string): unknown => {
-      if (!direct) return stream().write(text);
+      if (gone) return false;
+      if (!direct) return viaStream().write(text);
       const bytes = Buffer.from(text);
       let written = 0;
       try {
         while (written < bytes.length) written += writeSync(fd, bytes, written);
-      } catch {
+      } catch (error) {
+        if (readerGone(error)) {
+          gone = true;
+          return false;
+        }
         direct = false;
-        return stream().write(bytes.subarray(written));
+        return viaStream().write(bytes.subarray(written));
       }
       return true;
     },
