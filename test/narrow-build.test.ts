@@ -130,6 +130,33 @@ describe('a build after an edit of a few sequences', () => {
     expect(sequencesOf((await cg(project, ['build', '--json'])).stdout)).toEqual(Array.from({ length: 12 }, (_, i) => `SEQ${String(12 - i).padStart(2, '0')}`));
   });
 
+  it('a cg status after an edit build leaves the next build served from the memo; a damaged parse cache is planned around and written again', { timeout: TIMEOUT }, async () => {
+    const project = await makeProject();
+    await settle(project);
+    await project.editJson('plan.json', editShot('SEQ07', (shot) => (shot.prompt += ' Neon.')));
+    expect(ran(nodesOf((await cg(project, ['build', '--json'])).stdout))).toEqual(['SEQ07:take']);
+    // The edit build parsed SEQ07 alone; status loads the whole plan and keeps SEQ07's parse in the cache.
+    const cache = await project.read('.cg/parsed.cache');
+    expect((await cg(project, ['status'])).code).toBe(0);
+    expect(await project.read('.cg/parsed.cache')).not.toBe(cache);
+
+    // The memo still holds (only the size of its report shows whether a build planned anything).
+    await shrinkMemo(project);
+    const after = await cg(project, ['build', '--json']);
+    expect(sequencesOf(after.stdout)).toEqual(['SEQ04']);
+    expect(ran(nodesOf(after.stdout))).toEqual([]);
+    // It learned the cache's new stat: the build after it is served at once, by the no-op path.
+    expect(sequencesOf((await cg(project, ['build', '--json'])).stdout)).toEqual(['SEQ04']);
+
+    // A parse cache whose checksum no longer holds is not believed: the plan is planned whole, and the cache written again.
+    const damaged = (await project.read('.cg/parsed.cache')).replace('"multi_shot"', '"individual"');
+    await project.write('.cg/parsed.cache', damaged);
+    const whole = await cg(project, ['build', '--json']);
+    expect(sequencesOf(whole.stdout)).toHaveLength(12);
+    expect(ran(nodesOf(whole.stdout))).toEqual([]);
+    expect(await project.read('.cg/parsed.cache')).not.toBe(damaged);
+  });
+
   it('names a mistake in the edited sequence where it is in the whole plan, and builds once it is fixed', { timeout: TIMEOUT }, async () => {
     const project = await makeProject();
     await settle(project);

@@ -14,6 +14,7 @@ import { scanPlanFile, type PlanScan } from '../plan/plan-layout.ts';
 import type { BlobHash } from '../util/hash.ts';
 import { recordPath } from '../state/records.ts';
 import { isNotFound } from '../util/atomic-fs.ts';
+import { readCheckedText } from '../util/checked-text.ts';
 import type { Io } from './io.ts';
 import { planFacts } from './plan-only.ts';
 import { blobsDir, builtIndexFile, derivedMarkerFile, openStatCache, parsedCacheFile } from './project.ts';
@@ -304,9 +305,29 @@ export async function openMemo(io: Io, paths: ProjectPaths, config: ProjectConfi
   const { memo, changed } = await checkMemo(memoFile(paths), settledCodec, key, paths, stats);
   if (memo === undefined || changed === undefined) return { key, stats, plan, report: undefined, stale: undefined };
   if (changed.size === 0) return { key, stats, plan, report: memo.report, stale: undefined };
+  const parsed = relative(paths.dir, parsedCacheFile(paths));
+  // Only the parse cache changed: a command that loaded the whole plan (cg status after an edit
+  // build) wrote it again. It holds parses that are checked by hash when read, so the memo holds;
+  // it learns the cache's new stat. A damaged cache goes the other way, to be written again.
+  if (changed.size === 1 && changed.has(parsed) && readCheckedText(parsedCacheFile(paths)) !== undefined) {
+    await notePrint(memoFile(paths), memo, [parsed, stats.print(parsed)]);
+    return { key, stats, plan, report: memo.report, stale: undefined };
+  }
   // The user's two files, and cg's caches a command that reads them rewrites (cg pick does).
   const inputs = new Set([paths.plan, paths.decisions, parsedCacheFile(paths), derivedMarkerFile(paths), paths.sequencesJson].map((file) => relative(paths.dir, file)));
   return { key, stats, plan, report: undefined, stale: [...changed].every((path) => inputs.has(path)) ? memo : undefined };
+}
+
+/** The memo told a file's new stat: appended as a delta of no sequence, or written whole once it has taken enough. */
+async function notePrint(file: string, memo: NoopMemo<SettledReport>, print: [path: string, print: string | null]): Promise<void> {
+  const checks: MemoChecks = { ...noChecks(), prints: [print] };
+  const delta = { checks, changed: [], scope: [], report: { nodes: [], estimateUsd: memo.report.estimateUsd } };
+  try {
+    // A memo without a scope takes no delta (it is read as no memo at all).
+    if (memo.scope === null || !(await appendMemoDelta(file, memo, delta, settledCodec))) await writeMemo(file, { ...memo, checks: mergeChecks(memo.checks, checks) }, settledCodec);
+  } catch {
+    // Only a shortcut: the next build checks the cache again.
+  }
 }
 
 /** A build of the sequences whose entries changed since the memo; the memo's report holds for the others. */
