@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildJson, cg, distCli, makeProject, ran, spawnCg, type TestProject } from './helpers/project.ts';
@@ -115,5 +116,46 @@ describe('interruptions and concurrent builds', () => {
     expect(await readFile(join(project.root, 'cg-stderr.txt'), 'utf8')).toBe('');
     expect(ran((await buildJson(project)).nodes)).toEqual([]);
     await expectValidState(project);
+  });
+
+  it('Ctrl-C while the no-op check runs stops the build before it starts anything', async () => {
+    const project = await makeProject();
+    expect((await cg(project, ['build'])).code).toBe(0);
+    expect((await cg(project, ['build'])).stdout).toMatch(/^Nothing to build/m);
+    await project.editJson<{ sequences: Array<{ id: string; shots: Array<{ prompt: string }> }> }>('plan.json', (plan) => {
+      const shot = plan.sequences.find((sequence) => sequence.id === 'SEQ07')?.shots[0];
+      if (shot !== undefined) shot.prompt += ' Thunder.';
+    });
+    // The memo, read through a named pipe: the no-op check (dist/noop.cjs) waits in a read until
+    // the test writes it, and the Ctrl-C comes meanwhile. Whoever reads it next (the CLI, when the
+    // check hands over before its handler ran) is given it too.
+    const memoFile = project.path('.cg', 'noop.memo');
+    const memo = await readFile(memoFile);
+    await rm(memoFile);
+    execFileSync('mkfifo', [memoFile]);
+    const run = spawnCg(project, ['build']);
+    const ended = run.done.then(() => undefined);
+    for (let reads = 0; ; reads++) {
+      const opening = open(memoFile, 'w'); // opens once the build opens it to read
+      const writer = await Promise.race([opening, ended]);
+      if (writer === undefined) {
+        // Paired with a reader of the test's own, so that the open does not hold a thread.
+        await (await open(memoFile, constants.O_RDONLY | constants.O_NONBLOCK)).close();
+        await (await opening).close();
+        break;
+      }
+      if (reads === 0) run.child.kill('SIGINT');
+      // A reader may stop early (EPIPE): it read what it wanted.
+      await writer.write(memo).catch(() => undefined);
+      await writer.close();
+    }
+    const { code, stdout, stderr } = await run.done;
+    expect(stderr).toMatch(/^cg: interrupted/m);
+    expect(code).toBe(130);
+    expect(stdout).not.toMatch(/✓/);
+    // Nothing ran: the edited take is still to be made.
+    await rm(memoFile);
+    await writeFile(memoFile, memo);
+    expect(ran((await buildJson(project, ['--dry-run'])).nodes)).toEqual(['SEQ07:take']);
   });
 });

@@ -6,7 +6,7 @@ import { fastArgs } from './fast-args.ts';
 import { withProjectLock } from './lock.ts';
 import { statSync } from 'node:fs';
 import { memoFile, openMemo } from './noop-memo.ts';
-import { processIo } from './process-io.ts';
+import { interruptedBeforeStart, processIo } from './process-io.ts';
 import { openConfig, resolveProject } from './project.ts';
 import { reportFailure } from './render-error.ts';
 import type { CompileOverrides } from '../graph/overrides.ts';
@@ -73,6 +73,12 @@ export async function serveNoop(argv: readonly string[]): Promise<boolean> {
       process.exitCode = reportFailure(io, error);
       return true;
     }
+  }
+  // A Ctrl-C during the check stops the build here; one not handled yet goes to the CLI's handlers (detach).
+  if (io.signal.aborted) {
+    io.stderr.write(interruptedBeforeStart);
+    process.exitCode = 130;
+    return true;
   }
   detach();
   // Its code cache is for the runs it serves (code-paths.ts).

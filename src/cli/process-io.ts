@@ -6,17 +6,28 @@ import type { CodePaths } from './code-paths.ts';
 declare const CG_VERSION: string | undefined;
 declare const CG_BUILD_ID: string | undefined;
 
+/** What a run stopped before it started anything says. */
+export const interruptedBeforeStart = 'cg: interrupted before the build started; nothing was run\n';
+
 /**
  * The process as the CLI sees it: the Io built from process.*, with Ctrl-C and SIGTERM
- * stopping work through its signal. `detach` takes the signal handlers off again, for a run
- * that hands the process over to another (src/cli/noop.ts to the whole CLI).
+ * stopping work through its signal. `detach` is for a run that hands the process over to
+ * another (src/cli/noop.ts to the whole CLI): from then on its handlers only end the process,
+ * until the next processIo takes their place.
  */
 export function processIo(faults: Faults, paths: CodePaths): { io: Io; detach: () => void } {
   const controller = new AbortController();
   let interrupts = 0;
   let quietStderr: NodeJS.WriteStream | undefined;
   const stderr = (): NodeJS.WriteStream => (quietStderr ??= quietWhenReaderGone(process.stderr));
+  let handedOver = false;
+  // Handed over and not taken over yet: nothing has started.
+  const leave = (): void => {
+    stderr().write(`\n${interruptedBeforeStart}`);
+    process.exit(130);
+  };
   const onInterrupt = (): void => {
+    if (handedOver) return leave();
     interrupts++;
     // First Ctrl-C: stop starting work and let running writes finish. Second: leave now.
     if (interrupts === 1) {
@@ -24,9 +35,12 @@ export function processIo(faults: Faults, paths: CodePaths): { io: Io; detach: (
       controller.abort();
     } else process.exit(130);
   };
-  const onTerminate = (): void => controller.abort();
+  const onTerminate = (): void => (handedOver ? leave() : controller.abort());
+  // The no-op bundle's hand-over listeners (detach), if it ran first: from here on, a Ctrl-C is this run's.
+  const earlier = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onTerminate);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) for (const listener of earlier[signal]) process.off(signal, listener);
   // isTerminal, not process.stdin: creating the stdin stream costs start-up time on every command.
   const interactive = isTerminal(1) && isTerminal(0);
   const io: Io = {
@@ -58,9 +72,11 @@ export function processIo(faults: Faults, paths: CodePaths): { io: Io; detach: (
     faults,
     codePaths: paths,
   };
+  // Handing over, the listeners stay: removed, they would drop a Ctrl-C that came while this run
+  // was busy and is not handled yet (Node handles signals between tasks), and leave the process to
+  // the default action until the next run listens. That run removes these (see `earlier` above).
   const detach = (): void => {
-    process.off('SIGINT', onInterrupt);
-    process.off('SIGTERM', onTerminate);
+    handedOver = true;
   };
   return { io, detach };
 }
