@@ -2,6 +2,7 @@ import type { CutFacts } from '../graph/cut-facts.ts';
 import type { TimingWarning } from '../graph/nodes.ts';
 import { clockText, secondsText } from '../plan/song-time.ts';
 import { unreachable } from '../util/result.ts';
+import { shortened } from './format.ts';
 
 const span = (start: number, end: number): string => `${clockText(start)}–${clockText(end)}`;
 
@@ -30,6 +31,11 @@ export function timingWarningText(warning: TimingWarning): string {
 }
 
 const shown: Record<string, string> = { frame: 'start frame', grid: 'grid', card: 'title card' };
+
+/** The timing warnings as a command prints them: a long list shortened (cg status --json has every one). */
+export function timingLines(warnings: readonly TimingWarning[]): string[] {
+  return shortened(warnings.map(timingWarningText), 'cg status --json lists every one');
+}
 
 /** `SEQ01 (grid), SEQ02 (title card)`: the slots of the last cut that show no take. */
 export function placeholderList(facts: CutFacts): string {

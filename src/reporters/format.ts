@@ -28,6 +28,15 @@ export function summarized(ids: readonly string[], what: string, where: string):
   return `  ${thousands(ids.length)} sequences ${what}: ${shown}, … (${where})`;
 }
 
+/**
+ * Warnings as printed: past `longList`, the first few and how many more (`where` says where to
+ * see every one). A plan of 10,000 sequences without song times would otherwise print 10,000 lines.
+ */
+export function shortened(lines: readonly string[], where: string): string[] {
+  if (lines.length <= longList) return [...lines];
+  return [...lines.slice(0, 3), `… and ${thousands(lines.length - 3)} more like these (${where})`];
+}
+
 /** 1500 → "1,500", as en-US writes it (toLocaleString would load ICU's number formats: ~50 ms). */
 function thousands(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
