@@ -44,7 +44,7 @@ export async function serveNoop(argv: readonly string[]): Promise<boolean> {
     return false;
   }
   if (overrides !== undefined) return false;
-  const { io, detach } = processIo(noFaults, paths);
+  const { io, detach, drained } = processIo(noFaults, paths);
   const started = io.clock.now();
   let serving = false;
   try {
@@ -65,12 +65,15 @@ export async function serveNoop(argv: readonly string[]): Promise<boolean> {
           });
     if (code !== undefined) {
       process.exitCode = code;
+      // The boot exits at once (process.exit): what stdout and stderr hold is written first.
+      await drained();
       return true;
     }
   } catch (error) {
     // Once it printed, the build is this run's to finish, as the CLI would.
     if (serving) {
       process.exitCode = reportFailure(io, error);
+      await drained();
       return true;
     }
   }
@@ -78,6 +81,7 @@ export async function serveNoop(argv: readonly string[]): Promise<boolean> {
   if (io.signal.aborted) {
     io.stderr.write(interruptedBeforeStart);
     process.exitCode = 130;
+    await drained();
     return true;
   }
   detach();

@@ -1,5 +1,5 @@
 import { processIsAlive, systemClock, type Io } from './io.ts';
-import { isTerminal, quietWhenReaderGone, standardOutput } from './stdout.ts';
+import { isTerminal, standardOutput } from './stdout.ts';
 import type { Faults } from '../util/faults.ts';
 import type { CodePaths } from './code-paths.ts';
 
@@ -13,17 +13,18 @@ export const interruptedBeforeStart = 'cg: interrupted before the build started;
  * The process as the CLI sees it: the Io built from process.*, with Ctrl-C and SIGTERM
  * stopping work through its signal. `detach` is for a run that hands the process over to
  * another (src/cli/noop.ts to the whole CLI): from then on its handlers only end the process,
- * until the next processIo takes their place.
+ * until the next processIo takes their place. `drained` waits for what stdout and stderr hold.
  */
-export function processIo(faults: Faults, paths: CodePaths): { io: Io; detach: () => void } {
+export function processIo(faults: Faults, paths: CodePaths): { io: Io; detach: () => void; drained: () => Promise<void> } {
   const controller = new AbortController();
   let interrupts = 0;
-  let quietStderr: NodeJS.WriteStream | undefined;
-  const stderr = (): NodeJS.WriteStream => (quietStderr ??= quietWhenReaderGone(process.stderr));
+  // Written directly when a pipe or a file: process.stdout is created only for a terminal, process.stderr on first write otherwise.
+  const stdout = standardOutput(() => process.stdout, 1);
+  const stderr = standardOutput(() => process.stderr, 2);
   let handedOver = false;
   // Handed over and not taken over yet: nothing has started.
   const leave = (): void => {
-    stderr().write(`\n${interruptedBeforeStart}`);
+    stderr.out.write(`\n${interruptedBeforeStart}`);
     process.exit(130);
   };
   const onInterrupt = (): void => {
@@ -31,7 +32,7 @@ export function processIo(faults: Faults, paths: CodePaths): { io: Io; detach: (
     interrupts++;
     // First Ctrl-C: stop starting work and let running writes finish. Second: leave now.
     if (interrupts === 1) {
-      stderr().write('\ncg: stopping after the work in progress (Ctrl-C again to quit now)…\n');
+      stderr.out.write('\ncg: stopping after the work in progress (Ctrl-C again to quit now)…\n');
       controller.abort();
     } else process.exit(130);
   };
@@ -46,10 +47,8 @@ export function processIo(faults: Faults, paths: CodePaths): { io: Io; detach: (
   const io: Io = {
     cwd: process.cwd(),
     env: process.env,
-    // Written directly when it is a pipe or a file: process.stdout is created only for a terminal.
-    stdout: standardOutput(() => process.stdout),
-    // Created on first write: most commands never print to stderr.
-    stderr: { write: (text: string) => stderr().write(text) },
+    stdout: stdout.out,
+    stderr: stderr.out,
     ask: interactive
       ? async (question) => {
           const { createInterface } = await import('node:readline/promises');
@@ -78,5 +77,9 @@ export function processIo(faults: Faults, paths: CodePaths): { io: Io; detach: (
   const detach = (): void => {
     handedOver = true;
   };
-  return { io, detach };
+  // What stdout and stderr still hold once the run is over (before process.exit, which would drop it).
+  const drained = async (): Promise<void> => {
+    await Promise.all([stdout.drained(), stderr.drained()]);
+  };
+  return { io, detach, drained };
 }

@@ -22,7 +22,7 @@ export function isTerminal(fd: number): boolean {
 
 /** A stream as the CLI writes it: process.stdout or process.stderr, or a test's stand-in. */
 export interface WriteStream {
-  write(chunk: string | Uint8Array): unknown;
+  write(chunk: string | Uint8Array, callback?: () => void): unknown;
   on?(event: 'error', listener: (error: Error) => void): unknown;
 }
 
@@ -37,27 +37,30 @@ const readerGone = (error: unknown): boolean => {
 };
 
 /** `stream`, told that a reader going away is the end of its output, not an error (other errors are thrown as before). */
-export function quietWhenReaderGone<S extends WriteStream>(stream: S): S {
+function quietWhenReaderGone<S extends WriteStream>(stream: S): S {
   stream.on?.('error', (error) => {
     if (!readerGone(error)) throw error;
   });
   return stream;
 }
 
-/** `stream()`, created on first use and quiet when its reader goes away. */
-function onDemand(stream: () => WriteStream): () => WriteStream {
-  let made: WriteStream | undefined;
-  return () => (made ??= quietWhenReaderGone(stream()));
+/** Where the CLI writes, and a wait for what a stream still holds (process.exit would drop it). */
+export interface StandardOutput {
+  out: OutputStream;
+  drained: () => Promise<void>;
 }
 
 /**
- * stdout (`fd`): `stream()` (process.stdout) for a terminal (listr2 draws on it, it knows its
- * columns) and anything but a pipe or a file; a pipe or a file is written directly. Should a
- * direct write fail (a full non-blocking pipe), the rest and all later output go to
- * `stream()`, which deals with it as it always has, in order. A reader gone ends the output
- * either way (readerGone).
+ * stdout or stderr (`fd`): `stream()` (process.stdout, process.stderr) for a terminal (listr2
+ * draws on it, it knows its columns) and anything but a pipe or a file; a pipe or a file is
+ * written directly. Should a direct write fail (a pipe some other process made non-blocking,
+ * full), the rest and all later output go to `stream()`, which queues it, in order. A reader
+ * gone ends the output either way (readerGone).
+ *
+ * Both fds are written directly, not only stdout: Node's stream on a pipe makes it non-blocking,
+ * and with `2>&1` that is stdout's pipe too, whose writes then queue where a process.exit drops them.
  */
-export function standardOutput(stream: () => WriteStream, fd = 1): OutputStream {
+export function standardOutput(stream: () => WriteStream, fd = 1): StandardOutput {
   let direct: boolean;
   try {
     const stats = fstatSync(fd);
@@ -65,10 +68,13 @@ export function standardOutput(stream: () => WriteStream, fd = 1): OutputStream 
   } catch {
     direct = false;
   }
-  const viaStream = onDemand(stream);
-  if (!direct) return viaStream();
+  let made: WriteStream | undefined;
+  const viaStream = (): WriteStream => (made ??= quietWhenReaderGone(stream()));
+  // An empty write's callback runs once every write before it is done.
+  const drained = (): Promise<void> => new Promise((resolve) => (made === undefined ? resolve() : made.write('', () => resolve())));
+  if (!direct) return { out: viaStream(), drained };
   let gone = false;
-  return {
+  const out = {
     write: (text: string): unknown => {
       if (gone) return false;
       if (!direct) return viaStream().write(text);
@@ -87,4 +93,5 @@ export function standardOutput(stream: () => WriteStream, fd = 1): OutputStream 
       return true;
     },
   };
+  return { out, drained };
 }
