@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeReport } from '../src/graph/events.ts';
 import { summaryText } from '../src/reporters/build-text.ts';
-import { timingLines } from '../src/reporters/cut.ts';
+import { timingLines, timingWarningText } from '../src/reporters/cut.ts';
 import { statusJson, statusText } from '../src/reporters/status.ts';
 
 /** A frame waiting for a pick, as the planner reports it. */
@@ -30,14 +30,14 @@ describe('long lists are one line', () => {
 
   it('10,000 sequences without a song time: three warnings and a count, in status and in what build --dry-run and cut print; the JSON keeps every one', () => {
     const untimed = Array.from({ length: 10_000 }, (_, i) => ({ kind: 'no-time' as const, sequence: `SEQ${String(i + 1).padStart(5, '0')}` }));
-    const lines = timingLines(untimed);
+    const lines = timingLines(untimed.map(timingWarningText));
     expect(lines).toEqual([
       'SEQ00001 has no "time" in plan.json: it is not in the cut until it has one',
       'SEQ00002 has no "time" in plan.json: it is not in the cut until it has one',
       'SEQ00003 has no "time" in plan.json: it is not in the cut until it has one',
       '… and 9,997 more like these (cg status --json lists every one)',
     ]);
-    expect(timingLines(untimed.slice(0, 10))).toHaveLength(10);
+    expect(timingLines(untimed.slice(0, 10).map(timingWarningText))).toHaveLength(10);
 
     const timing = untimed.map((warning) => `${warning.sequence} has no "time" in plan.json: it is not in the cut until it has one`);
     const input = { project: 'big', sequences: [], toRun: 0, estimateUsd: 0, waiting: [], cut: undefined, timing };

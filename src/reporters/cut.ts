@@ -32,9 +32,9 @@ export function timingWarningText(warning: TimingWarning): string {
 
 const shown: Record<string, string> = { frame: 'start frame', grid: 'grid', card: 'title card' };
 
-/** The timing warnings as a command prints them: a long list shortened (cg status --json has every one). */
-export function timingLines(warnings: readonly TimingWarning[]): string[] {
-  return shortened(warnings.map(timingWarningText), 'cg status --json lists every one');
+/** Timing warnings in words as a command prints them: a long list shortened (cg status --json has every one). */
+export function timingLines(texts: readonly string[]): string[] {
+  return shortened(texts, 'cg status --json lists every one');
 }
 
 /** `SEQ01 (grid), SEQ02 (title card)`: the slots of the last cut that show no take. */

@@ -1,8 +1,8 @@
 import type { NodeReport } from '../graph/events.ts';
 import type { DerivedSequence } from '../state/derive-sequences.ts';
-import { longList, shortened, summarized, table, usd } from './format.ts';
+import { longList, summarized, table, usd } from './format.ts';
 import { reasonText } from './reasons.ts';
-import { cutText } from './cut.ts';
+import { cutText, timingLines } from './cut.ts';
 import type { CutFacts } from '../graph/cut-facts.ts';
 
 export interface StatusInput {
@@ -41,7 +41,7 @@ export function statusText(input: StatusInput): string {
     input.waiting.length > longList
       ? `${summarized(input.waiting.map((node) => node.sequence), 'wait for a pick', 'cg status SEQ… shows each')}\n`
       : input.waiting.map((node) => `  ${node.id}: ${reasonText(node.reason)}\n`).join('');
-  const timing = shortened(input.timing, 'cg status --json lists every one').map((line) => `! ${line}\n`).join('');
+  const timing = timingLines(input.timing).map((line) => `! ${line}\n`).join('');
   const cut = input.cut === undefined ? '' : cutText(input.cut);
   return `${table(['sequence', 'song section', 'state', 'takes', 'current take', 'spent'], rows)}\n\n${picks === '' ? '' : `Waiting for you:\n${picks}\n`}${timing === '' ? '' : `${timing}\n`}${cut}${input.project}: spent ${usd(spent)}; ${left}.\n`;
 }

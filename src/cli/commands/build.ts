@@ -10,7 +10,7 @@ import { planText } from '../../reporters/build-text.ts';
 import { jsonReport } from '../../reporters/json.ts';
 import { chooseReporter, createReporter, type ReporterChoice } from '../../reporters/choose.ts';
 import { capWarningText } from '../../reporters/reasons.ts';
-import { timingLines } from '../../reporters/cut.ts';
+import { timingLines, timingWarningText } from '../../reporters/cut.ts';
 import { isBilled, type NodeId } from '../../graph/nodes.ts';
 import { RecordJournal } from '../../state/record-journal.ts';
 import { updateDecisions } from '../../state/decisions-file.ts';
@@ -140,7 +140,7 @@ export async function buildCommand(io: Io, args: BuildArgs & VariantArgs): Promi
     const targets = resolveTargets(ws.graph, args.targets);
     const retake = args.retake ? retakeNodes(ws, args.targets, targets) : new Set<NodeId>();
     const { plan, nodes } = await planOnly(io, ws, targets, retake);
-    if (!args.json) for (const warning of [...capWarnings(ws, nodes), ...timingLines(ws.graph.timing)]) io.stderr.write(`! ${warning}\n`);
+    if (!args.json) for (const warning of [...capWarnings(ws, nodes), ...timingLines(ws.graph.timing.map(timingWarningText))]) io.stderr.write(`! ${warning}\n`);
     io.stdout.write(args.json ? jsonReport(nodes, plan.estimateUsd, { dryRun: true }) : dryRunText(ws, nodes, plan));
     return 0;
   }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { cutFacts } from '../../graph/cut-facts.ts';
 import { chooseReporter } from '../../reporters/choose.ts';
-import { placeholderList, timingLines } from '../../reporters/cut.ts';
+import { placeholderList, timingLines, timingWarningText } from '../../reporters/cut.ts';
 import { displayPath } from '../../plan/project-paths.ts';
 import { CgFailure, type ExitCode } from '../../util/errors.ts';
 import type { Io } from '../io.ts';
@@ -34,7 +34,7 @@ export async function cutCommand(io: Io, args: CutArgs): Promise<ExitCode> {
     if (cut === undefined) {
       throw new CgFailure({ kind: 'input-invalid', issues: [{ file: displayPath(ws.paths, ws.paths.plan), path: 'song.file', message: 'the plan names no song: add "song": { "file": "song.m4a" } with the song in the project folder, and cg cut lays the sequences on it' }] });
     }
-    if (!args.json) for (const line of timingLines(ws.graph.timing)) io.stderr.write(`! ${line}\n`);
+    if (!args.json) for (const line of timingLines(ws.graph.timing.map(timingWarningText))) io.stderr.write(`! ${line}\n`);
     try {
       const reporter = chooseReporter({ json: args.json, ndjson: false, isTTY: io.stdout.isTTY === true, env: io.env });
       const buildArgs = { targets: [cut], project: args.project, dryRun: false, retake: false, jobs: args.jobs, json: args.json, ndjson: false, wait: args.wait, yes: true, maxCost: undefined, resubmit: false, retryFailed: false };
