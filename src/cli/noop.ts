@@ -10,6 +10,9 @@ import { interruptedBeforeStart, processIo } from './process-io.ts';
 import { openConfig, resolveProject } from './project.ts';
 import { reportFailure } from './render-error.ts';
 import type { CompileOverrides } from '../graph/overrides.ts';
+import type { BuildArgs } from './commands/build.ts';
+import type { Io } from './io.ts';
+import type { ExitCode } from '../util/errors.ts';
 import { takeOverrides } from './take-variants.ts';
 
 /** What this process ran, for its code cache: the boot (boot.ts) reads it at exit. */
@@ -45,6 +48,21 @@ export async function serveNoop(argv: readonly string[]): Promise<boolean> {
   }
   if (overrides !== undefined) return false;
   const { io, detach, drained } = processIo(noFaults, paths);
+  const code = await servedCode(io, args);
+  if (code !== undefined) {
+    process.exitCode = code;
+    // The boot exits at once (process.exit): what stdout and stderr hold is written first.
+    await drained();
+    return true;
+  }
+  detach();
+  // Its code cache is for the runs it serves (code-paths.ts).
+  paths.leftEverydayPath();
+  return false;
+}
+
+/** The exit code of a build this bundle saw through (served, failed once it printed, or interrupted); undefined for the CLI to do. */
+async function servedCode(io: Io, args: BuildArgs): Promise<ExitCode | undefined> {
   const started = io.clock.now();
   let serving = false;
   try {
@@ -63,29 +81,15 @@ export async function serveNoop(argv: readonly string[]): Promise<boolean> {
             const reporter = chooseReporter({ json: args.json, ndjson: args.ndjson, isTTY: io.stdout.isTTY === true, env: io.env });
             return serveMemo(io, args, memo, memo.report, started, reporter);
           });
-    if (code !== undefined) {
-      process.exitCode = code;
-      // The boot exits at once (process.exit): what stdout and stderr hold is written first.
-      await drained();
-      return true;
-    }
+    if (code !== undefined) return code;
   } catch (error) {
     // Once it printed, the build is this run's to finish, as the CLI would.
-    if (serving) {
-      process.exitCode = reportFailure(io, error);
-      await drained();
-      return true;
-    }
+    if (serving) return reportFailure(io, error);
   }
   // A Ctrl-C during the check stops the build here; one not handled yet goes to the CLI's handlers (detach).
   if (io.signal.aborted) {
     io.stderr.write(interruptedBeforeStart);
-    process.exitCode = 130;
-    await drained();
-    return true;
+    return 130;
   }
-  detach();
-  // Its code cache is for the runs it serves (code-paths.ts).
-  paths.leftEverydayPath();
-  return false;
+  return undefined;
 }

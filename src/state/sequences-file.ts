@@ -17,7 +17,7 @@ import { FileWindow } from '../util/file-window.ts';
 interface Marker {
   /** The hash of a sequence's facts when its entry was derived; undefined when none is remembered. */
   fact(id: string): string | undefined;
-  /** Whether facts are remembered for every one of `ids`. */
+  /** Whether its first line holds facts for exactly `ids` (by their hash; false when it cannot say). */
   covers(ids: readonly string[]): boolean;
   /** Every fact remembered, by sequence id. */
   facts(): Record<string, string>;
@@ -84,7 +84,7 @@ function readMarker(path: string): Marker | undefined {
   const fact = (id: string): string | undefined => later[id] ?? (parsed === undefined && ++searches <= searchesBeforeParse ? search(id) : whole()[id]);
   return {
     fact,
-    covers: (ids) => (ordered && orderHash(ids) === base.toString('latin1', orderHead.length, orderHead.length + 40)) || ids.every((id) => fact(id) !== undefined),
+    covers: (ids) => ordered && orderHash(ids) === base.toString('latin1', orderHead.length, orderHead.length + 40),
     facts: () => ({ ...whole(), ...later }),
     ordered,
     voided,
